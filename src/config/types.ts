@@ -1,0 +1,196 @@
+/**
+ * The normalised, validated, deep-frozen configuration every stage reads. Durations are
+ * milliseconds, lists are never undefined, defaults are filled in. The loader (load.ts) is
+ * the only producer; nothing else parses user input.
+ */
+
+export type PatternType = 'ip' | 'ipv4' | 'ipv6'
+
+export interface PatternConfig {
+  name: string
+  /**
+   * the regex source substituted for `<name>` (without a capture group of its own; the filter
+   * compiler wraps it in a named group). For IP-typed patterns without an explicit regex this
+   * is Palisade's built-in IPv4/IPv6 candidate regex; the capture is then validated with node:net.
+   */
+  regex: string
+  /** set for IP patterns: captured text is validated, normalised and masked */
+  type?: PatternType
+  /** exact values never counted (IPs are normalised before comparison) */
+  ignore: string[]
+  /** a captured value fully matching one of these is not counted */
+  ignoreregex: string[]
+  /** for IP patterns: captures inside these CIDRs are not counted */
+  ignorecidr: string[]
+  /** mask applied to IPv4 captures (32 = the address itself) */
+  ipv4mask: number
+  /** mask applied to IPv6 captures (128 = the address itself; 64 bans the /64) */
+  ipv6mask: number
+}
+
+export interface ActionConfig {
+  /** `stream.filter.action` */
+  id: string
+  name: string
+  /** argv; `<pattern>` tokens inside elements are substituted with validated values */
+  cmd: string[]
+  /** delay after the trigger, ms (0 = at once) */
+  after: number
+  /** run this pending `after` action at daemon stop instead of dropping it */
+  onexit: boolean
+  /** not replayed at restart for triggers that happened before (reaction's oneshot) */
+  oneshot: boolean
+  ipv4only: boolean
+  ipv6only: boolean
+}
+
+export type DuplicatePolicy = 'extend' | 'ignore' | 'rerun'
+
+export interface FilterConfig {
+  /** `stream.filter` */
+  id: string
+  stream: string
+  name: string
+  /** regexes as written, `<pattern>` placeholders intact */
+  regex: string[]
+  /** pattern names used by this filter, in first-appearance order */
+  patterns: string[]
+  /** matches needed within retryperiod; 1 = trigger on the first match */
+  retry: number
+  /** ms; 0 when retry is 1 */
+  retryperiod: number
+  duplicate: DuplicatePolicy
+  actions: ActionConfig[]
+  /** firewall ban duration (ms) from the `ban:` shorthand; 0 = no firewall ban, actions only */
+  ban: number
+  /** publish this filter's bans to the collective */
+  share: boolean
+  /** preset name and mode when the filter came from a preset (for `test-config` output) */
+  preset?: string
+  /**
+   * Multi-line attribution (fail2ban's per-connection linking): lines carrying the same
+   * connection id are linked, so a filter regex without `<ip>` is attributed to the IP an
+   * earlier line of the same connection named.
+   */
+  link?: LinkConfig
+}
+
+export interface LinkConfig {
+  /** regex with a named group `id` (e.g. `sshd(?:-session)?\[(?<id>\d+)\]`) found in every linked line */
+  id: string
+  /** regexes with `<ip>` (or another pattern) that bind an id to its values (`Connection from <ip> port`) */
+  from: string[]
+  /** ms an id stays bound after its last line */
+  ttl: number
+}
+
+export type StreamSource =
+  | { kind: 'command' }
+  /** followed in-process with a checkpoint (device, inode, offset, first-KiB hash) */
+  | { kind: 'file', path: string }
+  /** journalctl -o json --follow, resumed after the stored cursor */
+  | { kind: 'journal', matches: string[] }
+
+export interface StreamConfig {
+  name: string
+  /** argv of the command for `kind: command`; the equivalent command for file/journal (for display) */
+  cmd: string[]
+  source: StreamSource
+  filters: FilterConfig[]
+}
+
+export type FirewallBackendName = 'nftables' | 'iptables' | 'command' | 'none'
+export type Hook = 'input' | 'forward'
+
+export interface FirewallConfig {
+  backend: FirewallBackendName
+  hooks: Hook[]
+  /** leave the table (and its bans) in the kernel when the daemon stops */
+  keepOnStop: boolean
+  /** ms between kernel-vs-store reconciliations */
+  reconcileInterval: number
+  /** nftables table name (inet family) / ipset and chain name prefix for iptables */
+  table: string
+  /** command backend: argv with `<ip>` and `<timeout>` (seconds) substituted */
+  command: { ban: string[], unban: string[] }
+}
+
+export interface EscalationConfig {
+  /** each repeat offence multiplies the previous ban by this */
+  factor: number
+  /** ms cap */
+  max: number
+  /** ms: how long an offence is remembered for escalation after its ban ends */
+  remember: number
+}
+
+export interface FederationConfig {
+  collective: string
+  listen: string[]
+  bootstrap: string[]
+  /** false: only trusted peers may connect */
+  open: boolean
+  /** optional path to a libp2p pnet pre-shared key file */
+  psk?: string
+  /** ms between redials of disconnected trusted members */
+  redialInterval: number
+  /** max accepted clock skew of an observation's time, ms */
+  maxClockSkew: number
+}
+
+export interface TrustPeerConfig {
+  key: string
+  name?: string
+  weight: number
+  shadow: boolean
+}
+
+export interface TrustConfig {
+  threshold: number
+  quorum: number
+  /** ms: votes older than this no longer count */
+  window: number
+  /** ms: local ban duration for a decision made by remote votes */
+  banFor: number
+  /** weight of this node's own detections (default = threshold: a local detection bans alone) */
+  localWeight: number
+  maxReportsPerPeerPerHour: number
+  maxRemoteBans: number
+  honorRetractions: boolean
+  peers: TrustPeerConfig[]
+}
+
+export interface FeedConfig {
+  /** host:port for GET /blocklist.txt /blocklist.json /blocklist.nft /metrics */
+  listen: string
+}
+
+export interface LimitsConfig {
+  /** distinct (filter, key) counters kept before the oldest are evicted */
+  maxTrackedKeys: number
+  /** log lines longer than this are cut (bytes) */
+  maxLineBytes: number
+}
+
+export interface Config {
+  /** files the configuration was read from, in merge order */
+  files: string[]
+  /** state directory (reaction: state_directory) */
+  state: string
+  socket: string
+  /** max actions running at once (reaction: concurrency); 0 = unlimited */
+  concurrency: number
+  patterns: Record<string, PatternConfig>
+  streams: Record<string, StreamConfig>
+  start: string[][]
+  stop: string[][]
+  firewall: FirewallConfig
+  /** never banned, whatever any vote says (CIDRs or addresses, normalised) */
+  allow: string[]
+  escalation: EscalationConfig | null
+  federation: FederationConfig | null
+  trust: TrustConfig
+  feed: FeedConfig | null
+  limits: LimitsConfig
+  log: { level: string }
+}

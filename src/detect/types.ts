@@ -1,0 +1,60 @@
+import type { Logger } from '../common/logger.ts'
+import type { Clock } from '../common/clock.ts'
+import type { Match } from '../common/model.ts'
+import type { FilterConfig, LimitsConfig, PatternConfig, StreamConfig } from '../config/types.ts'
+import type { Store } from '../store/index.ts'
+import type { Metrics } from '../control/metrics-types.ts'
+
+/** A filter reached `retry` matches within `retryperiod` for one key. */
+export interface Trigger {
+  filter: FilterConfig
+  match: Match
+  /** matches counted inside the period, this one included */
+  count: number
+}
+
+/** One filter compiled once: all its regexes combined, patterns validated. */
+export interface CompiledFilter {
+  readonly config: FilterConfig
+  /** the match for this line, or null (also null when a capture is not a valid value or is ignored) */
+  match (line: string, time: number): Match | null
+  /** which regex matched (index into config.regex) and what each pattern captured, raw and normalised */
+  explain (line: string): { regexIndex: number, regex: string, captures: Record<string, { raw: string, value: string | null }> } | null
+}
+
+/** A pending counter, for `palisade show`. */
+export interface CounterInfo {
+  filter: string
+  key: string
+  count: number
+  retry: number
+  /** ms since epoch of the oldest match still counted */
+  since: number
+}
+
+export interface DetectorInit {
+  streams: readonly StreamConfig[]
+  patterns: Readonly<Record<string, PatternConfig>>
+  limits: LimitsConfig
+  /**
+   * Called once per trigger, after the counters and stream checkpoint that produced it are
+   * durably stored. The detector awaits it before reading further lines of that stream.
+   */
+  onTrigger (t: Trigger): Promise<void>
+}
+
+export interface DetectorComponents {
+  logger: Logger
+  clock: Clock
+  store: Store
+  metrics?: Metrics
+}
+
+export interface Detector {
+  start (): Promise<void>
+  /** stop streams (killing each child's whole process group), flush counters and checkpoints */
+  stop (): Promise<void>
+  counters (key?: string): CounterInfo[]
+  /** forget counters of a key (after an admin unban, so the next failure does not re-ban at once) */
+  reset (key: string): Promise<void>
+}

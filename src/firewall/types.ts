@@ -1,0 +1,46 @@
+import type { Logger } from '../common/logger.ts'
+import type { Clock } from '../common/clock.ts'
+import type { FirewallConfig } from '../config/types.ts'
+import type { Metrics } from '../control/metrics-types.ts'
+
+/** One ban as the kernel sees it: a canonical address or prefix (see common/ip.ts) and its end. */
+export interface FirewallBan {
+  subject: string
+  /** ms since epoch; the backend converts it to the remaining kernel timeout */
+  until: number
+}
+
+/**
+ * A firewall backend. Calls may come in bursts (10,000 bans in a second): implementations
+ * coalesce concurrent `ban`/`unban` calls into one transaction (one `nft -f -` process), and
+ * every call resolves only once its change is applied (or rejects with a PAL_ERR_FW_* error).
+ * Banning twice and unbanning what is not banned both succeed.
+ */
+export interface Firewall {
+  readonly name: string
+  /**
+   * Create the table/sets/chains, or adopt and reconcile those left by a previous run
+   * (kill -9); then load `allow` and every ban in `bans` in ONE transaction, replacing the
+   * set contents so that the kernel equals the store afterwards.
+   */
+  start (bans: readonly FirewallBan[], allow: readonly string[]): Promise<void>
+  ban (bans: readonly FirewallBan[]): Promise<void>
+  unban (subjects: readonly string[]): Promise<void>
+  /** replace the kernel allowlist */
+  setAllow (cidrs: readonly string[]): Promise<void>
+  /** what the kernel holds now, with remaining time as `until`; null when the table is gone */
+  list (): Promise<FirewallBan[] | null>
+  /** remove the table unless keepOnStop */
+  stop (): Promise<void>
+}
+
+export interface FirewallComponents {
+  logger: Logger
+  clock: Clock
+  metrics?: Metrics
+}
+
+export type FirewallInit = FirewallConfig & {
+  /** run nft/iptables/ipset inside this network namespace (tests): prefixes argv with `ip netns exec NAME` */
+  netns?: string
+}

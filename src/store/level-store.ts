@@ -1,0 +1,94 @@
+import { mkdir } from 'node:fs/promises'
+import { Level } from 'level'
+import { ErrorCodes, palisadeError } from '../common/errors.ts'
+import type { Area, RangeOptions, Store, StoreBatch, StoreInit } from './index.ts'
+
+type Sub = ReturnType<Level<string, unknown>['sublevel']>
+type Op = { type: 'put', sublevel: Sub, key: string, value: unknown } | { type: 'del', sublevel: Sub, key: string }
+
+export class LevelStore implements Store {
+  private readonly path: string
+  private db: Level<string, unknown> | undefined
+  private readonly subs = new Map<Area, Sub>()
+
+  constructor (init: StoreInit) {
+    this.path = init.path
+  }
+
+  async start (): Promise<void> {
+    await mkdir(this.path, { recursive: true, mode: 0o700 })
+    const db = new Level<string, unknown>(this.path, { valueEncoding: 'json' })
+    try {
+      await db.open()
+    } catch (err) {
+      const locked = String((err as { cause?: { message?: string } }).cause?.message ?? err).includes('lock')
+      throw palisadeError(locked ? ErrorCodes.STORE_LOCKED : ErrorCodes.STORE_OPEN,
+        locked
+          ? `state database ${this.path} is locked: another palisade process uses this state directory`
+          : `cannot open state database ${this.path}: ${(err as Error).message}`, err)
+    }
+    this.db = db
+  }
+
+  async stop (): Promise<void> {
+    const db = this.db
+    this.db = undefined
+    this.subs.clear()
+    await db?.close()
+  }
+
+  private sub (area: Area): Sub {
+    let s = this.subs.get(area)
+    if (s === undefined) {
+      if (this.db === undefined) throw palisadeError(ErrorCodes.STORE_OPEN, 'store used before start() or after stop()')
+      s = this.db.sublevel<string, unknown>(area, { valueEncoding: 'json' }) as Sub
+      this.subs.set(area, s)
+    }
+    return s
+  }
+
+  async get<T> (area: Area, key: string): Promise<T | undefined> {
+    return await this.sub(area).get(key) as T | undefined
+  }
+
+  async put (area: Area, key: string, value: unknown): Promise<void> {
+    await this.sub(area).put(key, value)
+  }
+
+  async del (area: Area, key: string): Promise<void> {
+    await this.sub(area).del(key)
+  }
+
+  async * entries<T> (area: Area, range: RangeOptions = {}): AsyncIterable<[string, T]> {
+    for await (const [k, v] of this.sub(area).iterator(toLevelRange(range))) yield [k as string, v as T]
+  }
+
+  async clear (area: Area, range: RangeOptions = {}): Promise<void> {
+    await this.sub(area).clear(toLevelRange(range))
+  }
+
+  batch (): StoreBatch {
+    const ops: Op[] = []
+    const store = this
+    const b: StoreBatch = {
+      put (area, key, value) { ops.push({ type: 'put', sublevel: store.sub(area), key, value }); return b },
+      del (area, key) { ops.push({ type: 'del', sublevel: store.sub(area), key }); return b },
+      get length () { return ops.length },
+      async write () {
+        if (ops.length === 0) return
+        if (store.db === undefined) throw palisadeError(ErrorCodes.STORE_OPEN, 'store used after stop()')
+        await store.db.batch(ops as never)
+      }
+    }
+    return b
+  }
+}
+
+function toLevelRange (r: RangeOptions): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  if (r.gte !== undefined) out.gte = r.gte
+  if (r.lt !== undefined) out.lt = r.lt
+  if (r.limit !== undefined) out.limit = r.limit
+  if (r.reverse !== undefined) out.reverse = r.reverse
+  return out
+}
