@@ -86,8 +86,12 @@ export interface LinkConfig {
 
 export type StreamSource =
   | { kind: 'command' }
-  /** followed in-process with a checkpoint (device, inode, offset, first-KiB hash) */
-  | { kind: 'file', path: string }
+  /**
+   * followed in-process with a checkpoint (device, inode, offset, first-KiB hash); when
+   * `orJournal` is set and the file does not exist at start, the journal is read instead
+   * (the shipped default: /var/log/auth.log, else journald)
+   */
+  | { kind: 'file', path: string, orJournal?: string[] }
   /** journalctl -o json --follow, resumed after the stored cursor */
   | { kind: 'journal', matches: string[] }
 

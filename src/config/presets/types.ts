@@ -1,0 +1,29 @@
+import type { LinkConfig } from '../types.ts'
+
+/**
+ * A preset: a named, documented set of filters (fail2ban's filter.d, reaction's examples) that a
+ * stream pulls in with `preset: NAME` (and `mode: MODE`). Regexes use the config's pattern
+ * syntax (`<ip>`), so presets go through exactly the same validation as hand-written filters.
+ */
+export interface PresetFilter {
+  /** filter name inside the stream */
+  name: string
+  regex: string[]
+  retry: number
+  /** duration text as a user would write it ('10m') */
+  retryperiod: string
+  /** firewall ban duration text ('1h') */
+  ban: string
+  link?: Omit<LinkConfig, 'ttl'> & { ttl: string }
+}
+
+export interface Preset {
+  name: string
+  description: string
+  /** modes as fail2ban names them; the first is not necessarily the default */
+  modes: readonly string[]
+  defaultMode: string
+  /** where the logs usually are: used when the stream gives neither cmd, file nor unit */
+  source: { file?: string, journal?: string[] }
+  filters (mode: string): PresetFilter[]
+}
