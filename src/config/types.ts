@@ -103,7 +103,8 @@ export interface StreamConfig {
   filters: FilterConfig[]
 }
 
-export type FirewallBackendName = 'nftables' | 'iptables' | 'command' | 'none'
+/** 'auto' (the default): nftables when root and `nft` exists, else none with one warning; resolved by the daemon */
+export type FirewallBackendName = 'auto' | 'nftables' | 'iptables' | 'command' | 'none'
 export type Hook = 'input' | 'forward'
 
 export interface FirewallConfig {
