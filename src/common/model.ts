@@ -47,6 +47,8 @@ export interface Vote {
   share?: boolean
   /** a shadow peer's vote: evaluated and logged, never bans */
   shadow?: boolean
+  /** the resulting ban is enforced by the firewall backend (default true; false for action-only reaction filters) */
+  firewall?: boolean
 }
 
 /** A ban in force. */
@@ -65,8 +67,10 @@ export interface Ban {
   /** authors whose votes made the ban (SELF included) */
   reporters: string[]
   reason?: string
+  /** enforced by the firewall backend (false for reaction-style filters that only run actions) */
+  firewall: boolean
 }
 
 export type Decision =
-  | { kind: 'ban', ban: Ban, /** an existing ban was extended, not created */ extended: boolean, restored: boolean }
+  | { kind: 'ban', ban: Ban, /** an existing ban was extended, not created */ extended: boolean, restored: boolean, /** the vote that caused it */ vote?: Vote }
   | { kind: 'unban', ban: Ban, why: 'expired' | 'admin' | 'retracted' | 'revoked' }

@@ -1,0 +1,45 @@
+import type { Ban } from '../common/model.ts'
+
+/**
+ * The exported blocklist, in three formats, shared by the HTTP feed and `palisade feed`.
+ * Only bans with an IP subject are exported; log lines and reporters' private data never are.
+ */
+export type FeedFormat = 'txt' | 'json' | 'nft'
+export const FEED_FORMATS: readonly FeedFormat[] = ['txt', 'json', 'nft']
+
+export interface FeedEntry {
+  ip: string
+  until: string
+  since: string
+  filter: string
+  origin: string
+  reporters: number
+}
+
+export function feedEntries (bans: readonly Ban[]): FeedEntry[] {
+  return bans
+    .filter(b => b.ip !== undefined)
+    .sort((a, b) => a.ip! < b.ip! ? -1 : a.ip! > b.ip! ? 1 : 0)
+    .map(b => ({ ip: b.ip!, until: new Date(b.until).toISOString(), since: new Date(b.since).toISOString(), filter: b.filter, origin: b.origin, reporters: b.reporters.length }))
+}
+
+export function renderFeed (format: FeedFormat, bans: readonly Ban[], now: number): string {
+  const entries = feedEntries(bans)
+  if (format === 'json') return JSON.stringify({ generated: new Date(now).toISOString(), count: entries.length, bans: entries }, null, 1) + '\n'
+  if (format === 'txt') return entries.map(e => e.ip).join('\n') + (entries.length > 0 ? '\n' : '')
+  // an nft script a consumer loads with `nft -f`: its own table, interval sets (prefixes allowed),
+  // each element with its remaining time so the consumer's bans expire with ours
+  const v4: string[] = []
+  const v6: string[] = []
+  for (const b of bans) {
+    if (b.ip === undefined) continue
+    const secs = Math.max(1, Math.ceil((b.until - now) / 1000))
+    ;(b.ip.includes(':') ? v6 : v4).push(`${b.ip} timeout ${secs}s`)
+  }
+  const set = (name: string, type: string, els: string[]): string =>
+    `add set inet palisade_feed ${name} { type ${type}; flags interval, timeout; }\n` +
+    `flush set inet palisade_feed ${name}\n` +
+    (els.length > 0 ? `add element inet palisade_feed ${name} { ${els.join(', ')} }\n` : '')
+  return '# palisade blocklist: nft -f this file\nadd table inet palisade_feed\n' +
+    set('ban4', 'ipv4_addr', v4) + set('ban6', 'ipv6_addr', v6)
+}

@@ -1,0 +1,208 @@
+import { randomUUID } from 'node:crypto'
+import type { Clock, Timer } from '../common/clock.ts'
+import type { Logger } from '../common/logger.ts'
+import type { Decision } from '../common/model.ts'
+import { familyOf } from '../common/ip.ts'
+import { describeFailure, runArgv } from '../common/run.ts'
+import type { ActionConfig, FilterConfig } from '../config/types.ts'
+import type { Metrics } from '../control/metrics-types.ts'
+import type { Store, StoreBatch } from '../store/index.ts'
+import type { DecisionSink } from './index.ts'
+import { substitute } from './substitute.ts'
+import { Limiter } from './limiter.ts'
+
+/**
+ * reaction-style actions: when a filter's vote becomes a ban, its actions run — those without
+ * `after` at once, the others when their delay is over. Each trigger is stored (area `pending`)
+ * in the same batch as the ban, with every action's due time and whether it ran, so that after a
+ * restart (or kill -9): due actions run now, future ones are scheduled, and the immediate ones
+ * are replayed (reaction's start commands rebuild an empty chain) unless `oneshot`.
+ */
+interface TriggerRecord {
+  id: string
+  filter: string
+  key: string
+  values: Record<string, string>
+  ip?: string
+  at: number
+  steps: Array<{ action: string, due: number, done: boolean }>
+}
+
+export interface ActionRunnerComponents { store: Store, clock: Clock, logger: Logger, metrics?: Metrics }
+
+export class ActionRunner implements DecisionSink {
+  readonly name = 'actions'
+  private readonly filters: Map<string, FilterConfig>
+  private readonly c: ActionRunnerComponents
+  private readonly log: Logger
+  private readonly limiter: Limiter
+  private readonly live = new Map<string, TriggerRecord>()
+  private readonly timers = new Map<string, Timer>()
+  /** records created by prepare(), run by apply() */
+  private readonly staged = new Map<Decision, TriggerRecord[]>()
+  private stopping = false
+
+  constructor (filters: readonly FilterConfig[], concurrency: number, components: ActionRunnerComponents) {
+    this.filters = new Map(filters.map(f => [f.id, f]))
+    this.c = components
+    this.log = components.logger.child({ component: 'actions' })
+    this.limiter = new Limiter(concurrency)
+  }
+
+  /** Load stored triggers: replay immediate actions (not oneshot), run due ones, schedule the rest. */
+  async start (): Promise<void> {
+    const now = this.c.clock.now()
+    const toRun: Array<[TriggerRecord, number]> = []
+    for await (const [, r] of this.c.store.entries<TriggerRecord>('pending')) {
+      const filter = this.filters.get(r.filter)
+      if (filter === undefined) { await this.c.store.del('pending', r.id); continue }
+      this.live.set(r.id, r)
+      r.steps.forEach((s, i) => {
+        const a = this.action(filter, s.action)
+        if (a === undefined) { s.done = true; return }
+        if (!s.done) {
+          if (s.due <= now) toRun.push([r, i])
+          else this.schedule(r, i)
+        } else if (a.after === 0 && !a.oneshot) {
+          toRun.push([r, i])
+        }
+      })
+    }
+    await Promise.all(toRun.map(([r, i]) => this.runStep(r, i)))
+  }
+
+  /** Run pending `onexit` actions now; drop the timers of the others (they stay stored for the next start). */
+  async stop (): Promise<void> {
+    this.stopping = true
+    for (const t of this.timers.values()) t.cancel()
+    this.timers.clear()
+    const runs: Array<Promise<void>> = []
+    for (const r of this.live.values()) {
+      const filter = this.filters.get(r.filter)
+      r.steps.forEach((s, i) => {
+        if (!s.done && filter !== undefined && this.action(filter, s.action)?.onexit === true) runs.push(this.runStep(r, i, true))
+      })
+    }
+    await Promise.all(runs)
+    await this.limiter.idle()
+  }
+
+  prepare (d: Decision, batch: StoreBatch): void {
+    if (d.kind === 'unban') {
+      // reaction's flush: an admin unban runs the pending after-actions now
+      if (d.why === 'admin') this.staged.set(d, [...this.live.values()].filter(r => r.key === d.ban.key))
+      return
+    }
+    // only this node's detections run the filter's actions; remote and manual bans go to the firewall
+    if (d.vote?.origin !== 'detect') return
+    const filter = this.filters.get(d.vote.filter)
+    if (filter === undefined || filter.actions.length === 0) return
+    const now = this.c.clock.now()
+    const mine = [...this.live.values()].filter(r => r.filter === filter.id && r.key === d.ban.key)
+    if (d.extended && mine.length > 0) {
+      if (filter.duplicate === 'ignore') return
+      if (filter.duplicate === 'extend') {
+        for (const r of mine) {
+          for (const s of r.steps) if (!s.done) s.due = now + (this.action(filter, s.action)?.after ?? 0)
+          batch.put('pending', r.id, r)
+        }
+        this.staged.set(d, mine)
+        return
+      }
+    }
+    const r: TriggerRecord = {
+      id: `${String(now).padStart(15, '0')}-${randomUUID()}`,
+      filter: filter.id,
+      key: d.ban.key,
+      values: d.ban.values,
+      ip: d.ban.ip,
+      at: now,
+      steps: filter.actions.map(a => ({ action: a.name, due: now + a.after, done: !applies(a, d.ban.ip) }))
+    }
+    batch.put('pending', r.id, r)
+    this.staged.set(d, [r])
+  }
+
+  async apply (d: Decision): Promise<void> {
+    const records = this.staged.get(d)
+    this.staged.delete(d)
+    if (records === undefined) return
+    const now = this.c.clock.now()
+    const runs: Array<Promise<void>> = []
+    for (const r of records) {
+      this.live.set(r.id, r)
+      r.steps.forEach((s, i) => {
+        if (s.done) return
+        if (d.kind === 'unban' || s.due <= now) runs.push(this.runStep(r, i))
+        else this.schedule(r, i)
+      })
+      if (r.steps.every(s => s.done)) await this.finish(r)
+    }
+    await Promise.all(runs)
+  }
+
+  /** Triggers still holding pending actions, for `palisade show`. */
+  pending (key?: string): Array<{ filter: string, key: string, action: string, due: number }> {
+    const out = []
+    for (const r of this.live.values()) {
+      if (key !== undefined && r.key !== key) continue
+      for (const s of r.steps) if (!s.done) out.push({ filter: r.filter, key: r.key, action: s.action, due: s.due })
+    }
+    return out
+  }
+
+  private action (filter: FilterConfig, name: string): ActionConfig | undefined {
+    return filter.actions.find(a => a.name === name)
+  }
+
+  private schedule (r: TriggerRecord, i: number): void {
+    const id = `${r.id}/${i}`
+    this.timers.get(id)?.cancel()
+    this.timers.set(id, this.c.clock.setTimeout(() => {
+      this.timers.delete(id)
+      const s = r.steps[i]
+      // an `extend` may have moved the due time since this timer was armed
+      if (s.done || this.stopping) return
+      if (s.due > this.c.clock.now()) { this.schedule(r, i); return }
+      void this.runStep(r, i)
+    }, Math.max(0, r.steps[i].due - this.c.clock.now())))
+  }
+
+  private async runStep (r: TriggerRecord, i: number, atExit = false): Promise<void> {
+    const filter = this.filters.get(r.filter)
+    const a = filter === undefined ? undefined : this.action(filter, r.steps[i].action)
+    if (a !== undefined) {
+      const argv = substitute(a.cmd, r.values)
+      const log = this.log.child({ action: a.id, key: r.ip ?? r.key })
+      await this.limiter.run(async () => {
+        try {
+          const res = await runArgv(argv, { timeoutMs: 60_000 })
+          if (res.code !== 0) {
+            this.c.metrics?.counter('palisade_actions_failed_total', 'actions that exited non-zero').inc()
+            log.warn({ argv }, `action failed: ${describeFailure(res)}`)
+          } else {
+            log.info({ atExit }, 'action ran')
+          }
+        } catch (err) {
+          this.c.metrics?.counter('palisade_actions_failed_total', 'actions that exited non-zero').inc()
+          log.error({ err, argv }, 'action could not start')
+        }
+      })
+      this.c.metrics?.counter('palisade_actions_run_total', 'actions run').inc()
+    }
+    r.steps[i].done = true
+    if (r.steps.every(s => s.done)) await this.finish(r)
+    else await this.c.store.put('pending', r.id, r)
+  }
+
+  private async finish (r: TriggerRecord): Promise<void> {
+    this.live.delete(r.id)
+    await this.c.store.del('pending', r.id)
+  }
+}
+
+function applies (a: ActionConfig, ip: string | undefined): boolean {
+  if (ip === undefined) return !(a.ipv4only || a.ipv6only)
+  const fam = familyOf(ip.split('/')[0])
+  return !(a.ipv4only && fam !== 4) && !(a.ipv6only && fam !== 6)
+}

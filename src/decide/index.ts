@@ -1,0 +1,73 @@
+/**
+ * Decide: the one decision engine. Every reason to ban — a local detection, an admin's
+ * `palisade ban`, a verified report from a trusted peer — arrives as a `Vote`; the engine tallies
+ * the live votes per key against the trust policy, checks the allowlist and never-ban classes
+ * first, applies escalation, stores the decision with its reasons, and hands it to the sinks
+ * (firewall, reaction-style actions, feed, gossip). Standalone mode is the same engine with no peers.
+ *
+ * @example
+ * const engine = createDecisionEngine({ trust: config.trust, escalation: config.escalation, allow: config.allow },
+ *   { store, clock, logger })
+ * engine.subscribe(firewallSink)
+ * const live = await engine.start()
+ * await engine.vote({ key: ip, ip, values: { ip }, author: SELF, weight: 2, filter: 'ssh.fail', count: 3,
+ *   observedAt: clock.now(), ttl: 3_600_000, origin: 'detect' })
+ */
+import type { Clock } from '../common/clock.ts'
+import type { Logger } from '../common/logger.ts'
+import type { Ban, Decision, Vote } from '../common/model.ts'
+import type { EscalationConfig, TrustConfig } from '../config/types.ts'
+import type { Metrics } from '../control/metrics-types.ts'
+import type { Store, StoreBatch } from '../store/index.ts'
+import { Engine } from './engine.ts'
+
+export { Allowlist } from './allow.ts'
+export type { Offence, DecisionRecord, Explanation } from './engine.ts'
+
+/** A consumer of decisions. `prepare` adds its own records to the decision's store batch (atomic with it). */
+export interface DecisionSink {
+  name: string
+  prepare? (d: Decision, batch: StoreBatch): void | Promise<void>
+  apply (d: Decision): void | Promise<void>
+}
+
+export interface DecisionEngine {
+  /** load bans, votes and offences; drop what expired while stopped; return the live bans */
+  start (): Promise<Ban[]>
+  stop (): Promise<void>
+  subscribe (sink: DecisionSink): void
+  /** count a vote; returns the decision it caused, if any */
+  vote (v: Vote): Promise<Decision | null>
+  /** lift a ban here (admin); drops the key's votes so they cannot re-ban at once */
+  unban (key: string): Promise<Decision | null>
+  /** a reporter withdraws its vote (honorRetractions) */
+  retract (author: string, key: string): Promise<Decision | null>
+  /** drop every vote an author gave; bans that no longer stand are lifted */
+  revoke (author: string): Promise<Decision[]>
+  bans (): Ban[]
+  get (key: string): Ban | undefined
+  explain (key: string): Promise<import('./engine.ts').Explanation>
+  /** why a subject may not be banned (allowlist, never-ban class, own address), or null */
+  protectedReason (subject: string): string | null
+  setOwnAddresses (addresses: readonly string[]): void
+  /** allowlist CIDRs for the kernel */
+  kernelAllow (): string[]
+  allowSet (): import('../common/ip.ts').CidrSet
+}
+
+export interface DecideInit {
+  trust: TrustConfig
+  escalation: EscalationConfig | null
+  allow: readonly string[]
+}
+
+export interface DecideComponents {
+  store: Store
+  clock: Clock
+  logger: Logger
+  metrics?: Metrics
+}
+
+export function createDecisionEngine (init: DecideInit, components: DecideComponents): DecisionEngine {
+  return new Engine(init, components)
+}
