@@ -1,0 +1,67 @@
+import { formatDuration } from '../common/duration.ts'
+import type { Ban } from '../common/model.ts'
+import type { CounterInfo } from '../detect/types.ts'
+import type { Explanation } from '../decide/index.ts'
+import type { GlobalOptions } from './main.ts'
+import { ask, out } from './context.ts'
+
+interface ShowAll { bans: Ban[], counters: CounterInfo[], pending: Array<{ filter: string, key: string, action: string, due: number }> }
+type ShowOne = Explanation & { counters: CounterInfo[], pending: ShowAll['pending'] }
+
+export async function commandShow (g: GlobalOptions, ip: string | undefined, o: { json?: boolean }): Promise<void> {
+  const result = await ask(g, 'show', ip === undefined ? {} : { ip })
+  if (o.json === true) { out(JSON.stringify(result, null, 2)); return }
+  const now = Date.now()
+  out(ip === undefined ? renderAll(result as ShowAll, now) : renderOne(result as ShowOne, now))
+}
+
+function until (t: number, now: number): string {
+  return `${new Date(t).toISOString()} (in ${formatDuration(t - now)})`
+}
+
+function reporters (r: readonly string[]): string {
+  return r.map(x => x === 'self' ? 'self' : x.slice(0, 16) + '…').join(', ')
+}
+
+export function renderAll (r: ShowAll, now: number): string {
+  const lines: string[] = []
+  const bans = [...r.bans].sort((a, b) => a.until - b.until)
+  lines.push(`${bans.length} active ban${bans.length === 1 ? '' : 's'}`)
+  for (const b of bans) {
+    lines.push(`  ${(b.ip ?? b.key).padEnd(28)} ${b.origin.padEnd(7)} ${b.filter.padEnd(24)} until ${until(b.until, now)}` +
+      `${b.level > 0 ? `  level ${b.level}` : ''}  by ${reporters(b.reporters)}${b.firewall ? '' : '  (actions only)'}`)
+  }
+  if (r.counters.length > 0) {
+    lines.push(`${r.counters.length} pending counter${r.counters.length === 1 ? '' : 's'}`)
+    for (const c of r.counters) lines.push(`  ${c.key.padEnd(28)} ${c.filter.padEnd(24)} ${c.count}/${c.retry} since ${new Date(c.since).toISOString()}`)
+  }
+  if (r.pending.length > 0) {
+    lines.push(`${r.pending.length} pending action${r.pending.length === 1 ? '' : 's'}`)
+    for (const p of r.pending) lines.push(`  ${p.key.padEnd(28)} ${p.filter}.${p.action} at ${until(p.due, now)}`)
+  }
+  return lines.join('\n')
+}
+
+export function renderOne (e: ShowOne, now: number): string {
+  const lines: string[] = []
+  if (e.protected !== null) lines.push(`${e.key} is protected (${e.protected}): never banned here`)
+  if (e.ban !== undefined) {
+    const b = e.ban
+    lines.push(`${e.key} banned since ${new Date(b.since).toISOString()} until ${until(b.until, now)}`,
+      `  filter ${b.filter}, origin ${b.origin}, escalation level ${b.level}, reporters: ${reporters(b.reporters)}${b.reason !== undefined ? `, reason: ${b.reason}` : ''}`)
+  } else {
+    lines.push(`${e.key} is not banned`)
+  }
+  if (e.offence !== undefined) lines.push(`  offences: ${e.offence.count}, last ban ${formatDuration(e.offence.lastDuration)} at ${new Date(e.offence.lastAt).toISOString()}`)
+  if (e.votes.length > 0) {
+    lines.push('  votes:')
+    for (const v of e.votes) lines.push(`    ${v.author === 'self' ? 'self' : v.author}  weight ${v.weight}${v.shadow === true ? ' (shadow)' : ''}  ${v.filter}  ${v.count} match${v.count === 1 ? '' : 'es'}  at ${new Date(v.observedAt).toISOString()}`)
+  }
+  for (const c of e.counters) lines.push(`  counting: ${c.filter} ${c.count}/${c.retry} since ${new Date(c.since).toISOString()}`)
+  for (const p of e.pending) lines.push(`  pending action: ${p.filter}.${p.action} at ${until(p.due, now)}`)
+  if (e.decisions.length > 0) {
+    lines.push('  history:')
+    for (const d of e.decisions) lines.push(`    ${new Date(d.at).toISOString()} ${d.kind} (${d.why})${d.until !== undefined ? ` until ${new Date(d.until).toISOString()}` : ''}`)
+  }
+  return lines.join('\n')
+}

@@ -1,0 +1,28 @@
+import { createLogger } from '../common/logger.ts'
+import { Daemon } from '../daemon.ts'
+import type { GlobalOptions } from './main.ts'
+import { configFrom } from './context.ts'
+
+/** Run the daemon until SIGINT/SIGTERM; a second signal exits at once. */
+export async function commandStart (g: GlobalOptions): Promise<void> {
+  const config = await configFrom(g)
+  const logger = createLogger({ level: config.log.level })
+  const daemon = new Daemon({ config, logger })
+  let stopping = false
+  const stop = (signal: string): void => {
+    if (stopping) { logger.warn({ signal }, 'second signal: exiting now'); process.exit(1) }
+    stopping = true
+    logger.info({ signal }, 'stopping')
+    void daemon.stop().then(() => process.exit(0), err => { logger.error({ err }, 'stop failed'); process.exit(1) })
+  }
+  process.on('SIGINT', () => stop('SIGINT'))
+  process.on('SIGTERM', () => stop('SIGTERM'))
+  try {
+    await daemon.start()
+  } catch (err) {
+    await daemon.stop()
+    throw err
+  }
+  // keep running: the streams, sockets and timers hold the event loop
+  await new Promise<void>(() => {})
+}

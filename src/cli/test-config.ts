@@ -1,0 +1,18 @@
+import { stringify } from 'yaml'
+import { ConfigInvalidError } from '../common/errors.ts'
+import { formatIssue } from '../common/errors.ts'
+import type { GlobalOptions } from './main.ts'
+import { configFrom, out } from './context.ts'
+
+/** Print the normalised configuration, or every error (file:line:col: path: message) and exit 1. */
+export async function commandTestConfig (g: GlobalOptions, o: { json?: boolean }): Promise<void> {
+  try {
+    const config = await configFrom(g)
+    out(o.json === true ? JSON.stringify(config, null, 2) : stringify(config, { lineWidth: 0 }))
+  } catch (err) {
+    if (!(err instanceof ConfigInvalidError)) throw err
+    for (const i of err.issues) process.stderr.write(formatIssue(i) + '\n')
+    process.stderr.write(`palisade: ${err.issues.length} configuration error${err.issues.length === 1 ? '' : 's'}\n`)
+    process.exitCode = 1
+  }
+}

@@ -1,0 +1,210 @@
+/**
+ * The daemon: the only place that knows the stages and their order.
+ *
+ *  stream cmd / file / journal ──lines──▶ detect ──Trigger──▶ Vote(self) ─┐
+ *  gossip / sync ──signed observation──▶ federation ──Vote(peer)──────────┤
+ *  CLI `ban` / `trigger` ──Vote(self, manual)─────────────────────────────┤
+ *                                                                         ▼
+ *                                   decide (one engine) ──Decision──▶ firewall · actions · store · feed · publish
+ *
+ * Start: `start` commands → store → trust → engine (loads bans) → firewall (restores them in one
+ * transaction) → actions (replays) → reconcile loop → federation → control socket, feed → streams last,
+ * so that the first trigger meets a ready pipeline.
+ * Stop: streams → federation → reconcile → actions (onexit) → engine (drain) → firewall teardown
+ * (unless keepOnStop) → store → `stop` commands → socket and feed.
+ */
+import { networkInterfaces } from 'node:os'
+import { systemClock, type Clock } from './common/clock.ts'
+import { ErrorCodes, palisadeError } from './common/errors.ts'
+import type { Logger } from './common/logger.ts'
+import { SELF, type Vote } from './common/model.ts'
+import { describeFailure, runArgv } from './common/run.ts'
+import type { Config, FilterConfig } from './config/types.ts'
+import { createDecisionEngine, type DecisionEngine } from './decide/index.ts'
+import { ActionRunner } from './decide/actions.ts'
+import { FirewallSink, PublishSink } from './decide/sinks.ts'
+import { createDetector } from './detect/index.ts'
+import type { Detector, Trigger } from './detect/types.ts'
+import { createFirewall, startReconcileLoop } from './firewall/index.ts'
+import type { Firewall } from './firewall/types.ts'
+import { createStore, type Store } from './store/index.ts'
+import { createTrustPolicy, type TrustPolicy } from './trust/index.ts'
+import { createFederation, type Federation } from './federation/index.ts'
+import { PromMetrics } from './control/metrics.ts'
+import { ControlServer } from './control/socket-server.ts'
+import { FeedServer } from './control/http-server.ts'
+import { controlHandlers } from './control/handlers.ts'
+import { resolveBackend } from './firewall/resolve.ts'
+import { join } from 'node:path'
+
+export interface DaemonOptions {
+  config: Config
+  logger: Logger
+  clock?: Clock
+  /** run firewall tools inside this network namespace (tests) */
+  netns?: string
+}
+
+/** how often this host's own addresses are re-read for the never-ban list, ms */
+const OWN_ADDRESS_REFRESH = 5 * 60_000
+
+export class Daemon {
+  readonly config: Config
+  readonly log: Logger
+  readonly clock: Clock
+  readonly metrics = new PromMetrics()
+  readonly store: Store
+  readonly engine: DecisionEngine
+  readonly actions: ActionRunner
+  readonly trust: TrustPolicy
+  firewall!: Firewall
+  firewallSink!: FirewallSink
+  detector!: Detector
+  federation: Federation | undefined
+  private reconcile: { stop(): void, runOnce(): Promise<unknown> } | undefined
+  private control: ControlServer | undefined
+  private feed: FeedServer | undefined
+  private ownTimer: { cancel(): void } | undefined
+  private readonly filters: Map<string, FilterConfig>
+  private readonly netns: string | undefined
+  private started = false
+
+  constructor (opts: DaemonOptions) {
+    this.config = opts.config
+    this.log = opts.logger
+    this.clock = opts.clock ?? systemClock
+    this.netns = opts.netns
+    const c = this.config
+    this.filters = new Map(Object.values(c.streams).flatMap(s => s.filters).map(f => [f.id, f]))
+    this.store = createStore({ path: join(c.state, 'db') })
+    const components = { store: this.store, clock: this.clock, logger: this.log, metrics: this.metrics }
+    this.engine = createDecisionEngine({ trust: c.trust, escalation: c.escalation, allow: c.allow }, components)
+    this.actions = new ActionRunner([...this.filters.values()], c.concurrency, components)
+    this.trust = createTrustPolicy({ config: c.trust }, components)
+  }
+
+  async start (): Promise<void> {
+    const c = this.config
+    const log = this.log
+    await this.runCommands('start', c.start, true)
+    await this.store.start()
+    await this.trust.start()
+    this.refreshOwnAddresses()
+
+    const backend = await resolveBackend(c.firewall.backend, log)
+    this.firewall = createFirewall({ ...c.firewall, backend, netns: this.netns }, { logger: log, clock: this.clock, metrics: this.metrics })
+    this.firewallSink = new FirewallSink(this.firewall, log)
+    this.engine.subscribe(this.firewallSink)
+    this.engine.subscribe(this.actions)
+
+    const live = await this.engine.start()
+    const kernelBans = live.filter(b => b.firewall && b.ip !== undefined).map(b => ({ subject: b.ip!, until: b.until }))
+    await this.firewall.start(kernelBans, this.engine.kernelAllow())
+    log.info({ backend, restored: kernelBans.length, bans: live.length }, 'firewall ready')
+    await this.actions.start()
+    this.reconcile = startReconcileLoop({
+      firewall: this.firewall,
+      expected: () => this.engine.bans().filter(b => b.firewall && b.ip !== undefined).map(b => ({ subject: b.ip!, until: b.until })),
+      allow: () => this.engine.kernelAllow(),
+      intervalMs: c.firewall.reconcileInterval,
+      clock: this.clock,
+      logger: log,
+      metrics: this.metrics
+    })
+
+    if (c.federation !== null) {
+      this.federation = createFederation({ config: c.federation, trust: c.trust, stateDir: c.state, allow: () => this.engine.allowSet() }, {
+        store: this.store,
+        trustPolicy: this.trust,
+        clock: this.clock,
+        logger: log,
+        metrics: this.metrics,
+        onVote: async (v: Vote) => { await this.engine.vote(v) },
+        onRetract: async (author: string, ip: string) => { if (c.trust.honorRetractions) await this.engine.retract(author, ip) }
+      })
+      this.engine.subscribe(new PublishSink(this.federation, log))
+      this.trust.onChange(change => {
+        if (change.kind === 'revoke') void this.engine.revoke(change.key)
+      })
+      await this.federation.start()
+    }
+
+    this.control = new ControlServer(c.socket, controlHandlers(this), log)
+    await this.control.start()
+    if (c.feed !== null) {
+      this.feed = new FeedServer({ listen: c.feed.listen, bans: () => this.engine.bans(), now: () => this.clock.now(), metrics: this.metrics, logger: log })
+      await this.feed.start()
+    }
+
+    this.detector = createDetector({
+      streams: Object.values(c.streams),
+      patterns: c.patterns,
+      limits: c.limits,
+      onTrigger: t => this.onTrigger(t)
+    }, { logger: log, clock: this.clock, store: this.store, metrics: this.metrics })
+    await this.detector.start()
+    this.started = true
+    log.info({ streams: Object.keys(c.streams), socket: c.socket, federation: this.federation?.peerId ?? null }, 'palisade started')
+  }
+
+  async stop (): Promise<void> {
+    const log = this.log
+    const step = async (what: string, fn: () => Promise<void> | void): Promise<void> => {
+      try { await fn() } catch (err) { log.error({ err }, `stop: ${what} failed`) }
+    }
+    this.ownTimer?.cancel()
+    if (this.detector !== undefined) await step('streams', () => this.detector.stop())
+    if (this.federation !== undefined) await step('federation', () => this.federation!.stop())
+    this.reconcile?.stop()
+    await step('actions', () => this.actions.stop())
+    await step('decisions', () => this.engine.stop())
+    if (this.firewallSink !== undefined) await step('firewall sync', () => this.firewallSink.settled())
+    if (this.firewall !== undefined) await step('firewall', () => this.firewall.stop())
+    await step('trust', () => this.trust.stop())
+    await step('store', () => this.store.stop())
+    await step('stop commands', () => this.runCommands('stop', this.config.stop, false))
+    await step('control socket', async () => { await this.control?.stop() })
+    await step('feed', async () => { await this.feed?.stop() })
+    if (this.started) log.info('palisade stopped')
+  }
+
+  /** A trigger from the detector becomes this node's vote. */
+  async onTrigger (t: Trigger): Promise<void> {
+    const f = t.filter
+    if (f.duplicate === 'ignore' && this.engine.get(t.match.key) !== undefined) return
+    await this.engine.vote(this.localVote(f, t.match.key, t.match.ip, t.match.values, t.count))
+  }
+
+  localVote (f: FilterConfig, key: string, ip: string | undefined, values: Record<string, string>, count: number): Vote {
+    // an action-only (reaction) filter "bans" for as long as its last action waits
+    const ttl = f.ban > 0 ? f.ban : Math.max(0, ...f.actions.map(a => a.after))
+    return {
+      key, ip, values, author: SELF, weight: this.config.trust.localWeight, filter: f.id, count,
+      observedAt: this.clock.now(), ttl, origin: 'detect', share: f.share, firewall: f.ban > 0
+    }
+  }
+
+  filter (id: string): FilterConfig | undefined { return this.filters.get(id) }
+
+  private refreshOwnAddresses (): void {
+    const own: string[] = []
+    for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) own.push(a.address)
+    this.engine.setOwnAddresses(own)
+    this.ownTimer = this.clock.setTimeout(() => this.refreshOwnAddresses(), OWN_ADDRESS_REFRESH)
+  }
+
+  private async runCommands (what: 'start' | 'stop', cmds: readonly string[][], fatal: boolean): Promise<void> {
+    for (const argv of cmds) {
+      let failure: string | undefined
+      try {
+        const r = await runArgv(argv, { timeoutMs: 60_000 })
+        if (r.code !== 0) failure = describeFailure(r)
+      } catch (err) {
+        failure = (err as Error).message
+      }
+      if (failure === undefined) continue
+      if (fatal) throw palisadeError(ErrorCodes.START_COMMAND_FAILED, `${what} command ${JSON.stringify(argv)} failed: ${failure}`)
+      this.log.warn({ argv }, `${what} command failed: ${failure}`)
+    }
+  }
+}
