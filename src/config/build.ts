@@ -1,0 +1,119 @@
+import { availableParallelism } from 'node:os'
+import { dirname, isAbsolute, join, resolve } from 'node:path'
+import type { Config, PatternConfig, StreamConfig } from './types.ts'
+import { z } from 'zod'
+import { lenientPatternSchema, patternSchema, rootKeysSchema, rootSchema } from './schema.ts'
+import type { RawRoot } from './schema.ts'
+import { addZodIssues } from './zod-issues.ts'
+import type { Issues } from './issues.ts'
+import type { Merged } from './merge.ts'
+import { buildPattern } from './patterns.ts'
+import { buildStream } from './streams.ts'
+import { checkSections } from './sections.ts'
+
+export interface ConfigEnv {
+  /** running as root: system paths (/var/lib/palisade, /run/palisade) are the defaults */
+  isRoot: boolean
+  /** where relative paths of in-memory sources resolve from */
+  cwd: string
+}
+
+/** Merged raw configuration → Config, or null when any issue was found (all of them recorded). */
+export function build (merged: Merged, files: string[], env: ConfigEnv, issues: Issues): Config | null {
+  // each top-level key is parsed on its own: one bad section must not hide the others' problems
+  const keys = rootKeysSchema.safeParse(merged.value, { reportInput: true })
+  if (!keys.success) addZodIssues(keys.error, [], issues)
+  const r: Partial<RawRoot> = {}
+  let sectionsOk = true
+  for (const [key, schema] of Object.entries(rootSchema.shape)) {
+    const res = (schema as z.ZodType).safeParse(merged.value[key], { reportInput: true })
+    if (res.success) (r as Record<string, unknown>)[key] = res.data
+    else { addZodIssues(res.error, [key], issues); sectionsOk = false }
+  }
+  const rawPatterns = r.patterns ?? asMap(merged.value.patterns)
+  const rawStreams = r.streams ?? asMap(merged.value.streams)
+
+  const patterns: Record<string, PatternConfig> = {}
+  const broken = new Set<string>()
+  for (const [name, raw] of Object.entries(rawPatterns)) {
+    const r = patternSchema.safeParse(raw ?? {}, { reportInput: true })
+    let p = null
+    if (r.success) p = buildPattern(name, r.data, issues)
+    else {
+      addZodIssues(r.error, ['patterns', name], issues)
+      // the valid fields still get their checks; the pattern stays broken either way
+      const l = lenientPatternSchema.safeParse(raw)
+      if (l.success) buildPattern(name, { ignore: [], ignoreregex: [], ignorecidr: [], ...defined(l.data) }, issues)
+    }
+    if (p === null) broken.add(name)
+    else patterns[name] = p
+  }
+
+  const fileOf = (key: string): string => merged.fileOf(key) ?? files[0] ?? join(env.cwd, 'config')
+  const shareDefault = merged.value.federation !== undefined
+  const streams: Record<string, StreamConfig> = {}
+  for (const [name, raw] of Object.entries(rawStreams)) {
+    const file = merged.fileOf(`streams.${name}`) ?? fileOf('streams')
+    const s = buildStream(name, raw, { patterns, brokenPatterns: broken, shareDefault, issues, file, cwd: env.cwd })
+    if (s !== null) streams[name] = s
+  }
+  if (r.streams !== undefined && Object.keys(rawStreams).length === 0) issues.add(['streams'], 'expected at least one stream')
+
+  if (r.state !== undefined && r.state_directory !== undefined) {
+    issues.add(['state_directory'], '`state` and `state_directory` (its reaction name) are both set: keep one', { atKey: true })
+  }
+  const sections = checkSections(r, issues)
+  if (issues.count > 0 || !sectionsOk || !isComplete(r) || sections === null) return null
+
+  const inDirOf = (key: string, p: string): string => isAbsolute(p) ? p : resolve(env.cwd, dirname(fileOf(key)), p)
+  const stateRaw = r.state ?? r.state_directory
+  const state = stateRaw !== undefined
+    ? inDirOf(r.state !== undefined ? 'state' : 'state_directory', stateRaw)
+    : env.isRoot ? '/var/lib/palisade' : join(env.cwd, '.palisade')
+  const socket = r.socket !== undefined
+    ? inDirOf('socket', r.socket)
+    : env.isRoot ? '/run/palisade/palisade.sock' : join(state, 'palisade.sock')
+  const federation = sections.federation === null || sections.federation.psk === undefined
+    ? sections.federation
+    : { ...sections.federation, psk: inDirOf('federation', sections.federation.psk) }
+
+  return {
+    files,
+    state,
+    socket,
+    // reaction's default: as many actions at once as there are CPUs; 0 = unlimited
+    concurrency: r.concurrency ?? availableParallelism(),
+    patterns,
+    streams,
+    start: r.start,
+    stop: r.stop,
+    firewall: sections.firewall,
+    allow: sections.allow,
+    escalation: r.escalation ?? null,
+    federation,
+    trust: sections.trust,
+    feed: r.feed ?? null,
+    limits: r.limits,
+    log: r.log
+  }
+}
+
+function isComplete (r: Partial<RawRoot>): r is RawRoot {
+  return Object.keys(rootSchema.shape).every(k => k in r)
+}
+
+function defined<T extends object> (o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>
+}
+
+function asMap (v: unknown): Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? v as Record<string, unknown> : {}
+}
+
+export function deepFreeze<T> (v: T): T {
+  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v)
+    for (const x of Object.values(v)) deepFreeze(x)
+  }
+  return v
+}

@@ -1,0 +1,82 @@
+import { normalizeIp, parseSubject } from '../common/ip.ts'
+import type { PatternConfig, PatternType } from './types.ts'
+import type { Issues } from './issues.ts'
+import type { RawPattern } from './schema.ts'
+
+/**
+ * Built-in candidate regexes for IP patterns. They only find candidates: the detector validates
+ * every capture with node:net and normalises it, so they may over-match but must not cut an
+ * address short. No capture groups (the filter compiler wraps the pattern in its own named group);
+ * the IPv6 part is greedy and tries the dotted IPv4 tail first so `::ffff:1.2.3.4` and `2001:db8::1`
+ * are taken whole even at the end of a line.
+ */
+export const IPV4_REGEX = String.raw`(?:\d{1,3}\.){3}\d{1,3}`
+export const IPV6_REGEX = String.raw`(?:[0-9a-fA-F]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9a-fA-F]{1,4})?`
+export const IP_REGEX = `${IPV4_REGEX}|${IPV6_REGEX}`
+
+const BUILT_IN: Record<PatternType, string> = { ip: IP_REGEX, ipv4: IPV4_REGEX, ipv6: IPV6_REGEX }
+
+/** `<name>` placeholders are JS identifiers so they can become named groups */
+export const PATTERN_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+
+export function compileError (source: string): string | null {
+  try {
+    new RegExp(source)
+    return null
+  } catch (err) {
+    // V8 repeats the whole (substituted) source: keep only the reason
+    return (err as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '')
+  }
+}
+
+export function buildPattern (name: string, raw: RawPattern, issues: Issues): PatternConfig | null {
+  const at = ['patterns', name]
+  const before = issues.count
+  if (!PATTERN_NAME.test(name)) {
+    issues.add(at, `pattern name \`${name}\` must be letters, digits and _ (not starting with a digit) to be used as <${name}>`, { atKey: true })
+  }
+  // reaction v1 had no `type`: a pattern called ip/ipv4/ipv6 is that kind of address
+  const type: PatternType | undefined = raw.type ??
+    (name === 'ip' || name === 'ipv4' || name === 'ipv6' ? name : undefined)
+  const regex = raw.regex ?? (type === undefined ? undefined : BUILT_IN[type])
+  if (regex === undefined) {
+    issues.add(at, 'missing required key `regex` (or set `type: ip`, `ipv4` or `ipv6` for the built-in IP regex)')
+  } else if (raw.regex !== undefined) {
+    const err = compileError(raw.regex)
+    if (err !== null) issues.add([...at, 'regex'], `invalid regex: ${err}`)
+  }
+  raw.ignoreregex.forEach((r, i) => {
+    const err = compileError(`^(?:${r})$`)
+    if (err !== null) issues.add([...at, 'ignoreregex', i], `invalid regex: ${err}`)
+  })
+  let ignore = raw.ignore
+  if (type !== undefined) {
+    ignore = raw.ignore.map((v, i) => {
+      const ip = normalizeIp(v)
+      if (ip === null) issues.add([...at, 'ignore', i], `expected an IP address, got ${JSON.stringify(v)} (use \`ignorecidr\` for networks)`)
+      return ip ?? v
+    })
+  }
+  const ignorecidr = raw.ignorecidr.map((v, i) => {
+    const s = parseSubject(v)
+    if (s === null) issues.add([...at, 'ignorecidr', i], `expected a CIDR such as "192.0.2.0/24" or "2001:db8::/32", got ${JSON.stringify(v)}`)
+    return s?.text ?? v
+  })
+  if (type === undefined) {
+    for (const key of ['ignorecidr', 'ipv4mask', 'ipv6mask'] as const) {
+      const given = key === 'ignorecidr' ? raw.ignorecidr.length > 0 : raw[key] !== undefined
+      if (given) issues.add([...at, key], `\`${key}\` only applies to IP patterns (set \`type: ip\`, \`ipv4\` or \`ipv6\`)`, { atKey: true })
+    }
+  }
+  if (issues.count > before || regex === undefined) return null
+  return {
+    name,
+    regex,
+    ...(type === undefined ? {} : { type }),
+    ignore,
+    ignoreregex: raw.ignoreregex,
+    ignorecidr,
+    ipv4mask: raw.ipv4mask ?? 32,
+    ipv6mask: raw.ipv6mask ?? 128
+  }
+}
