@@ -29,7 +29,7 @@ import { createFirewall, startReconcileLoop } from './firewall/index.ts'
 import type { Firewall } from './firewall/types.ts'
 import { createStore, type Store } from './store/index.ts'
 import { createTrustPolicy, type TrustPolicy } from './trust/index.ts'
-import { createFederation, type Federation } from './federation/index.ts'
+import type { Federation } from './federation/index.ts'
 import { PromMetrics } from './control/metrics.ts'
 import { ControlServer } from './control/socket-server.ts'
 import { FeedServer } from './control/http-server.ts'
@@ -113,6 +113,8 @@ export class Daemon {
     })
 
     if (c.federation !== null) {
+      // loaded only when configured: libp2p costs ~30 MB of RSS a standalone node does not need
+      const { createFederation } = await import('./federation/index.ts')
       this.federation = createFederation({ config: c.federation, trust: c.trust, stateDir: c.state, allow: () => this.engine.allowSet() }, {
         store: this.store,
         trustPolicy: this.trust,

@@ -1,6 +1,5 @@
 import type { Command } from 'commander'
 import { PalisadeError } from '../common/errors.ts'
-import { loadIdentity } from '../federation/index.ts'
 import { globals, type GlobalOptions } from './main.ts'
 import { ask, configFrom, out } from './context.ts'
 
@@ -65,6 +64,7 @@ async function peerId (g: GlobalOptions): Promise<void> {
   } catch (err) {
     if (!(err instanceof PalisadeError) || err.code !== 'PAL_ERR_CONTROL_NO_DAEMON') throw err
     const config = await configFrom(g)
+    const { loadIdentity } = await import('../federation/index.ts')
     const id = await loadIdentity(config.state, { create: true })
     out([id.id, ...(config.federation?.listen ?? []).map(a => `${a}/p2p/${id.id}  (daemon not running)`)].join('\n'))
   }

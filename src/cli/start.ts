@@ -1,5 +1,4 @@
 import { createLogger } from '../common/logger.ts'
-import { Daemon } from '../daemon.ts'
 import type { GlobalOptions } from './main.ts'
 import { configFrom } from './context.ts'
 
@@ -7,6 +6,7 @@ import { configFrom } from './context.ts'
 export async function commandStart (g: GlobalOptions): Promise<void> {
   const config = await configFrom(g)
   const logger = createLogger({ level: config.log.level })
+  const { Daemon } = await import('../daemon.ts')
   const daemon = new Daemon({ config, logger })
   let stopping = false
   const stop = (signal: string): void => {

@@ -1,0 +1,145 @@
+import type { Logger } from '../common/logger.ts'
+import type { Clock } from '../common/clock.ts'
+import type { Hook } from '../config/types.ts'
+import type { Firewall, FirewallBan, FirewallComponents, FirewallInit } from './types.ts'
+import { Batcher, Serial } from './batcher.ts'
+import { isMissing, runTool } from './exec.ts'
+import { banOps, checkHooks, checkTableName, coalesce, parseOrThrow, unbanOps, type FirewallOp } from './ops.ts'
+import { ipsetAllowScript, ipsetChangeScript, ipsetNames, ipsetStartScript, parseIpsetSave, type IpsetNames } from './ipset-script.ts'
+import { firewallMetrics, type FirewallMetrics } from './metrics.ts'
+
+/**
+ * iptables + ipset backend, for hosts that still run legacy iptables rule sets. Elements live in
+ * ipsets (changed in batches through `ipset -exist restore`); one chain per family holds
+ * `allow → ACCEPT` then `ban → DROP`, reached by one jump rule at the top of each hook.
+ */
+const FAMILIES = [
+  { iptables: 'iptables', restore: 'iptables-restore', fam: 4 },
+  { iptables: 'ip6tables', restore: 'ip6tables-restore', fam: 6 }
+] as const
+
+export class IptablesFirewall implements Firewall {
+  readonly name = 'iptables'
+  private readonly chain: string
+  private readonly sets: IpsetNames
+  private readonly hooks: readonly Hook[]
+  private readonly keepOnStop: boolean
+  private readonly netns: string | undefined
+  private readonly clock: Clock
+  private readonly log: Logger
+  private readonly metrics: FirewallMetrics
+  private readonly serial = new Serial()
+  private readonly batcher: Batcher<FirewallOp>
+
+  constructor (init: FirewallInit, components: FirewallComponents) {
+    const table = checkTableName(init.table)
+    this.chain = table.toUpperCase()
+    this.sets = ipsetNames(table)
+    this.hooks = checkHooks(init.hooks)
+    this.keepOnStop = init.keepOnStop
+    this.netns = init.netns
+    this.clock = components.clock
+    this.log = components.logger.child({ component: 'firewall', backend: 'iptables', table })
+    this.metrics = firewallMetrics(components.metrics)
+    this.batcher = new Batcher(async ops => { await this.serial.run(async () => { await this.applyOps(ops) }) })
+  }
+
+  private async run (tool: string, args: string[], stdin?: string): Promise<string> {
+    const t0 = performance.now()
+    try {
+      return (await runTool(tool, args, { netns: this.netns, stdin })).stdout
+    } finally {
+      this.metrics.duration.observe((performance.now() - t0) / 1000)
+    }
+  }
+
+  private async succeeds (tool: string, args: string[]): Promise<boolean> {
+    try {
+      await this.run(tool, args)
+      return true
+    } catch (err) {
+      if (isMissing(err)) return false
+      throw err
+    }
+  }
+
+  private chainRules (fam: 4 | 6): string {
+    const allow = fam === 4 ? this.sets.allow4 : this.sets.allow6
+    const ban = fam === 4 ? this.sets.ban4 : this.sets.ban6
+    // declaring the chain in a --noflush restore replaces its rules in one commit
+    return ['*filter', `:${this.chain} - [0:0]`,
+      `-A ${this.chain} -m set --match-set ${allow} src -j ACCEPT`,
+      `-A ${this.chain} -m set --match-set ${ban} src -j DROP`, 'COMMIT', ''].join('\n')
+  }
+
+  async start (bans: readonly FirewallBan[], allow: readonly string[]): Promise<void> {
+    const parsedBans = banOps(bans).flatMap(o => o.kind === 'ban' ? [{ subject: o.subject, until: o.until }] : [])
+    const parsedAllow = allow.map(parseOrThrow)
+    await this.serial.run(async () => {
+      const t0 = performance.now()
+      await this.run('ipset', ['-exist', 'restore'], ipsetStartScript(this.sets, parsedBans, parsedAllow, this.clock.now()))
+      let adopted = false
+      for (const f of FAMILIES) {
+        await this.run(f.restore, ['-w', '--noflush'], this.chainRules(f.fam))
+        for (const hook of this.hooks) {
+          const jump = [hook.toUpperCase(), '-j', this.chain]
+          if (await this.succeeds(f.iptables, ['-w', '-C', ...jump])) adopted = true
+          else await this.run(f.iptables, ['-w', '-I', jump[0], '1', ...jump.slice(1)])
+        }
+      }
+      this.log.info({ bans: parsedBans.length, allow: parsedAllow.length, adopted, ms: Math.round(performance.now() - t0) },
+        adopted ? 'iptables chains and ipsets adopted from a previous run and refilled' : 'iptables chains and ipsets created')
+    })
+  }
+
+  ban (bans: readonly FirewallBan[]): Promise<void> {
+    try { return this.batcher.submit(banOps(bans)) } catch (err) { return Promise.reject(err) }
+  }
+
+  unban (subjects: readonly string[]): Promise<void> {
+    try { return this.batcher.submit(unbanOps(subjects)) } catch (err) { return Promise.reject(err) }
+  }
+
+  private async applyOps (ops: FirewallOp[]): Promise<void> {
+    const merged = coalesce(ops)
+    await this.run('ipset', ['-exist', 'restore'], ipsetChangeScript(this.sets, merged, this.clock.now()))
+    this.metrics.transactions.inc()
+    this.metrics.elements.inc({ op: 'ban' }, merged.filter(o => o.kind === 'ban').length)
+    this.metrics.elements.inc({ op: 'unban' }, merged.filter(o => o.kind === 'unban').length)
+  }
+
+  async setAllow (cidrs: readonly string[]): Promise<void> {
+    const parsed = cidrs.map(parseOrThrow)
+    await this.serial.run(async () => { await this.run('ipset', ['-exist', 'restore'], ipsetAllowScript(this.sets, parsed)) })
+  }
+
+  async list (): Promise<FirewallBan[] | null> {
+    const out = await this.run('ipset', ['save'])
+    const bans = parseIpsetSave(out, this.sets, this.clock.now())
+    if (bans === null) return null
+    // sets without the chains enforce nothing: report the table as gone so reconcile rebuilds it
+    for (const f of FAMILIES) {
+      if (!await this.succeeds(f.iptables, ['-w', '-C', this.hooks[0].toUpperCase(), '-j', this.chain])) return null
+    }
+    return bans
+  }
+
+  async stop (): Promise<void> {
+    await this.batcher.idle()
+    if (this.keepOnStop) {
+      this.log.info('iptables chains and ipsets kept on stop (keepOnStop)')
+      return
+    }
+    await this.serial.run(async () => {
+      for (const f of FAMILIES) {
+        for (const hook of this.hooks) {
+          for (let i = 0; i < 8 && await this.succeeds(f.iptables, ['-w', '-C', hook.toUpperCase(), '-j', this.chain]); i++) {
+            await this.run(f.iptables, ['-w', '-D', hook.toUpperCase(), '-j', this.chain])
+          }
+        }
+        if (await this.succeeds(f.iptables, ['-w', '-F', this.chain])) await this.run(f.iptables, ['-w', '-X', this.chain])
+      }
+      for (const name of Object.values(this.sets)) await this.succeeds('ipset', ['destroy', name])
+    })
+  }
+}

@@ -1,0 +1,113 @@
+import type { Logger } from '../common/logger.ts'
+import type { Clock } from '../common/clock.ts'
+import type { Hook } from '../config/types.ts'
+import type { Firewall, FirewallBan, FirewallComponents, FirewallInit } from './types.ts'
+import { Batcher, Serial } from './batcher.ts'
+import { isMissing, runTool } from './exec.ts'
+import { banOps, checkHooks, checkTableName, coalesce, parseOrThrow, unbanOps, type FirewallOp } from './ops.ts'
+import { changeScript, fullTableScript, setAllowScript } from './nft-script.ts'
+import { nftTableIntact, parseNftBans } from './nft-list.ts'
+import { firewallMetrics, type FirewallMetrics } from './metrics.ts'
+
+/** The default backend: table `inet <table>` driven by `nft -f -` transactions. */
+export class NftablesFirewall implements Firewall {
+  readonly name = 'nftables'
+  private readonly table: string
+  private readonly hooks: readonly Hook[]
+  private readonly keepOnStop: boolean
+  private readonly netns: string | undefined
+  private readonly clock: Clock
+  private readonly log: Logger
+  private readonly metrics: FirewallMetrics
+  private readonly serial = new Serial()
+  private readonly batcher: Batcher<FirewallOp>
+
+  constructor (init: FirewallInit, components: FirewallComponents) {
+    this.table = checkTableName(init.table)
+    this.hooks = checkHooks(init.hooks)
+    this.keepOnStop = init.keepOnStop
+    this.netns = init.netns
+    this.clock = components.clock
+    this.log = components.logger.child({ component: 'firewall', backend: 'nftables', table: this.table })
+    this.metrics = firewallMetrics(components.metrics)
+    this.batcher = new Batcher(async ops => { await this.serial.run(async () => { await this.applyOps(ops) }) })
+  }
+
+  private async nft (args: string[], stdin?: string): Promise<string> {
+    const t0 = performance.now()
+    try {
+      return (await runTool('nft', args, { netns: this.netns, stdin })).stdout
+    } finally {
+      this.metrics.duration.observe((performance.now() - t0) / 1000)
+    }
+  }
+
+  private async tableExists (): Promise<boolean> {
+    const out = await this.nft(['-j', 'list', 'tables'])
+    const doc = JSON.parse(out) as { nftables?: Array<{ table?: { family: string, name: string } }> }
+    return (doc.nftables ?? []).some(i => i.table?.family === 'inet' && i.table.name === this.table)
+  }
+
+  async start (bans: readonly FirewallBan[], allow: readonly string[]): Promise<void> {
+    const parsedBans = banOps(bans).flatMap(o => o.kind === 'ban' ? [{ subject: o.subject, until: o.until }] : [])
+    const parsedAllow = allow.map(parseOrThrow)
+    await this.serial.run(async () => {
+      const adopted = await this.tableExists()
+      const t0 = performance.now()
+      const now = this.clock.now()
+      await this.nft(['-f', '-'], fullTableScript(this.table, this.hooks, parsedBans, parsedAllow, now))
+      this.log.info({ bans: parsedBans.length, allow: parsedAllow.length, adopted, ms: Math.round(performance.now() - t0) },
+        adopted ? 'nftables table adopted from a previous run and rebuilt in one transaction' : 'nftables table created')
+    })
+  }
+
+  ban (bans: readonly FirewallBan[]): Promise<void> {
+    try { return this.batcher.submit(banOps(bans)) } catch (err) { return Promise.reject(err) }
+  }
+
+  unban (subjects: readonly string[]): Promise<void> {
+    try { return this.batcher.submit(unbanOps(subjects)) } catch (err) { return Promise.reject(err) }
+  }
+
+  private async applyOps (ops: FirewallOp[]): Promise<void> {
+    const merged = coalesce(ops)
+    await this.nft(['-f', '-'], changeScript(this.table, merged, this.clock.now()))
+    this.metrics.transactions.inc()
+    this.metrics.elements.inc({ op: 'ban' }, merged.filter(o => o.kind === 'ban').length)
+    this.metrics.elements.inc({ op: 'unban' }, merged.filter(o => o.kind === 'unban').length)
+  }
+
+  async setAllow (cidrs: readonly string[]): Promise<void> {
+    const parsed = cidrs.map(parseOrThrow)
+    await this.serial.run(async () => { await this.nft(['-f', '-'], setAllowScript(this.table, parsed)) })
+  }
+
+  async list (): Promise<FirewallBan[] | null> {
+    try {
+      const out = await this.nft(['-j', 'list', 'table', 'inet', this.table])
+      if (!nftTableIntact(out, this.hooks)) {
+        this.log.warn('nftables table damaged (set, chain or rules missing): reporting it as gone so it is rebuilt')
+        return null
+      }
+      return parseNftBans(out, this.clock.now())
+    } catch (err) {
+      if (isMissing(err)) return null
+      throw err
+    }
+  }
+
+  async stop (): Promise<void> {
+    await this.batcher.idle()
+    if (this.keepOnStop) {
+      this.log.info('nftables table kept on stop (keepOnStop): bans stay enforced until they expire')
+      return
+    }
+    await this.serial.run(async () => {
+      try {
+        await this.nft(['delete', 'table', 'inet', this.table])
+      } catch (err) {
+        if (!isMissing(err)) throw err
+      }
+    })
+  }
+}

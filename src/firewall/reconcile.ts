@@ -1,0 +1,92 @@
+import type { Logger } from '../common/logger.ts'
+import type { Clock, Timer } from '../common/clock.ts'
+import type { Metrics } from '../control/metrics-types.ts'
+import { parseSubject } from '../common/ip.ts'
+import type { Firewall, FirewallBan } from './types.ts'
+import { contains } from './ops.ts'
+
+/**
+ * Drift repair: someone ran `nft flush ruleset`, deleted an element by hand, or a batch failed.
+ * The kernel is read first and the expected bans second: the decision engine stores a ban
+ * before it calls the firewall, so a ban applied between the two reads is in both, and an
+ * element being unbanned between them is only removed a little early.
+ */
+export interface ReconcileInit {
+  firewall: Firewall
+  expected: () => readonly FirewallBan[]
+  allow: () => readonly string[]
+  intervalMs: number
+  clock: Clock
+  logger: Logger
+  metrics?: Metrics
+  /** kernel and store timeouts may differ by this much without a repair; nft reports whole seconds */
+  toleranceMs?: number
+}
+
+export interface ReconcileLoop {
+  stop (): void
+  runOnce (): Promise<{ added: number, removed: number }>
+}
+
+export function startReconcileLoop (init: ReconcileInit): ReconcileLoop {
+  const log = init.logger.child({ component: 'firewall-reconcile', backend: init.firewall.name })
+  const repairs = init.metrics?.counter('palisade_firewall_repairs_total', 'kernel-vs-store drift repaired by reconcile', ['kind'])
+  const tolerance = init.toleranceMs ?? 5000
+  let timer: Timer | null = null
+  let stopped = false
+  let running: Promise<{ added: number, removed: number }> | null = null
+
+  const once = async (): Promise<{ added: number, removed: number }> => {
+    const kernel = await init.firewall.list()
+    const now = init.clock.now()
+    const expected = init.expected().filter(b => b.until > now)
+    if (kernel === null) {
+      log.warn({ bans: expected.length }, 'firewall table is gone: rebuilding it with every ban in force')
+      await init.firewall.start(expected, init.allow())
+      repairs?.inc({ kind: 'rebuild' })
+      repairs?.inc({ kind: 'add' }, expected.length)
+      return { added: expected.length, removed: 0 }
+    }
+    const inKernel = new Map(kernel.map(b => [b.subject, b.until]))
+    const kernelPrefixes = kernel.flatMap(b => { const p = parseSubject(b.subject); return p?.isPrefix === true ? [p] : [] })
+    const wanted = new Set(expected.map(b => b.subject))
+    const toAdd = expected.filter(b => {
+      const k = inKernel.get(b.subject)
+      if (k !== undefined) return Math.abs(k - b.until) > tolerance
+      // an nft interval set refuses a prefix inside another; the outer one enforces it meanwhile
+      const p = parseSubject(b.subject)
+      return p === null || !kernelPrefixes.some(o => o.text !== p.text && contains(o, p) && inKernel.get(o.text)! >= b.until - tolerance)
+    })
+    const toRemove = kernel.filter(b => !wanted.has(b.subject)).map(b => b.subject)
+    for (const b of toAdd) log.warn({ ip: b.subject, until: b.until, was: inKernel.get(b.subject) ?? null }, 'firewall drift: ban missing or wrong in kernel, re-adding')
+    for (const s of toRemove) log.warn({ ip: s }, 'firewall drift: kernel holds a ban the store does not, removing')
+    if (toAdd.length > 0) await init.firewall.ban(toAdd)
+    if (toRemove.length > 0) await init.firewall.unban(toRemove)
+    if (toAdd.length > 0) repairs?.inc({ kind: 'add' }, toAdd.length)
+    if (toRemove.length > 0) repairs?.inc({ kind: 'remove' }, toRemove.length)
+    return { added: toAdd.length, removed: toRemove.length }
+  }
+
+  const runOnce = (): Promise<{ added: number, removed: number }> => {
+    // one pass at a time: a slow list() must not overlap the next tick's
+    running ??= once().finally(() => { running = null })
+    return running
+  }
+
+  const arm = (): void => {
+    if (stopped) return
+    timer = init.clock.setTimeout(() => {
+      runOnce().catch(err => { log.error({ err }, 'firewall reconcile failed; will retry next interval') })
+        .finally(arm)
+    }, init.intervalMs)
+  }
+  arm()
+
+  return {
+    stop () {
+      stopped = true
+      timer?.cancel()
+    },
+    runOnce
+  }
+}
