@@ -1,18 +1,17 @@
 import { normalizeIp, parseSubject } from '../common/ip.ts'
+import { builtinIpRegex } from '../common/ip-regex.ts'
 import type { PatternConfig, PatternType } from './types.ts'
 import type { Issues } from './issues.ts'
 import type { RawPattern } from './schema.ts'
 
 /**
- * Built-in candidate regexes for IP patterns. They only find candidates: the detector validates
- * every capture with node:net and normalises it, so they may over-match but must not cut an
- * address short. No capture groups (the filter compiler wraps the pattern in its own named group);
- * the IPv6 part is greedy and tries the dotted IPv4 tail first so `::ffff:1.2.3.4` and `2001:db8::1`
- * are taken whole even at the end of a line.
+ * Built-in candidate regexes for IP patterns (src/common/ip-regex.ts: shared with the detector,
+ * with boundaries so that a greedy `.*` settles on the right occurrence). They only find
+ * candidates: every capture is validated with node:net and normalised before use.
  */
-export const IPV4_REGEX = String.raw`(?:\d{1,3}\.){3}\d{1,3}`
-export const IPV6_REGEX = String.raw`(?:[0-9a-fA-F]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9a-fA-F]{1,4})?`
-export const IP_REGEX = `${IPV4_REGEX}|${IPV6_REGEX}`
+export const IPV4_REGEX = builtinIpRegex('ipv4')
+export const IPV6_REGEX = builtinIpRegex('ipv6')
+export const IP_REGEX = builtinIpRegex('ip')
 
 const BUILT_IN: Record<PatternType, string> = { ip: IP_REGEX, ipv4: IPV4_REGEX, ipv6: IPV6_REGEX }
 

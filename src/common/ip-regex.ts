@@ -1,0 +1,22 @@
+/** which addresses an IP-typed pattern captures */
+export type IpPatternType = 'ip' | 'ipv4' | 'ipv6'
+
+/**
+ * Built-in candidate regexes for IP-typed patterns. They only *find* something shaped like an
+ * address; node:net validates it afterwards (so `999.1.1.1` is found, then refused).
+ *
+ * Both ends carry a boundary: without the trailing one, `from 1.2.3.4.5` would yield `1.2.3.4`,
+ * and a candidate could stop inside a longer token so that a greedy `.*` in the admin's regex
+ * settles on the wrong occurrence. With it, `Failed password for .* from <ip> port \d+` takes
+ * the LAST `from ADDRESS port N`, which sshd prints after any user-controlled text.
+ */
+const V4 = String.raw`\d{1,3}(?:\.\d{1,3}){3}`
+const V6 = String.raw`(?:[0-9A-Fa-f]{0,4}:){2,8}(?:${V4}|[0-9A-Fa-f]{1,4})?`
+// an IPv4 address may touch a `:port` (Apache's `[client 203.0.113.7:51234]`) or end a
+// sentence; an IPv6 one may not touch a colon (it would be part of it)
+const V4_ALONE = String.raw`(?<![0-9A-Za-z.])${V4}(?![0-9A-Za-z]|\.\d)`
+const V6_ALONE = String.raw`(?<![0-9A-Za-z.:])${V6}(?![0-9A-Za-z:]|\.\d)`
+
+export function builtinIpRegex (type: IpPatternType): string {
+  return type === 'ipv4' ? V4_ALONE : type === 'ipv6' ? V6_ALONE : `(?:${V6_ALONE}|${V4_ALONE})`
+}

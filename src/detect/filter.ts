@@ -1,0 +1,91 @@
+import type { Match } from '../common/model.ts'
+import type { FilterConfig, PatternConfig } from '../config/types.ts'
+import type { CompiledFilter } from './types.ts'
+import { branchOf, combine, type Combined } from './combine.ts'
+import { LinkTable } from './link.ts'
+import { makeValueCheck, type ValueCheck } from './values.ts'
+
+export interface CompileOptions {
+  /** connection ids kept for `link` (default 10,000) */
+  maxLinks?: number
+}
+
+type Explained = ReturnType<CompiledFilter['explain']>
+
+export class Filter implements CompiledFilter {
+  readonly config: FilterConfig
+  private readonly combined: Combined
+  private readonly order: string[]
+  private readonly checks = new Map<string, ValueCheck>()
+  /** the single IP-typed pattern, when there is exactly one */
+  private readonly ipPattern: string | undefined
+  private readonly link: LinkTable | undefined
+
+  constructor (filter: FilterConfig, patterns: Readonly<Record<string, PatternConfig>>, opts: CompileOptions = {}) {
+    this.config = filter
+    this.combined = combine(filter.regex, patterns, filter.id)
+    const checkFor = (name: string): ValueCheck => {
+      let c = this.checks.get(name)
+      if (c === undefined) this.checks.set(name, c = makeValueCheck(patterns[name]))
+      return c
+    }
+    this.link = filter.link === undefined
+      ? undefined
+      : new LinkTable(filter.link, patterns, checkFor, opts.maxLinks ?? 10_000, filter.id)
+    const found = [...this.combined.found, ...(this.link?.found ?? [])]
+    this.order = [...new Set([...filter.patterns.filter(p => found.includes(p)), ...found])]
+    for (const name of this.order) checkFor(name)
+    const ips = this.order.filter(n => patterns[n].type !== undefined)
+    this.ipPattern = ips.length === 1 ? ips[0] : undefined
+  }
+
+  match (line: string, time: number): Match | null {
+    this.link?.observe(line, time)
+    const m = this.combined.re.exec(line)
+    if (m === null) return null
+    const groups = m.groups as Record<string, string | undefined>
+    const branch = branchOf(this.combined, groups)
+    let values: Record<string, string> = {}
+    let any = false
+    for (const g of branch.groups) {
+      const raw = groups[g.group]
+      if (raw === undefined || values[g.pattern] !== undefined) continue
+      const v = this.checks.get(g.pattern)!(raw)
+      if (v === null) return null
+      values[g.pattern] = v
+      any = true
+    }
+    if (!any && this.link !== undefined) {
+      const bound = this.link.lookup(line, time)
+      if (bound === null) return null
+      values = bound
+      any = true
+    }
+    if (!any && this.order.length > 0) return null
+    return this.build(values, time)
+  }
+
+  private build (raw: Record<string, string>, time: number): Match {
+    const values: Record<string, string> = {}
+    for (const name of this.order) if (raw[name] !== undefined) values[name] = raw[name]
+    const ip = this.ipPattern === undefined ? undefined : values[this.ipPattern]
+    const key = ip ?? this.order.map(n => values[n] ?? '').join('\t')
+    const match: Match = { filter: this.config.id, values, key, time }
+    if (ip !== undefined) match.ip = ip
+    return match
+  }
+
+  explain (line: string): Explained {
+    const m = this.combined.re.exec(line)
+    if (m === null) return null
+    const groups = m.groups as Record<string, string | undefined>
+    const branch = branchOf(this.combined, groups)
+    const captures: Record<string, { raw: string, value: string | null }> = {}
+    for (const g of branch.groups) {
+      const raw = groups[g.group]
+      if (raw === undefined || captures[g.pattern] !== undefined) continue
+      captures[g.pattern] = { raw, value: this.checks.get(g.pattern)!(raw) }
+    }
+    return { regexIndex: branch.index, regex: this.config.regex[branch.index], captures }
+  }
+}

@@ -1,0 +1,85 @@
+import { ErrorCodes, palisadeError } from '../common/errors.ts'
+import type { LinkConfig, PatternConfig } from '../config/types.ts'
+import { branchOf, combine, type Combined } from './combine.ts'
+import { flat, type ValueCheck } from './values.ts'
+
+interface Bound { values: Record<string, string>, at: number }
+
+/**
+ * Per-connection attribution (fail2ban's multi-line matching, done as a bounded map): a line
+ * matching one of `from` binds its connection id to the values it captured; a later filter line
+ * carrying the same id and no `<ip>` of its own is attributed to them. Ids expire `ttl` after
+ * their last line; past `max` ids the oldest-touched goes first, so a flood of connections
+ * costs bounded memory.
+ */
+export class LinkTable {
+  private readonly idRe: RegExp
+  private readonly from: Combined
+  private readonly bound = new Map<string, Bound>()
+
+  private readonly cfg: LinkConfig
+  private readonly checkFor: (pattern: string) => ValueCheck
+  private readonly max: number
+
+  constructor (cfg: LinkConfig, patterns: Readonly<Record<string, PatternConfig>>, checkFor: (pattern: string) => ValueCheck, max: number, where: string) {
+    this.cfg = cfg
+    this.checkFor = checkFor
+    this.max = max
+    try {
+      this.idRe = new RegExp(cfg.id)
+    } catch (err) {
+      throw palisadeError(ErrorCodes.CONFIG_INVALID, `${where}.link.id: invalid regex: ${(err as Error).message}`, err)
+    }
+    if (!cfg.id.includes('(?<id>') && !cfg.id.includes('(?P<id>')) {
+      throw palisadeError(ErrorCodes.CONFIG_INVALID, `${where}.link.id: needs a named group (?<id>…)`)
+    }
+    this.from = combine(cfg.from, patterns, `${where}.link.from`)
+    if (this.from.found.length === 0) throw palisadeError(ErrorCodes.CONFIG_INVALID, `${where}.link.from: no <pattern> to bind`)
+  }
+
+  /** patterns the `from` regexes capture */
+  get found (): readonly string[] { return this.from.found }
+
+  private idOf (line: string): string | undefined {
+    return this.idRe.exec(line)?.groups?.id
+  }
+
+  /** Bind the line's id when it is a `from` line. */
+  observe (line: string, time: number): void {
+    const m = this.from.re.exec(line)
+    if (m === null) return
+    const id = this.idOf(line)
+    if (id === undefined) return
+    const groups = m.groups ?? {}
+    const values: Record<string, string> = {}
+    for (const g of branchOf(this.from, groups).groups) {
+      const raw = groups[g.group]
+      if (raw === undefined || values[g.pattern] !== undefined) continue
+      const v = this.checkFor(g.pattern)(raw)
+      if (v === null) return
+      values[g.pattern] = v
+    }
+    const key = flat(id)
+    this.bound.delete(key)
+    this.bound.set(key, { values, at: time })
+    if (this.bound.size > this.max) {
+      const oldest = this.bound.keys().next().value
+      if (oldest !== undefined) this.bound.delete(oldest)
+    }
+  }
+
+  /** The values bound to this line's id, if still live. */
+  lookup (line: string, time: number): Record<string, string> | null {
+    const id = this.idOf(line)
+    if (id === undefined) return null
+    const b = this.bound.get(id)
+    if (b === undefined) return null
+    this.bound.delete(id)
+    if (time - b.at > this.cfg.ttl) return null
+    b.at = time
+    this.bound.set(flat(id), b)
+    return b.values
+  }
+
+  get size (): number { return this.bound.size }
+}

@@ -1,0 +1,39 @@
+import { createReadStream } from 'node:fs'
+import type { Readable } from 'node:stream'
+import type { Match } from '../common/model.ts'
+import type { CompiledFilter } from './types.ts'
+import { LineSplitter } from './splitter.ts'
+
+export interface MatchFileOptions {
+  /** match time given to every line (default: now) */
+  time?: number
+  maxLineBytes?: number
+  /** read from this stream instead of stdin when path is '-' (tests) */
+  stdin?: Readable
+}
+
+export interface MatchFileSummary { lines: number, matched: number, truncated: number }
+
+/** `palisade test-regex`: run one compiled filter over a file (or stdin) in 4 MiB chunks. */
+export async function matchFile (
+  path: string,
+  compiled: CompiledFilter,
+  onMatch: (match: Match, line: string) => void,
+  opts: MatchFileOptions = {}
+): Promise<MatchFileSummary> {
+  const input: Readable = path === '-' ? (opts.stdin ?? process.stdin) : createReadStream(path, { highWaterMark: 4 << 20 })
+  const splitter = new LineSplitter(opts.maxLineBytes ?? 16_384)
+  const time = opts.time ?? Date.now()
+  let lines = 0
+  let matched = 0
+  const scan = (batch: string[]): void => {
+    lines += batch.length
+    for (const line of batch) {
+      const m = compiled.match(line, time)
+      if (m !== null) { matched++; onMatch(m, line) }
+    }
+  }
+  for await (const chunk of input) scan(splitter.push(chunk as Buffer | string))
+  scan(splitter.end())
+  return { lines, matched, truncated: splitter.truncated }
+}

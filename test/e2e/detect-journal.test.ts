@@ -1,0 +1,96 @@
+import { test, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ManualClock } from '../../src/common/clock.ts'
+import { silentLogger } from '../../src/common/logger.ts'
+import { createStore, type Store } from '../../src/store/index.ts'
+import { createDetector, type Trigger } from '../../src/detect/index.ts'
+import { filter, ipPattern } from '../unit/detect/fixtures.ts'
+
+async function until (cond: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms
+  while (!await cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise(resolve => setTimeout(resolve, 20))
+  }
+}
+
+function journalDetector (store: Store, seen: Trigger[], matches: string[]) {
+  return createDetector({
+    streams: [{ name: 'j', cmd: [], source: { kind: 'journal', matches }, filters: [filter(['Failed password for .* from <ip> port \\d+'], { stream: 'j' })] }],
+    patterns: { ip: ipPattern() },
+    limits: { maxTrackedKeys: 100, maxLineBytes: 4096 },
+    onTrigger: async t => { seen.push(t) }
+  }, { logger: silentLogger(), clock: new ManualClock(), store })
+}
+
+const journalUsable = ((): string | null => {
+  const v = spawnSync('journalctl', ['--version'])
+  if (v.status !== 0) return 'journalctl is not installed'
+  const n = spawnSync('journalctl', ['-n1', '-o', 'json', '-q'])
+  if (n.status !== 0 || n.stdout.toString().trim() === '') return 'no readable systemd journal on this machine (journald not running)'
+  if (spawnSync('systemd-cat', ['--version']).status !== 0) return 'systemd-cat is missing'
+  return null
+})()
+
+test('real journald: an entry written with systemd-cat is matched', { skip: journalUsable ?? false }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'pal-journal-'))
+  after(() => rm(dir, { recursive: true, force: true }))
+  const store = createStore({ path: dir })
+  await store.start()
+  after(() => store.stop())
+  const seen: Trigger[] = []
+  const tag = `palisade-test-${process.pid}`
+  const det = journalDetector(store, seen, [`SYSLOG_IDENTIFIER=${tag}`])
+  await det.start()
+  after(() => det.stop())
+  await new Promise(resolve => setTimeout(resolve, 500)) // journalctl -n0 must be following before we write
+  spawnSync('systemd-cat', ['-t', tag], { input: 'Failed password for x from 192.0.2.77 port 22 ssh2\n' })
+  await until(() => seen.length === 1, 'the journal entry')
+  assert.equal(seen[0].match.ip, '192.0.2.77')
+  assert.equal(typeof (await store.get<{ cursor: string }>('checkpoints', 'j'))?.cursor, 'string')
+})
+
+/**
+ * Without journald here, a stand-in `journalctl` (a real child process first on PATH) records
+ * its argv and prints JSON entries: the detector must start with -n0, store the cursor with the
+ * counters, and resume with --after-cursor after a restart.
+ */
+test('journal stream resumes after the stored cursor (stand-in journalctl)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'pal-journal-'))
+  after(() => rm(dir, { recursive: true, force: true }))
+  const argvLog = join(dir, 'argv.log')
+  const bin = join(dir, 'bin')
+  await writeFile(join(dir, 'entries'), [
+    JSON.stringify({ MESSAGE: 'Failed password for x from 192.0.2.1 port 22 ssh2', __CURSOR: 'c1', __REALTIME_TIMESTAMP: '1767225600000000' }),
+    JSON.stringify({ MESSAGE: [...Buffer.from('Failed password for \xff from 192.0.2.2 port 22 ssh2', 'latin1')], __CURSOR: 'c2' })
+  ].join('\n') + '\n')
+  await mkdir(bin)
+  await writeFile(join(bin, 'journalctl'), `#!/bin/sh\necho "$*" >> ${argvLog}\ncat ${join(dir, 'entries')}\nexec sleep 1000\n`)
+  await chmod(join(bin, 'journalctl'), 0o755)
+  const oldPath = process.env.PATH
+  process.env.PATH = `${bin}:${oldPath}`
+  after(() => { process.env.PATH = oldPath })
+  const store = createStore({ path: join(dir, 'db') })
+  await store.start()
+  after(() => store.stop())
+  const seen: Trigger[] = []
+  const a = journalDetector(store, seen, ['_SYSTEMD_UNIT=ssh.service'])
+  await a.start()
+  after(() => a.stop())
+  await until(() => seen.length === 2, 'two entries')
+  assert.deepEqual(seen.map(t => [t.match.ip, t.match.time]), [['192.0.2.1', 1767225600000], ['192.0.2.2', new ManualClock().now()]])
+  await a.stop()
+  assert.deepEqual(await store.get('checkpoints', 'j'), { kind: 'journal', cursor: 'c2' })
+  const b = journalDetector(store, seen, ['_SYSTEMD_UNIT=ssh.service'])
+  await b.start()
+  after(() => b.stop())
+  await until(async () => (await readFile(argvLog, 'utf8')).trim().split('\n').length === 2, 'the second journalctl')
+  const runs = (await readFile(argvLog, 'utf8')).trim().split('\n')
+  assert.match(runs[0], / -n0 _SYSTEMD_UNIT=ssh\.service$/)
+  assert.match(runs[1], / --after-cursor=c2 _SYSTEMD_UNIT=ssh\.service$/)
+  assert.doesNotMatch(runs.join(' '), /cursor-file/)
+})

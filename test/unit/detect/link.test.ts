@@ -1,0 +1,39 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { compileFilter } from '../../../src/detect/index.ts'
+import { filter, ipPattern } from './fixtures.ts'
+
+const T = Date.UTC(2026, 0, 1)
+
+test('sshd pid lines: a regex without <ip> is attributed to the address its connection named', () => {
+  const f = compileFilter(filter([
+    'sshd\\[\\d+\\]: Failed password for .* from <ip> port \\d+',
+    'sshd\\[\\d+\\]: error: maximum authentication attempts exceeded'
+  ], {
+    link: { id: 'sshd(?:-session)?\\[(?<id>\\d+)\\]', from: ['Connection from <ip> port \\d+'], ttl: 60_000 }
+  }), { ip: ipPattern() }, { maxLinks: 2 })
+  assert.equal(f.match('sshd[100]: error: maximum authentication attempts exceeded', T), null, 'no binding yet')
+  assert.equal(f.match('sshd[100]: Connection from 198.51.100.3 port 5555 on 192.0.2.1 port 22', T), null, 'a from line binds only')
+  assert.equal(f.match('sshd[200]: Connection from 198.51.100.4 port 5555 on 192.0.2.1 port 22', T), null)
+  const m = f.match('sshd[100]: error: maximum authentication attempts exceeded', T + 1000)
+  assert.deepEqual([m?.ip, m?.key, m?.values], ['198.51.100.3', '198.51.100.3', { ip: '198.51.100.3' }])
+  assert.equal(f.match('sshd[200]: error: maximum authentication attempts exceeded', T + 1000)?.ip, '198.51.100.4')
+  // lines with their own address still work
+  assert.equal(f.match('sshd[300]: Failed password for x from 203.0.113.1 port 1 ssh2', T)?.ip, '203.0.113.1')
+  // ttl: an id not seen for longer than ttl is forgotten
+  assert.equal(f.match('sshd[100]: error: maximum authentication attempts exceeded', T + 1000 + 60_001), null)
+  // bounded: a third binding evicts the oldest-touched one (200 was touched before 300's binding)
+  f.match('sshd[300]: Connection from 198.51.100.5 port 1 on 192.0.2.1 port 22', T + 2000)
+  f.match('sshd[400]: Connection from 198.51.100.6 port 1 on 192.0.2.1 port 22', T + 2000)
+  assert.equal(f.match('sshd[200]: error: maximum authentication attempts exceeded', T + 3000), null)
+  assert.equal(f.match('sshd[400]: error: maximum authentication attempts exceeded', T + 3000)?.ip, '198.51.100.6')
+})
+
+test('an ignored address is never bound', () => {
+  const f = compileFilter(filter(['sshd\\[\\d+\\]: error: too many'], {
+    patterns: ['ip'],
+    link: { id: '\\[(?<id>\\d+)\\]', from: ['Connection from <ip>'], ttl: 60_000 }
+  }), { ip: ipPattern({ ignore: ['192.0.2.9'] }) })
+  f.match('sshd[1]: Connection from 192.0.2.9', T)
+  assert.equal(f.match('sshd[1]: error: too many', T), null)
+})
