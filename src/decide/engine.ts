@@ -33,6 +33,10 @@ export interface Explanation {
 const DECISIONS_PER_KEY = 50
 /** how often stale votes and forgotten offences are swept, ms */
 const SWEEP_INTERVAL = 60_000
+/** decision records older than this are deleted (they explain `show IP`, not more), ms */
+const DECISION_HISTORY = 30 * 86_400_000
+/** how often old decision records are pruned, ms */
+const HISTORY_PRUNE_INTERVAL = 86_400_000
 
 export class Engine implements DecisionEngine {
   private readonly c: DecideComponents
@@ -47,6 +51,7 @@ export class Engine implements DecisionEngine {
   private readonly log
   private remoteBans = 0
   private sweepTimer: { cancel(): void } | undefined
+  private pruneTimer: { cancel(): void } | undefined
   /** serialises decisions so that a vote and an unban for one key cannot interleave */
   private queue: Promise<unknown> = Promise.resolve()
 
@@ -79,6 +84,7 @@ export class Engine implements DecisionEngine {
       else this.offences.set(key, o)
     }
     await batch.write()
+    await this.pruneHistory()
     this.armSweep()
     this.gauge()
     return [...this.banMap.values()]
@@ -87,6 +93,7 @@ export class Engine implements DecisionEngine {
   async stop (): Promise<void> {
     this.expiry.stop()
     this.sweepTimer?.cancel()
+    this.pruneTimer?.cancel()
     await this.queue.catch(() => {})
   }
 
@@ -277,6 +284,21 @@ export class Engine implements DecisionEngine {
 
   private forgotten (o: Offence, now: number): boolean {
     return this.init.escalation === null || o.lastAt + o.lastDuration + this.init.escalation.remember <= now
+  }
+
+  /** The decision history is keyed by subject, so an age cut is a full scan: done at start and daily. */
+  private async pruneHistory (): Promise<void> {
+    const cutoff = this.c.clock.now() - DECISION_HISTORY
+    let batch = this.c.store.batch()
+    for await (const [k, r] of this.c.store.entries<DecisionRecord>('decisions')) {
+      if (r.at >= cutoff) continue
+      batch.del('decisions', k)
+      if (batch.length >= 10_000) { await batch.write(); batch = this.c.store.batch() }
+    }
+    await batch.write()
+    this.pruneTimer = this.c.clock.setTimeout(() => {
+      void this.serial(() => this.pruneHistory()).catch(err => this.log.error({ err }, 'decision history prune failed'))
+    }, HISTORY_PRUNE_INTERVAL)
   }
 
   private armSweep (): void {

@@ -1,12 +1,26 @@
 /**
  * Preset registry: `preset: NAME` on a stream looks the name up here; an unknown name is a
- * config error listing presetNames().
+ * config error listing presetNames(). docs/presets.md documents each one.
  */
 import type { Preset } from './types.ts'
+import { apacheAuth } from './apache-auth.ts'
+import { dovecot } from './dovecot.ts'
+import { nextcloud } from './nextcloud.ts'
+import { nginxBotsearch } from './nginx-botsearch.ts'
+import { nginxHttpAuth } from './nginx-http-auth.ts'
+import { nginxLimitReq } from './nginx-limit-req.ts'
+import { postfix } from './postfix.ts'
+import { recidive } from './recidive.ts'
+import { sshd } from './sshd.ts'
+import { traefikAuth } from './traefik-auth.ts'
+import { vaultwarden } from './vaultwarden.ts'
 
 export type { Preset, PresetFilter } from './types.ts'
 
-const PRESETS: readonly Preset[] = []
+const PRESETS: readonly Preset[] = [
+  sshd, nginxHttpAuth, nginxLimitReq, nginxBotsearch, apacheAuth, postfix, dovecot,
+  vaultwarden, nextcloud, traefikAuth, recidive
+]
 
 export function getPreset (name: string): Preset | undefined {
   return PRESETS.find(p => p.name === name)
@@ -14,4 +28,9 @@ export function getPreset (name: string): Preset | undefined {
 
 export function presetNames (): string[] {
   return PRESETS.map(p => p.name).sort()
+}
+
+/** every preset, for documentation and tests */
+export function allPresets (): readonly Preset[] {
+  return PRESETS
 }

@@ -1,5 +1,5 @@
 import type { Preset, PresetFilter } from './types.ts'
-import { CLF_TIME, NGINX_ERROR, NGINX_TAIL } from './prefix.ts'
+import { CLF_TIME, NGINX_ERROR } from './prefix.ts'
 
 /**
  * Scanners asking for software that is not installed (fail2ban nginx-botsearch, with
@@ -16,8 +16,6 @@ const REGEX: string[] = [
   // 2026/11/23 14:09:01 [error] 1234#1234: *3 open() "/usr/share/nginx/html/phpmyadmin" failed (2: No such file or directory), client: 203.0.113.7, server: …, request: "GET /phpmyadmin HTTP/1.1", host: "example.com"
   String.raw`${NGINX_ERROR}(?:\S+ )?".*" (?:failed|is not found) \(2: No such file or directory\), client: <ip>, server: \S*, request: "(?:GET|POST|HEAD) ${BLOCK} HTTP/\d(?:\.\d)?", (?:upstream: "\S*", )?host: "\S*"(?:, referrer: "\S*")?\s*$`
 ]
-// NGINX_TAIL is the generic form of the tail above; the request line here must name a blocked path
-void NGINX_TAIL
 
 export const nginxBotsearch: Preset = {
   name: 'nginx-botsearch',
