@@ -1,0 +1,47 @@
+import { createHash } from 'node:crypto'
+import { gossipsub, StrictNoSign, TopicValidatorResult, type GossipSub, type Message } from '@libp2p/gossipsub'
+import type { PeerId } from '@libp2p/interface'
+import type { ReceiveResult } from './receive.ts'
+
+export function topicOf (collective: string): string {
+  return `/palisade/${collective}/obs/1`
+}
+
+/**
+ * gossipsub for a small collective (NOTES.md "libp2p 3"): StrictNoSign because observations carry
+ * their own author signature and may be relayed by anyone; message id = sha256 of the bytes, so
+ * the same signed observation is one message whoever relays it; flood publishing so the origin
+ * reaches every member directly. No topic score parameters: a Reject must not prune a relay from
+ * the mesh (in a line of three nodes that would partition the collective).
+ */
+export function gossipService (): ReturnType<typeof gossipsub> {
+  return gossipsub({
+    globalSignaturePolicy: StrictNoSign,
+    msgIdFn: (msg) => createHash('sha256').update(msg.data).digest(),
+    allowPublishToZeroTopicPeers: true,
+    ignoreDuplicatePublishError: true,
+    floodPublish: true,
+    emitSelf: false,
+    // messages are ≤ 1 KiB; a full RPC of them still fits well under this
+    maxInboundDataLength: 1024 * 1024
+  })
+}
+
+export function toValidatorResult (r: ReceiveResult): TopicValidatorResult {
+  if (r.action === 'accept') return TopicValidatorResult.Accept
+  if (r.action === 'reject') return TopicValidatorResult.Reject
+  return TopicValidatorResult.Ignore
+}
+
+/** Route every message on the topic through the receive path before gossipsub relays it (subscribe after start). */
+export function installValidator (pubsub: GossipSub, topic: string,
+  receive: (bytes: Uint8Array, from: PeerId) => Promise<ReceiveResult>): void {
+  pubsub.topicValidators.set(topic, async (from: PeerId, msg: Message) => {
+    try {
+      return toValidatorResult(await receive(msg.data, from))
+    } catch {
+      // an internal failure (store closed during stop) must not penalise the relay
+      return TopicValidatorResult.Ignore
+    }
+  })
+}

@@ -1,0 +1,171 @@
+import type { KeyObject } from 'node:crypto'
+import type { Clock } from '../common/clock.ts'
+import { isNeverBan, parseSubject, type CidrSet } from '../common/ip.ts'
+import type { Logger } from '../common/logger.ts'
+import type { Vote } from '../common/model.ts'
+import type { Counter } from '../control/metrics-types.ts'
+import type { Store } from '../store/index.ts'
+import type { TrustPolicy } from '../trust/index.ts'
+import { publicKeyOf } from '../trust/index.ts'
+import { verifierKey, verifyWith } from './identity.ts'
+import { decodeObservation, MAX_OBSERVATION_BYTES, type Observation } from './observation.ts'
+import { observationKey, type SeenCache, type StoredObservation } from './dedupe.ts'
+
+/**
+ * The receive path every observation takes, from gossip or sync alike, cheapest check first
+ * (DESIGN.md "Observations"): size → decode → trusted author → signature → age/skew →
+ * (author, seq) dedupe → rate cap → IP class → vote. Each refusal is typed and counted.
+ */
+export type RejectReason =
+  | 'oversize' | 'decode' | 'own' | 'untrusted' | 'revoked' | 'signature' | 'future' | 'stale'
+  | 'duplicate' | 'rate' | 'never-ban' | 'allowlisted'
+
+/** maps onto gossipsub's Accept / Reject (relay penalised) / Ignore (dropped quietly) */
+export type ReceiveResult =
+  | { action: 'accept', obs: Observation, vote?: Vote, retracted?: boolean }
+  | { action: 'reject' | 'ignore', reason: RejectReason, obs?: Observation }
+
+const REJECT: ReadonlySet<RejectReason> = new Set(['oversize', 'decode', 'signature'])
+
+export interface ReceiverInit {
+  self: string
+  window: number
+  maxClockSkew: number
+  honorRetractions: boolean
+  allow: () => CidrSet
+  /** verifier KeyObjects cached for this many authors */
+  maxKeyCache?: number
+}
+
+export interface ReceiverComponents {
+  store: Store
+  trustPolicy: TrustPolicy
+  clock: Clock
+  logger: Logger
+  seen: SeenCache
+  rejected?: Counter
+  onVote (v: Vote): Promise<void> | void
+  onRetract (author: string, ip: string): Promise<void> | void
+}
+
+export class Receiver {
+  private readonly init: ReceiverInit
+  private readonly c: ReceiverComponents
+  private readonly log: Logger
+  private readonly keys = new Map<string, KeyObject>()
+  /** per-author highest accepted seq, mirrored in the store's `authors` area */
+  private readonly high = new Map<string, number>()
+
+  private readonly isCached = (author: string): boolean => this.keys.has(author)
+
+  constructor (init: ReceiverInit, components: ReceiverComponents) {
+    this.init = init
+    this.c = components
+    this.log = components.logger.child({ component: 'federation-receive' })
+  }
+
+  async load (): Promise<void> {
+    for await (const [author, v] of this.c.store.entries<{ highSeq: number }>('authors')) this.high.set(author, v.highSeq)
+  }
+
+  async receive (bytes: Uint8Array, via?: string): Promise<ReceiveResult> {
+    const r = await this.check(bytes)
+    const now = this.c.clock.now()
+    if (r.action === 'accept') {
+      this.c.trustPolicy.recordAccepted(r.obs.author, now)
+    } else {
+      this.c.rejected?.inc({ reason: r.reason })
+      if (r.obs !== undefined) this.c.trustPolicy.recordRejected(r.obs.author, r.reason, now)
+      if (r.action === 'reject') this.log.warn({ peer: via, reason: r.reason, author: r.obs?.author }, 'observation rejected')
+      else this.log.debug({ peer: via, reason: r.reason, author: r.obs?.author, ip: r.obs?.ip }, 'observation ignored')
+    }
+    return r
+  }
+
+  private async check (bytes: Uint8Array): Promise<ReceiveResult> {
+    if (bytes.length > MAX_OBSERVATION_BYTES) return { action: 'reject', reason: 'oversize' }
+    let d
+    try {
+      d = decodeObservation(bytes, { knownAuthor: this.isCached })
+    } catch {
+      return { action: 'reject', reason: 'decode' }
+    }
+    const obs = d.obs
+    if (obs.author === this.init.self) return { action: 'ignore', reason: 'own', obs }
+    const peer = this.c.trustPolicy.get(obs.author)
+    if (peer === undefined) {
+      return { action: 'ignore', reason: this.c.trustPolicy.isRevoked(obs.author) ? 'revoked' : 'untrusted', obs }
+    }
+    if (!verifyWith(this.keyOf(obs.author), d.signed, d.signature)) return { action: 'reject', reason: 'signature', obs }
+    const now = this.c.clock.now()
+    if (obs.observedAt > now + this.init.maxClockSkew) return { action: 'ignore', reason: 'future', obs }
+    const expiresAt = obs.observedAt + this.init.window
+    if (expiresAt < now) return { action: 'ignore', reason: 'stale', obs }
+    if (!await this.c.seen.claim(obs.author, obs.seq, expiresAt, now)) return { action: 'ignore', reason: 'duplicate', obs }
+    if (!this.c.trustPolicy.allowReport(obs.author, now)) {
+      this.c.seen.release(obs.author, obs.seq)
+      return { action: 'ignore', reason: 'rate', obs }
+    }
+    const subject = parseSubject(obs.ip)
+    if (subject === null) return { action: 'reject', reason: 'decode', obs }
+    if (obs.kind === 'ban') {
+      if (isNeverBan(subject)) return { action: 'ignore', reason: 'never-ban', obs }
+      if (this.init.allow().has(subject)) return { action: 'ignore', reason: 'allowlisted', obs }
+    }
+    await this.persist(obs, bytes, now)
+    if (obs.kind === 'retract') {
+      if (!this.init.honorRetractions) return { action: 'accept', obs, retracted: false }
+      await this.c.onRetract(obs.author, obs.ip)
+      return { action: 'accept', obs, retracted: true }
+    }
+    const vote: Vote = {
+      key: obs.ip,
+      ip: obs.ip,
+      values: { ip: obs.ip },
+      author: obs.author,
+      weight: peer.weight,
+      shadow: peer.shadow,
+      filter: obs.filter,
+      count: obs.count,
+      observedAt: obs.observedAt,
+      ttl: obs.ttl,
+      origin: 'remote'
+    }
+    await this.c.onVote(vote)
+    return { action: 'accept', obs, vote }
+  }
+
+  /** Store the signed bytes for sync, and the author's high-water mark. */
+  private async persist (obs: Observation, bytes: Uint8Array, now: number): Promise<void> {
+    const rec: StoredObservation = { hex: Buffer.from(bytes).toString('hex'), receivedAt: now, observedAt: obs.observedAt }
+    const b = this.c.store.batch().put('observations', observationKey(obs.author, obs.seq), rec)
+    // updated before the await so two concurrent writes cannot lower the mark
+    if ((this.high.get(obs.author) ?? 0) < obs.seq) {
+      this.high.set(obs.author, obs.seq)
+      b.put('authors', obs.author, { highSeq: obs.seq, lastSeen: now })
+    }
+    await b.write()
+  }
+
+  private keyOf (author: string): KeyObject {
+    let k = this.keys.get(author)
+    if (k === undefined) {
+      const raw = publicKeyOf(author)
+      if (raw === null) throw new Error('unreachable: author validated by decode')
+      k = verifierKey(raw)
+      if (this.keys.size >= (this.init.maxKeyCache ?? 4096)) {
+        const oldest = this.keys.keys().next()
+        if (oldest.done !== true) this.keys.delete(oldest.value)
+      }
+      this.keys.set(author, k)
+    }
+    return k
+  }
+
+  /** Trust changed: a cached key may belong to a revoked author; dropping all is cheap. */
+  forgetKeys (): void { this.keys.clear() }
+}
+
+export function isReject (r: ReceiveResult): boolean {
+  return r.action === 'reject' && REJECT.has(r.reason)
+}

@@ -1,0 +1,161 @@
+import { ErrorCodes, palisadeError } from '../common/errors.ts'
+import type { Logger } from '../common/logger.ts'
+import { isEd25519PeerId } from './keys.ts'
+import type {
+  AddOptions, PeerStats, RemoveResult, TrustChange, TrustedPeer, TrustPolicy, TrustPolicyComponents, TrustPolicyInit
+} from './index.ts'
+import { RateBuckets } from './rate.ts'
+
+/** What the `peers` store area holds per key. */
+type PeerRecord =
+  | { state: 'trusted', weight: number, name?: string, shadow: boolean, at: number }
+  | { state: 'revoked', at: number }
+
+/** stats are kept for at most this many keys (untrusted authors included), oldest dropped first */
+const MAX_STATS = 10_000
+
+export class Policy implements TrustPolicy {
+  private readonly init: TrustPolicyInit
+  private readonly components: TrustPolicyComponents
+  private readonly log: Logger
+  private readonly config = new Map<string, TrustedPeer>()
+  private readonly runtime = new Map<string, TrustedPeer>()
+  private readonly revokedKeys = new Set<string>()
+  private readonly peerStats = new Map<string, PeerStats>()
+  private readonly listeners = new Set<(c: TrustChange) => void>()
+  private readonly rate: RateBuckets
+
+  constructor (init: TrustPolicyInit, components: TrustPolicyComponents) {
+    this.init = init
+    this.components = components
+    this.log = components.logger.child({ component: 'trust' })
+    this.rate = new RateBuckets(init.config.maxReportsPerPeerPerHour)
+    for (const p of init.config.peers) {
+      if (!isEd25519PeerId(p.key)) throw badKey(p.key)
+      this.config.set(p.key, { key: p.key, ...(p.name === undefined ? {} : { name: p.name }), weight: p.weight, shadow: p.shadow, source: 'config' })
+    }
+  }
+
+  async start (): Promise<void> {
+    this.runtime.clear()
+    this.revokedKeys.clear()
+    for await (const [key, rec] of this.components.store.entries<PeerRecord>('peers')) {
+      if (rec.state === 'revoked') this.revokedKeys.add(key)
+      else this.runtime.set(key, toPeer(key, rec))
+    }
+    this.log.info({ config: this.config.size, runtime: this.runtime.size, revoked: this.revokedKeys.size }, 'trust policy loaded')
+  }
+
+  async stop (): Promise<void> {}
+
+  get (key: string): TrustedPeer | undefined {
+    if (this.revokedKeys.has(key)) return undefined
+    return this.runtime.get(key) ?? this.config.get(key)
+  }
+
+  isRevoked (key: string): boolean { return this.revokedKeys.has(key) }
+
+  async add (key: string, opts: AddOptions = {}): Promise<TrustedPeer> {
+    if (!isEd25519PeerId(key)) throw badKey(key)
+    const weight = opts.weight ?? 1
+    if (!Number.isFinite(weight) || weight < 0) throw palisadeError(ErrorCodes.TRUST_BAD_KEY, `weight must be a number ≥ 0, got ${weight}`)
+    const rec: PeerRecord = { state: 'trusted', weight, shadow: opts.shadow ?? false, at: this.components.clock.now(), ...(opts.name === undefined ? {} : { name: opts.name }) }
+    await this.components.store.put('peers', key, rec)
+    const peer = toPeer(key, rec)
+    this.revokedKeys.delete(key)
+    this.runtime.set(key, peer)
+    this.log.info({ peer: key, name: opts.name, weight }, 'peer trusted')
+    this.emit({ kind: 'add', peer })
+    return peer
+  }
+
+  async remove (key: string): Promise<RemoveResult> {
+    const removed = this.runtime.has(key)
+    if (removed) await this.components.store.del('peers', key)
+    this.runtime.delete(key)
+    this.rate.forget(key)
+    const stillInConfig = this.config.has(key) && !this.revokedKeys.has(key)
+    if (!removed && !stillInConfig) throw palisadeError(ErrorCodes.TRUST_UNKNOWN_PEER, `peer ${key} is not trusted`)
+    this.log.info({ peer: key, stillInConfig }, 'peer removed')
+    this.emit({ kind: 'remove', key })
+    return { removed, stillInConfig }
+  }
+
+  async revoke (key: string): Promise<void> {
+    if (!isEd25519PeerId(key)) throw badKey(key)
+    await this.components.store.put('peers', key, { state: 'revoked', at: this.components.clock.now() } satisfies PeerRecord)
+    this.runtime.delete(key)
+    this.revokedKeys.add(key)
+    this.rate.forget(key)
+    this.log.warn({ peer: key }, 'peer revoked')
+    this.emit({ kind: 'revoke', key })
+  }
+
+  list (): TrustedPeer[] {
+    const out = new Map<string, TrustedPeer>()
+    for (const [k, p] of this.config) out.set(k, p)
+    for (const [k, p] of this.runtime) out.set(k, p)
+    for (const k of this.revokedKeys) out.delete(k)
+    return [...out.values()].sort((a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
+  }
+
+  revoked (): string[] { return [...this.revokedKeys].sort() }
+
+  allowReport (author: string, now: number): boolean {
+    return this.rate.take(author, now)
+  }
+
+  recordAccepted (author: string, now: number): void {
+    const s = this.statsFor(author)
+    s.accepted++
+    s.lastReport = now
+  }
+
+  recordRejected (author: string, reason: string, now: number): void {
+    const s = this.statsFor(author)
+    s.rejected++
+    s.lastReport = now
+    s.reasons[reason] = (s.reasons[reason] ?? 0) + 1
+  }
+
+  stats (key: string): PeerStats | undefined {
+    const s = this.peerStats.get(key)
+    return s === undefined ? undefined : { ...s, reasons: { ...s.reasons } }
+  }
+
+  onChange (listener: (change: TrustChange) => void): () => void {
+    this.listeners.add(listener)
+    return () => { this.listeners.delete(listener) }
+  }
+
+  private statsFor (key: string): PeerStats {
+    let s = this.peerStats.get(key)
+    if (s === undefined) {
+      if (this.peerStats.size >= MAX_STATS) {
+        const oldest = this.peerStats.keys().next()
+        if (oldest.done !== true) this.peerStats.delete(oldest.value)
+      }
+      s = { accepted: 0, rejected: 0, reasons: {} }
+      this.peerStats.set(key, s)
+    }
+    return s
+  }
+
+  private emit (change: TrustChange): void {
+    for (const l of this.listeners) {
+      try {
+        l(change)
+      } catch (err) {
+        this.log.error({ err }, 'trust change listener failed')
+      }
+    }
+  }
+}
+
+function toPeer (key: string, rec: Extract<PeerRecord, { state: 'trusted' }>): TrustedPeer {
+  return { key, ...(rec.name === undefined ? {} : { name: rec.name }), weight: rec.weight, shadow: rec.shadow, source: 'runtime' }
+}
+
+function badKey (key: string): Error {
+  return palisadeError(ErrorCodes.TRUST_BAD_KEY, `${JSON.stringify(key)} is not an Ed25519 libp2p peer id (expected 12D3KooW…, as printed by \`palisade peer id\`)`)
+}
