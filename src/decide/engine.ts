@@ -211,7 +211,8 @@ export class Engine implements DecisionEngine {
         batch.put('offences', v.key, o)
       }
     }
-    const d: Decision = { kind: 'ban', ban, extended: existing !== undefined, restored: false, vote: v }
+    const newReporter = existing === undefined || !existing.reporters.includes(v.author)
+    const d: Decision = { kind: 'ban', ban, extended: existing !== undefined, restored: false, vote: v, newReporter }
     await this.commit(d, batch, existing !== undefined ? 'extended' : 'votes reached threshold', [...votes.values()])
     return d
   }

@@ -42,8 +42,10 @@ export interface Publisher {
 }
 
 /**
- * Decisions → the collective. Only this node's own new bans with `share` are published (never
- * remote ones, never extensions, never bans restored at start: those do not pass through sinks).
+ * Decisions → the collective. Only this node's own votes with `share` are published: when they
+ * make a ban, or when this node joins a ban others made (its report is new information for
+ * members with a quorum). Never remote votes, never repeats of our own, never bans restored at
+ * start (those do not pass through sinks).
  */
 export class PublishSink implements DecisionSink {
   readonly name = 'publish'
@@ -56,7 +58,7 @@ export class PublishSink implements DecisionSink {
   }
 
   apply (d: Decision): void {
-    if (d.kind !== 'ban' || d.extended || d.restored) return
+    if (d.kind !== 'ban' || d.restored || (d.extended && d.newReporter !== true)) return
     const v = d.vote
     if (v === undefined || v.origin === 'remote' || v.share !== true || d.ban.ip === undefined) return
     void this.publisher.publishBan({ ip: d.ban.ip, filter: v.filter, count: v.count, observedAt: v.observedAt, ttl: d.ban.until - d.ban.since })

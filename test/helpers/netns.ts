@@ -126,3 +126,24 @@ export async function tcpConnect (ns: Netns, host: string, port: number, opts: {
   const r = await ns.exec([process.execPath, '-e', CLIENT, host, String(port), opts.from ?? '', String(opts.timeoutMs ?? 1000)])
   return r.stdout.trim()
 }
+
+/**
+ * A switch for multi-node tests: a namespace holding a Linux bridge; `attach` plugs another
+ * namespace into it with a veth pair and gives that end its address (one host per namespace).
+ */
+export async function createBridge (ns: Netns): Promise<{ attach (node: Netns, cidr: string): Promise<void> }> {
+  await must(['ip', '-n', ns.name, 'link', 'add', 'br0', 'type', 'bridge'])
+  await must(['ip', '-n', ns.name, 'link', 'set', 'br0', 'up'])
+  return {
+    async attach (node, cidr) {
+      const id = `${process.pid % 100000}${counter++}`
+      const inner = `pvn${id}`.slice(0, 15)
+      const port = `pvp${id}`.slice(0, 15)
+      await must(['ip', 'link', 'add', inner, 'netns', node.name, 'type', 'veth', 'peer', 'name', port, 'netns', ns.name])
+      await must(['ip', '-n', ns.name, 'link', 'set', port, 'master', 'br0'])
+      await must(['ip', '-n', ns.name, 'link', 'set', port, 'up'])
+      await must(['ip', '-n', node.name, 'addr', 'add', cidr, 'dev', inner, ...(cidr.includes(':') ? ['nodad'] : [])])
+      await must(['ip', '-n', node.name, 'link', 'set', inner, 'up'])
+    }
+  }
+}
