@@ -49,6 +49,14 @@ export function build (merged: Merged, files: string[], env: ConfigEnv, issues: 
     else patterns[name] = p
   }
 
+  // presets are written with <ip>: a configuration that uses one without defining `ip` gets the
+  // built-in IP pattern, so `streams: {ssh: {preset: sshd}}` is a whole configuration
+  const usesPreset = Object.values(rawStreams).some(s => typeof s === 'object' && s !== null && 'preset' in s)
+  if (usesPreset && !('ip' in rawPatterns)) {
+    const p = buildPattern('ip', { type: 'ip', ignore: [], ignoreregex: [], ignorecidr: [] }, issues)
+    if (p !== null) patterns.ip = p
+  }
+
   const fileOf = (key: string): string => merged.fileOf(key) ?? files[0] ?? join(env.cwd, 'config')
   const shareDefault = merged.value.federation !== undefined
   const streams: Record<string, StreamConfig> = {}

@@ -14,11 +14,15 @@ export interface MatchFileOptions {
 
 export interface MatchFileSummary { lines: number, matched: number, truncated: number }
 
-/** `palisade test-regex`: run one compiled filter over a file (or stdin) in 4 MiB chunks. */
+/**
+ * `palisade test-regex`: run compiled filters over a file (or stdin) in 4 MiB chunks. Every
+ * filter sees every line (a filter with `link` must see the lines that bind its ids, even when
+ * another filter matched them); a line counts once, with its first match.
+ */
 export async function matchFile (
   path: string,
-  compiled: CompiledFilter,
-  onMatch: (match: Match, line: string) => void,
+  filters: CompiledFilter | readonly CompiledFilter[],
+  onMatch: (match: Match, line: string, filter: CompiledFilter) => void,
   opts: MatchFileOptions = {}
 ): Promise<MatchFileSummary> {
   const input: Readable = path === '-' ? (opts.stdin ?? process.stdin) : createReadStream(path, { highWaterMark: 4 << 20 })
@@ -26,11 +30,18 @@ export async function matchFile (
   const time = opts.time ?? Date.now()
   let lines = 0
   let matched = 0
+  const list: readonly CompiledFilter[] = Array.isArray(filters) ? filters : [filters as CompiledFilter]
   const scan = (batch: string[]): void => {
     lines += batch.length
     for (const line of batch) {
-      const m = compiled.match(line, time)
-      if (m !== null) { matched++; onMatch(m, line) }
+      let first = true
+      for (const f of list) {
+        const m = f.match(line, time)
+        if (m === null || !first) continue
+        first = false
+        matched++
+        onMatch(m, line, f)
+      }
     }
   }
   for await (const chunk of input) scan(splitter.push(chunk as Buffer | string))

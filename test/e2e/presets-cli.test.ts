@@ -1,0 +1,61 @@
+/**
+ * The preset golden directories once more, through the admin's tool: `palisade test-regex -c
+ * config.yaml s input.log` as a real process. Each output line `IP<TAB>line` is mapped back to
+ * its line number (output keeps input order) and compared with expected.yaml.
+ */
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parse as parseYaml } from 'yaml'
+import { cli } from '../helpers/daemon.ts'
+
+const ROOT = join(import.meta.dirname, '../fixtures/presets')
+const cases = readdirSync(ROOT, { withFileTypes: true }).filter(d => d.isDirectory()).map(d => d.name).sort()
+
+async function check (name: string): Promise<string[]> {
+  const dir = join(ROOT, name)
+  const r = await cli(['test-regex', '-c', join(dir, 'config.yaml'), 's', join(dir, 'input.log')])
+  if (r.code !== 0) return [`exit ${r.code}: ${r.stderr}`]
+  const lines = readFileSync(join(dir, 'input.log'), 'utf8').split('\n')
+  if (lines.at(-1) === '') lines.pop()
+  const expected = new Map(Object.entries(parseYaml(readFileSync(join(dir, 'expected.yaml'), 'utf8')) ?? {}).map(([k, v]) => [Number(k), String(v)]))
+  const got = new Map<number, string>()
+  let cursor = 0
+  for (const out of r.stdout.split('\n').filter(Boolean)) {
+    const tab = out.indexOf('\t')
+    const text = out.slice(tab + 1)
+    while (cursor < lines.length && lines[cursor] !== text) cursor++
+    got.set(cursor + 1, out.slice(0, tab))
+    cursor++
+  }
+  const problems: string[] = []
+  for (let n = 1; n <= lines.length; n++) {
+    if ((got.get(n) ?? null) !== (expected.get(n) ?? null)) problems.push(`${name} line ${n}: expected ${expected.get(n) ?? 'no match'}, got ${got.get(n) ?? 'no match'}`)
+  }
+  const summary = new RegExp(`^${lines.length} lines, ${expected.size} matched, \\d+ distinct IPs\\n$`)
+  if (!summary.test(r.stderr)) problems.push(`${name}: summary ${JSON.stringify(r.stderr)}`)
+  return problems
+}
+
+test('every preset golden case gives the expected addresses through palisade test-regex', async () => {
+  assert.ok(cases.length >= 11)
+  const problems: string[] = []
+  // two at a time: each case is a whole CLI process
+  for (let i = 0; i < cases.length; i += 2) {
+    for (const p of await Promise.all(cases.slice(i, i + 2).map(check))) problems.push(...p)
+  }
+  assert.deepEqual(problems, [])
+})
+
+test('test-regex --preset NAME:MODE needs no configuration; --explain names the regex and captures', async () => {
+  const input = 'Nov 23 14:09:01 host sshd[123]: Failed password for invalid user x from 1.2.3.4 port 22 from 198.51.100.9 port 4242 ssh2\n'
+  const r = await cli(['test-regex', '--preset', 'sshd:aggressive', '--explain', '-'], { input })
+  assert.equal(r.code, 0, r.stderr)
+  assert.match(r.stdout, /^198\.51\.100\.9\t/)
+  assert.match(r.stdout, /regex #\d+: /)
+  assert.match(r.stdout, /<ip> = "198\.51\.100\.9" → 198\.51\.100\.9/)
+  const bad = await cli(['test-regex', '--preset', 'nope', '-'], { input })
+  assert.equal(bad.code, 1)
+  assert.match(bad.stderr, /sshd/, 'an unknown preset lists the known ones')
+})
