@@ -160,3 +160,26 @@ test('test-config prints the normalised config, or every error with file:line:co
   assert.match(r.stderr, new RegExp(`${broken}:7:16: streams\\.ssh\\.filters\\.fail\\.retry: .*"three"`))
   assert.match(r.stderr, /retryperod.*did you mean .?retryperiod/)
 })
+
+test('a failing start command aborts the start with a clear error; stop commands run at stop', async () => {
+  const s = await setup()
+  const marker = join(s.dir, 'stopped')
+  const bad = join(s.dir, 'bad-start.yml')
+  await writeFile(bad, (await readFile(s.config, 'utf8')) + `start:\n  - [${process.execPath}, -e, 'process.exit(3)']\n`)
+  const r = await cli(['start', '-c', bad])
+  assert.equal(r.code, 1)
+  assert.match(r.stderr, /palisade: start command .* failed: exit 3/)
+  const good = join(s.dir, 'stop.yml')
+  await writeFile(good, (await readFile(s.config, 'utf8')) + `stop:\n  - [${process.execPath}, ${APPEND}, ${marker}, stopped]\n`)
+  const d = await startDaemon(good, s.socket)
+  assert.equal(await d.stop(), 0)
+  assert.equal(await readFile(marker, 'utf8'), 'stopped\n')
+})
+
+test('reaction configurations as published pass test-config unchanged', async () => {
+  const dir = join(import.meta.dirname, '../fixtures/config/reaction')
+  for (const file of ['readme-journalctl.yml', 'tail-file.yml', 'v1-example.yml', 'example.jsonnet']) {
+    const r = await cli(['test-config', '-c', join(dir, file)])
+    assert.equal(r.code, 0, `${file}: ${r.stderr}`)
+  }
+})
