@@ -6,7 +6,7 @@ import { Batcher, Serial } from './batcher.ts'
 import { isMissing, runTool } from './exec.ts'
 import { banOps, checkHooks, checkTableName, coalesce, parseOrThrow, unbanOps, type FirewallOp } from './ops.ts'
 import { ipsetAllowScript, ipsetChangeScript, ipsetNames, ipsetStartScript, parseIpsetSave, type IpsetNames } from './ipset-script.ts'
-import { firewallMetrics, type FirewallMetrics } from './metrics.ts'
+import { countApplied, firewallMetrics, type FirewallMetrics } from './metrics.ts'
 
 /**
  * iptables + ipset backend, for hosts that still run legacy iptables rule sets. Elements live in
@@ -103,9 +103,7 @@ export class IptablesFirewall implements Firewall {
   private async applyOps (ops: FirewallOp[]): Promise<void> {
     const merged = coalesce(ops)
     await this.run('ipset', ['-exist', 'restore'], ipsetChangeScript(this.sets, merged, this.clock.now()))
-    this.metrics.transactions.inc()
-    this.metrics.elements.inc({ op: 'ban' }, merged.filter(o => o.kind === 'ban').length)
-    this.metrics.elements.inc({ op: 'unban' }, merged.filter(o => o.kind === 'unban').length)
+    countApplied(this.metrics, merged)
   }
 
   async setAllow (cidrs: readonly string[]): Promise<void> {

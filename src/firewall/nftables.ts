@@ -7,7 +7,7 @@ import { isMissing, runTool } from './exec.ts'
 import { banOps, checkHooks, checkTableName, coalesce, parseOrThrow, unbanOps, type FirewallOp } from './ops.ts'
 import { changeScript, fullTableScript, setAllowScript } from './nft-script.ts'
 import { nftTableIntact, parseNftBans } from './nft-list.ts'
-import { firewallMetrics, type FirewallMetrics } from './metrics.ts'
+import { countApplied, firewallMetrics, type FirewallMetrics } from './metrics.ts'
 
 /** The default backend: table `inet <table>` driven by `nft -f -` transactions. */
 export class NftablesFirewall implements Firewall {
@@ -72,9 +72,7 @@ export class NftablesFirewall implements Firewall {
   private async applyOps (ops: FirewallOp[]): Promise<void> {
     const merged = coalesce(ops)
     await this.nft(['-f', '-'], changeScript(this.table, merged, this.clock.now()))
-    this.metrics.transactions.inc()
-    this.metrics.elements.inc({ op: 'ban' }, merged.filter(o => o.kind === 'ban').length)
-    this.metrics.elements.inc({ op: 'unban' }, merged.filter(o => o.kind === 'unban').length)
+    countApplied(this.metrics, merged)
   }
 
   async setAllow (cidrs: readonly string[]): Promise<void> {
