@@ -183,3 +183,29 @@ test('reaction configurations as published pass test-config unchanged', async ()
     assert.equal(r.code, 0, `${file}: ${r.stderr}`)
   }
 })
+
+test('the HTTP feed serves the blocklist in three formats and Prometheus metrics, GET only', async () => {
+  const s = await setup()
+  const { createServer } = await import('node:net')
+  const port = await new Promise<number>(resolve => {
+    const srv = createServer().listen(0, '127.0.0.1', () => { const p = (srv.address() as { port: number }).port; srv.close(() => resolve(p)) })
+  })
+  const cfg = join(s.dir, 'feed.yml')
+  await writeFile(cfg, (await readFile(s.config, 'utf8')) + `feed:\n  listen: 127.0.0.1:${port}\n`)
+  const d = await startDaemon(cfg, s.socket)
+  assert.equal((await cli(['-s', s.socket, 'ban', '203.0.113.44', '--for', '1h'])).code, 0)
+  assert.equal((await cli(['-s', s.socket, 'ban', '2001:db8:1::/64', '--for', '1h'])).code, 0)
+  const base = `http://127.0.0.1:${port}`
+  assert.equal(await (await fetch(`${base}/blocklist.txt`)).text(), '2001:db8:1::/64\n203.0.113.44\n')
+  const json = await (await fetch(`${base}/blocklist.json`)).json() as { count: number, bans: Array<{ ip: string, origin: string }> }
+  assert.equal(json.count, 2)
+  assert.equal(json.bans[1].origin, 'manual')
+  const nft = await (await fetch(`${base}/blocklist.nft`)).text()
+  assert.match(nft, /add element inet palisade_feed ban6 \{ 2001:db8:1::\/64 timeout \d+s \}/)
+  const metrics = await (await fetch(`${base}/metrics`)).text()
+  assert.match(metrics, /palisade_decide_bans_active 2/)
+  assert.match(metrics, /palisade_decide_decisions_total\{kind="ban",why="votes reached threshold"\} 2/)
+  assert.equal((await fetch(`${base}/blocklist.txt`, { method: 'POST' })).status, 405)
+  assert.equal((await fetch(`${base}/nothing`)).status, 404)
+  await d.stop()
+})
