@@ -188,10 +188,16 @@ export class Daemon {
 
   filter (id: string): FilterConfig | undefined { return this.filters.get(id) }
 
+  /** This host's addresses are never banned; re-read them (DHCP, new interfaces) and keep the kernel in step. */
   private refreshOwnAddresses (): void {
     const own: string[] = []
     for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) own.push(a.address)
+    const before = this.engine.kernelAllow().join(' ')
     this.engine.setOwnAddresses(own)
+    const after = this.engine.kernelAllow()
+    if (this.firewall !== undefined && after.join(' ') !== before) {
+      this.firewall.setAllow(after).catch(err => this.log.warn({ err }, 'firewall: updating the allow sets failed'))
+    }
     this.ownTimer = this.clock.setTimeout(() => this.refreshOwnAddresses(), OWN_ADDRESS_REFRESH)
   }
 

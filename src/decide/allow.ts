@@ -1,4 +1,4 @@
-import { CidrSet, isNeverBan, parseSubject, type ParsedSubject } from '../common/ip.ts'
+import { CidrSet, isNeverBan, maskIp, NEVER_BAN_CIDRS, parseSubject, type ParsedSubject } from '../common/ip.ts'
 
 /**
  * Who may never be banned: the configured `allow` list, the never-ban classes (common/ip.ts),
@@ -27,9 +27,16 @@ export class Allowlist {
     return null
   }
 
-  /** CIDRs to load into the kernel allow sets (configured + own public addresses). */
+  /**
+   * CIDRs for the kernel allow sets: configured, never-ban classes and own addresses, without
+   * entries another one covers (nft interval sets refuse overlapping elements). Accepting them
+   * in Palisade's chain only exempts them from Palisade's drop rules; the admin's own rules still apply.
+   */
   kernelEntries (): string[] {
-    return [...new Set([...this.configured.entries, ...this.own.entries])]
+    const all = [...new Set([...this.configured.entries, ...NEVER_BAN_CIDRS, ...this.own.entries])]
+      .map(parseSubject).filter((p): p is ParsedSubject => p !== null)
+    return all.filter(p => !all.some(q => q !== p && q.family === p.family && q.prefixLength < p.prefixLength &&
+      maskIp(p.address, q.prefixLength) === q.text)).map(p => p.text)
   }
 
   /** For the federation receive path: everything not bannable, as one set. */

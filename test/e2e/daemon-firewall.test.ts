@@ -73,6 +73,8 @@ test('three failures on a tail -F stream put the address in @ban4 and its TCP co
   assert.equal(refused.code, 1)
   assert.equal(await inBan4(B_ALLOWED), false)
   assert.equal(await connect(B_ALLOWED), 'connected')
+  const allow4 = (await nsA.exec(['nft', 'list', 'set', 'inet', TABLE, 'allow4'])).stdout
+  for (const cidr of [B_ALLOWED, '10.0.0.0/8', '127.0.0.0/8', '100.64.0.0/10', A]) assert.ok(allow4.includes(cidr), `kernel allow4 holds ${cidr}: ${allow4}`)
 
   // a clean restart keeps the ban (the table is removed at stop and restored at start)
   assert.equal(await d.stop(), 0)
