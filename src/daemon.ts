@@ -30,7 +30,7 @@ import type { Firewall } from './firewall/types.ts'
 import { createStore, type Store } from './store/index.ts'
 import { createTrustPolicy, type TrustPolicy } from './trust/index.ts'
 import type { Federation } from './federation/index.ts'
-import { PromMetrics } from './control/metrics.ts'
+import type { PromMetrics } from './control/metrics.ts'
 import { ControlServer } from './control/socket-server.ts'
 import { FeedServer } from './control/http-server.ts'
 import { controlHandlers } from './control/handlers.ts'
@@ -52,7 +52,9 @@ export class Daemon {
   readonly config: Config
   readonly log: Logger
   readonly clock: Clock
-  readonly metrics = new PromMetrics()
+  /** only with a feed (the one place metrics can be read): prom-client costs ~6 MB of RSS */
+  metrics: PromMetrics | undefined
+  private readonly components: { store: Store, clock: Clock, logger: Logger, metrics?: PromMetrics }
   readonly store: Store
   readonly engine: DecisionEngine
   readonly actions: ActionRunner
@@ -77,7 +79,7 @@ export class Daemon {
     const c = this.config
     this.filters = new Map(Object.values(c.streams).flatMap(s => s.filters).map(f => [f.id, f]))
     this.store = createStore({ path: join(c.state, 'db') })
-    const components = { store: this.store, clock: this.clock, logger: this.log, metrics: this.metrics }
+    const components = this.components = { store: this.store, clock: this.clock, logger: this.log }
     this.engine = createDecisionEngine({ trust: c.trust, escalation: c.escalation, allow: c.allow }, components)
     this.actions = new ActionRunner([...this.filters.values()], c.concurrency, components)
     this.trust = createTrustPolicy({ config: c.trust }, components)
@@ -86,6 +88,11 @@ export class Daemon {
   async start (): Promise<void> {
     const c = this.config
     const log = this.log
+    if (c.feed !== null) {
+      const { PromMetrics } = await import('./control/metrics.ts')
+      // the stages hold this components object: they see the metrics from here on
+      this.metrics = this.components.metrics = new PromMetrics()
+    }
     await this.runCommands('start', c.start, true)
     await this.store.start()
     await this.trust.start()
