@@ -50,12 +50,26 @@ export class SeenCache {
    * so two copies arriving at once (gossip and sync) cannot both pass.
    */
   async claim (author: string, seq: number, expiresAt: number, now: number): Promise<boolean> {
+    const r = this.claimNow(author, seq, expiresAt, now)
+    return r ?? await this.confirm(author, seq)
+  }
+
+  /**
+   * The synchronous part of `claim`: true (new, claimed) or false (seen) when the cache knows;
+   * undefined when the claim is made but, the cache having overflowed once, only the store can
+   * tell whether it is new — then `confirm`.
+   */
+  claimNow (author: string, seq: number, expiresAt: number, now: number): boolean | undefined {
     const key = observationKey(author, seq)
     const known = this.entries.get(key)
     if (known !== undefined && known >= now) return false
     this.remember(key, expiresAt)
-    if (!this.overflowed) return true
-    return (await this.store.get('observations', key)) === undefined
+    return this.overflowed ? undefined : true
+  }
+
+  /** Whether a claimed (author, seq) is absent from the store, i.e. really new. */
+  async confirm (author: string, seq: number): Promise<boolean> {
+    return (await this.store.get('observations', observationKey(author, seq))) === undefined
   }
 
   /** Give a claim back (the observation was refused after the claim, e.g. rate-capped). */

@@ -13,6 +13,12 @@ export function topicOf (collective: string): string {
  * the same signed observation is one message whoever relays it; flood publishing so the origin
  * reaches every member directly. No topic score parameters: a Reject must not prune a relay from
  * the mesh (in a line of three nodes that would partition the collective).
+ *
+ * No IP colocation penalty: membership is by key, not address. gossipsub's default scores every
+ * peer sharing an IP with more than 10 others at -5·(n-10)², below the graylist (-80) from 15
+ * peers on; a graylisted peer's RPCs, subscriptions included, are dropped silently and it is left
+ * out of the mesh and of flood publishing. Members behind one NAT, or a collective of 20 on one
+ * host, then received nothing at all (NOTES.md "libp2p 3").
  */
 export function gossipService (): ReturnType<typeof gossipsub> {
   return gossipsub({
@@ -22,6 +28,7 @@ export function gossipService (): ReturnType<typeof gossipsub> {
     ignoreDuplicatePublishError: true,
     floodPublish: true,
     emitSelf: false,
+    scoreParams: { IPColocationFactorWeight: 0 },
     // messages are ≤ 1 KiB; a full RPC of them still fits well under this
     maxInboundDataLength: 1024 * 1024
   })

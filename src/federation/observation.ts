@@ -1,7 +1,8 @@
-import { encode, decode } from 'cborg'
+import { encode } from 'cborg'
 import { ErrorCodes, palisadeError } from '../common/errors.ts'
 import { parseSubject } from '../common/ip.ts'
 import { publicKeyOf } from '../trust/index.ts'
+import { parseCanonical } from './canonical.ts'
 
 /**
  * Observation wire format, version 1 (DESIGN.md "Observations"):
@@ -83,17 +84,9 @@ export function decodeObservation (bytes: Uint8Array, opts: DecodeOptions = {}):
   if (bytes[0] !== WIRE_VERSION) throw decodeError(`unknown wire version ${bytes[0]}`)
   const len = (bytes[1] << 8) | bytes[2]
   if (HEADER_BYTES + len + SIGNATURE_BYTES !== bytes.length) throw decodeError('length field does not match the message size')
-  const cbor = bytes.subarray(HEADER_BYTES, HEADER_BYTES + len)
-  let value: unknown
-  try {
-    value = decode(cbor, { strict: true, allowIndefinite: false, allowUndefined: false, allowBigInt: false, rejectDuplicateMapKeys: true })
-  } catch (err) {
-    throw decodeError(`invalid CBOR: ${(err as Error).message}`, err)
-  }
-  const obs = checkFields(value, opts.knownAuthor)
-  // one observation has exactly one encoding, so the message id (hash of the bytes) is unique
-  const again = encode(obs)
-  if (!bytesEqual(again, cbor)) throw decodeError('CBOR is not in deterministic form')
+  // only the deterministic encoding is read, so an observation has exactly one wire form and the
+  // message id (hash of the bytes) is unique to it (canonical.ts)
+  const obs = checkValues(parseCanonical(bytes, HEADER_BYTES, HEADER_BYTES + len), opts.knownAuthor)
   return {
     obs,
     signed: bytes.subarray(0, HEADER_BYTES + len),
@@ -104,11 +97,14 @@ export function decodeObservation (bytes: Uint8Array, opts: DecodeOptions = {}):
 
 function checkFields (value: unknown, knownAuthor?: (author: string) => boolean): Observation {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw decodeError('observation is not a map')
-  const o = value as Record<string, unknown>
-  const keys = Object.keys(o).sort()
+  const keys = Object.keys(value).sort()
   if (keys.length !== FIELDS.length || keys.some((k, i) => k !== FIELDS[i])) {
     throw decodeError(`observation fields are ${JSON.stringify(keys)}, expected ${JSON.stringify(FIELDS)}`)
   }
+  return checkValues(value as Record<string, unknown>, knownAuthor)
+}
+
+function checkValues (o: Record<string, unknown>, knownAuthor?: (author: string) => boolean): Observation {
   if (o.v !== 1) throw decodeError('v must be 1')
   if (o.kind !== 'ban' && o.kind !== 'retract') throw decodeError('kind must be "ban" or "retract"')
   if (typeof o.ip !== 'string' || o.ip.length > 64) throw decodeError('ip must be a short string')
@@ -125,12 +121,6 @@ function checkFields (value: unknown, knownAuthor?: (author: string) => boolean)
 
 function isInt (x: unknown): x is number {
   return typeof x === 'number' && Number.isSafeInteger(x)
-}
-
-function bytesEqual (a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
 }
 
 function decodeError (message: string, cause?: unknown): Error {

@@ -5,7 +5,7 @@ import type { Logger } from '../common/logger.ts'
 import type { Vote } from '../common/model.ts'
 import type { Counter } from '../control/metrics-types.ts'
 import type { Store } from '../store/index.ts'
-import type { TrustPolicy } from '../trust/index.ts'
+import type { TrustedPeer, TrustPolicy } from '../trust/index.ts'
 import { publicKeyOf } from '../trust/index.ts'
 import { verifierKey, verifyWith } from './identity.ts'
 import { decodeObservation, MAX_OBSERVATION_BYTES, type Observation } from './observation.ts'
@@ -24,6 +24,11 @@ export type RejectReason =
 export type ReceiveResult =
   | { action: 'accept', obs: Observation, vote?: Vote, retracted?: boolean }
   | { action: 'reject' | 'ignore', reason: RejectReason, obs?: Observation }
+
+/** outcome of the synchronous checks: refused, admitted, or admitted pending the store's dedupe answer */
+export type Verdict = Refusal | Admitted | { action: 'confirm', obs: Observation, peer: TrustedPeer }
+type Refusal = Exclude<ReceiveResult, { action: 'accept' }>
+interface Admitted { action: 'admit', obs: Observation, peer: TrustedPeer }
 
 const REJECT: ReadonlySet<RejectReason> = new Set(['oversize', 'decode', 'signature'])
 
@@ -69,8 +74,13 @@ export class Receiver {
   }
 
   async receive (bytes: Uint8Array, via?: string): Promise<ReceiveResult> {
-    const r = await this.check(bytes)
     const now = this.c.clock.now()
+    const first = this.verify(bytes, now)
+    let v: Refusal | Admitted
+    if (first.action !== 'confirm') v = first
+    else if (await this.c.seen.confirm(first.obs.author, first.obs.seq)) v = this.afterDedupe(first.obs, first.peer, now)
+    else v = { action: 'ignore', reason: 'duplicate', obs: first.obs }
+    const r = v.action === 'admit' ? await this.apply(v.obs, v.peer, bytes, now) : v
     if (r.action === 'accept') {
       this.c.trustPolicy.recordAccepted(r.obs.author, now)
     } else {
@@ -82,7 +92,11 @@ export class Receiver {
     return r
   }
 
-  private async check (bytes: Uint8Array): Promise<ReceiveResult> {
+  /**
+   * Every check up to the vote, synchronously: the per-message hot path. Claims (author, seq) in
+   * the seen-set; 'confirm' when only the store can tell whether it is new (seen-set overflowed).
+   */
+  verify (bytes: Uint8Array, now: number): Verdict {
     if (bytes.length > MAX_OBSERVATION_BYTES) return { action: 'reject', reason: 'oversize' }
     let d
     try {
@@ -97,11 +111,16 @@ export class Receiver {
       return { action: 'ignore', reason: this.c.trustPolicy.isRevoked(obs.author) ? 'revoked' : 'untrusted', obs }
     }
     if (!verifyWith(this.keyOf(obs.author), d.signed, d.signature)) return { action: 'reject', reason: 'signature', obs }
-    const now = this.c.clock.now()
     if (obs.observedAt > now + this.init.maxClockSkew) return { action: 'ignore', reason: 'future', obs }
     const expiresAt = obs.observedAt + this.init.window
     if (expiresAt < now) return { action: 'ignore', reason: 'stale', obs }
-    if (!await this.c.seen.claim(obs.author, obs.seq, expiresAt, now)) return { action: 'ignore', reason: 'duplicate', obs }
+    const fresh = this.c.seen.claimNow(obs.author, obs.seq, expiresAt, now)
+    if (fresh === false) return { action: 'ignore', reason: 'duplicate', obs }
+    if (fresh === undefined) return { action: 'confirm', obs, peer }
+    return this.afterDedupe(obs, peer, now)
+  }
+
+  private afterDedupe (obs: Observation, peer: TrustedPeer, now: number): Refusal | Admitted {
     if (!this.c.trustPolicy.allowReport(obs.author, now)) {
       this.c.seen.release(obs.author, obs.seq)
       return { action: 'ignore', reason: 'rate', obs }
@@ -112,6 +131,11 @@ export class Receiver {
       if (isNeverBan(subject)) return { action: 'ignore', reason: 'never-ban', obs }
       if (this.init.allow().has(subject)) return { action: 'ignore', reason: 'allowlisted', obs }
     }
+    return { action: 'admit', obs, peer }
+  }
+
+  /** An admitted observation: store it, then hand the vote (or retraction) on. */
+  private async apply (obs: Observation, peer: TrustedPeer, bytes: Uint8Array, now: number): Promise<ReceiveResult> {
     await this.persist(obs, bytes, now)
     if (obs.kind === 'retract') {
       if (!this.init.honorRetractions) return { action: 'accept', obs, retracted: false }
