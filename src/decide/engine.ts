@@ -240,6 +240,10 @@ export class Engine implements DecisionEngine {
     if (dropVotes) {
       for (const author of this.votes.get(key)?.keys() ?? []) batch.del('votes', voteKey(key, author))
       this.votes.delete(key)
+    } else if (this.votes.get(key)?.delete(SELF) === true) {
+      // this node's detection was spent on the ban that just ended: a later remote report must
+      // not find it still "live" and re-ban at once on the strength of an old local vote
+      batch.del('votes', voteKey(key, SELF))
     }
     const d: Decision = { kind: 'unban', ban, why }
     await this.commit(d, batch, why, [])

@@ -167,3 +167,13 @@ test('show IP explains every vote and the stored decisions', async () => {
   assert.equal(e.decisions[0].kind, 'ban')
   assert.deepEqual(e.decisions[0].votes.map(v => v.author).sort(), ['peerA', 'peerB'])
 })
+
+test('an expired local ban does not come back on the strength of its old local vote', async () => {
+  const { engine, vote, clock } = await setup()
+  await vote('203.0.113.70', SELF, { ttl: H })
+  clock.advance(H)
+  await new Promise(resolve => setImmediate(resolve))
+  await engine.vote({ key: '203.0.113.70', ip: '203.0.113.70', values: { ip: '203.0.113.70' }, author: 'peerA', weight: 1, filter: 'f', count: 1, observedAt: clock.now(), ttl: H, origin: 'remote' })
+  assert.equal(engine.get('203.0.113.70'), undefined, 'one remote reporter is still below the quorum')
+  await engine.stop()
+})
