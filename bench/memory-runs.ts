@@ -1,0 +1,119 @@
+import { closeSync, openSync, writeSync } from 'node:fs'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { loadIdentity } from '../src/federation/index.ts'
+import { BIN, NODE, sleep } from './lib/common.ts'
+import { freePort, metricValue, startBenchDaemon, type BenchDaemon } from './lib/daemon.ts'
+import { exec, memoryOf } from './lib/proc.ts'
+
+/** a temp dir with an empty log file and a socket path, removed afterwards */
+export async function withDaemonDir<T> (tag: string, fn: (dir: string, socket: string, log: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), `palbench-${tag}-`))
+  try {
+    const log = join(dir, 'auth.log')
+    await writeFile(log, '')
+    return await fn(dir, join(dir, 'palisade.sock'), log)
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+/** n daemons on 127.0.0.1, every one bootstrapping to and trusting all the others; RSS of each once settled */
+export async function federatedRss (n: number, settleMs = 15_000): Promise<{ rssMiB: number[], connected: number }> {
+  const base = await mkdtemp(join(tmpdir(), 'palbench-fed-'))
+  const daemons: BenchDaemon[] = []
+  try {
+    const nodes = []
+    for (let i = 0; i < n; i++) {
+      const dir = join(base, `n${i}`)
+      const id = await loadIdentity(join(dir, 'state'))
+      nodes.push({ dir, id: id.id, port: await freePort(), socket: join(dir, 'palisade.sock'), log: join(dir, 'auth.log') })
+    }
+    for (const [i, node] of nodes.entries()) {
+      const others = nodes.filter((_, j) => j !== i)
+      await writeFile(node.log, '')
+      await writeFile(join(node.dir, 'palisade.yml'), `
+state: ${join(node.dir, 'state')}
+socket: ${node.socket}
+patterns: {ip: {type: ip}}
+streams:
+  ssh:
+    file: ${node.log}
+    filters:
+      failedlogin: {regex: ['Failed password for .* from <ip> port \\d+'], retry: 3, retryperiod: 6h, ban: 48h}
+firewall: {backend: none}
+federation:
+  collective: palbench
+  listen: [/ip4/127.0.0.1/tcp/${node.port}]
+  bootstrap: [${others.map(o => `/ip4/127.0.0.1/tcp/${o.port}/p2p/${o.id}`).join(', ')}]
+trust:
+  peers: [${others.map((o, j) => `{key: ${o.id}, name: n${j}, weight: 1}`).join(', ')}]
+`)
+    }
+    // start them all at once; a few seconds apart would only slow the bench
+    daemons.push(...await Promise.all(nodes.map(async node => await startBenchDaemon(join(node.dir, 'palisade.yml'), node.socket, { timeoutMs: 120_000 }))))
+    await sleep(settleMs)
+    const rssMiB = await Promise.all(daemons.map(async d => (await memoryOf(d.pid)).rssKiB / 1024))
+    const list = await exec([NODE, BIN, '-s', nodes[0].socket, 'peer', 'list', '--json'])
+    let connected = -1
+    try {
+      const peers = JSON.parse(list.stdout) as unknown
+      const arr = Array.isArray(peers) ? peers : (peers as { peers?: unknown[] }).peers ?? []
+      connected = arr.filter(p => (p as { connected?: boolean }).connected === true).length
+    } catch {}
+    return { rssMiB, connected }
+  } finally {
+    await Promise.all(daemons.map(async d => await d.stop()))
+    await rm(base, { recursive: true, force: true })
+  }
+}
+
+/** one daemon fed `ips` failures from distinct addresses, retry high so nothing bans */
+export async function trackedRun (ips: number, run: number): Promise<{ lines: number, seconds: number, rssMiB: number, hwmMiB: number, evicted: number }> {
+  return await withDaemonDir(`tracked${run}`, async (dir, socket, log) => {
+    const port = await freePort()
+    const config = join(dir, 'palisade.yml')
+    await writeFile(config, `
+state: ${join(dir, 'state')}
+socket: ${socket}
+patterns: {ip: {type: ip}}
+streams:
+  ssh:
+    file: ${log}
+    filters:
+      failedlogin: {regex: ['Failed password for .* from <ip> port \\d+(?: ssh2)?$'], retry: 1000, retryperiod: 6h, ban: 48h}
+firewall: {backend: none}
+feed: {listen: 127.0.0.1:${port}}
+`)
+    const d = await startBenchDaemon(config, socket)
+    try {
+      const metrics = async (): Promise<string> => await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
+      const fd = openSync(log, 'a')
+      const t0 = performance.now()
+      // 11.0.0.0/8 onwards: public, never in a never-ban class, one distinct address a line
+      for (let i = 0; i < ips;) {
+        let chunk = ''
+        for (const end = Math.min(ips, i + 10_000); i < end; i++) {
+          const n = 0x0B000000 + i
+          chunk += `Nov 23 14:09:01 host sshd[${1000 + i % 60000}]: Failed password for root from ${n >>> 24}.${n >>> 16 & 255}.${n >>> 8 & 255}.${n & 255} port ${1024 + i % 60000} ssh2\n`
+        }
+        writeSync(fd, chunk)
+      }
+      closeSync(fd)
+      let lines = 0
+      const deadline = performance.now() + 180_000
+      while (performance.now() < deadline) {
+        lines = metricValue(await metrics(), 'palisade_detect_lines_total')
+        if (lines >= ips) break
+        await sleep(100)
+      }
+      const seconds = (performance.now() - t0) / 1000
+      if (!(lines >= ips)) throw new Error(`daemon read ${lines} of ${ips} lines in 180 s`)
+      await sleep(1000)
+      const m = await memoryOf(d.pid)
+      const evicted = metricValue(await metrics(), 'palisade_detect_counters_evicted_total')
+      return { lines, seconds, rssMiB: m.rssKiB / 1024, hwmMiB: m.hwmKiB / 1024, evicted }
+    } finally { await d.stop() }
+  })
+}

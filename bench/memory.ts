@@ -1,0 +1,102 @@
+/**
+ * Memory: RSS of a real `palisade start`
+ *   idle       — one stream on an idle file, backend none, 10 s after start (target < 60 MB);
+ *   federated  — 20 daemons on 127.0.0.1, all trusting each other, RSS of each (target < 100 MB);
+ *   1M IPs     — 1,000,000 failures from distinct addresses with retry high (nothing bans):
+ *                RSS stays bounded by limits.maxTrackedKeys (default 100,000), evictions from /metrics.
+ *
+ *   node bench/memory.ts [--runs 5] [--only idle|federated|tracked] [--peers 20] [--ips 1000000]
+ */
+import { existsSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { ROOT, benchArgs, emitAll, emitNote, progress, sleep } from './lib/common.ts'
+import { memoryOf } from './lib/proc.ts'
+import { result, skipped, type BenchResult } from './lib/result.ts'
+import { formatTable } from './lib/table.ts'
+import { federatedRss, trackedRun, withDaemonDir } from './memory-runs.ts'
+import { startBenchDaemon } from './lib/daemon.ts'
+
+const { runs, values } = benchArgs({
+  only: { type: 'string' },
+  peers: { type: 'string', default: '20' },
+  ips: { type: 'string', default: '1000000' },
+  'idle-seconds': { type: 'string', default: '10' },
+  // until counters evict in O(1) one run of 1M addresses can take a minute: stop repeating past this
+  'tracked-budget': { type: 'string', default: '150' }
+})
+const only = values.only as string | undefined
+const PEERS = Number(values.peers)
+const IPS = Number(values.ips)
+const IDLE_S = Number(values['idle-seconds'])
+const cmd = (part: string, extra = ''): string => `cd ${ROOT} && node bench/memory.ts --only ${part} --runs ${runs}${extra}`
+const results: BenchResult[] = []
+
+if (only === undefined || only === 'idle') {
+  // the runs are independent daemons: start them together, measure each IDLE_S after its start
+  const rss = await Promise.all(Array.from({ length: runs }, async (_, i) => await withDaemonDir(`idle${i}`, async (dir, socket, log) => {
+    const config = join(dir, 'palisade.yml')
+    await (await import('node:fs/promises')).writeFile(config, `
+state: ${join(dir, 'state')}
+socket: ${socket}
+patterns: {ip: {type: ip}}
+streams:
+  ssh:
+    file: ${log}
+    filters:
+      failedlogin: {regex: ['Failed password for .* from <ip> port \\d+'], retry: 3, retryperiod: 6h, ban: 48h}
+firewall: {backend: none}
+`)
+    const d = await startBenchDaemon(config, socket)
+    try {
+      await sleep(IDLE_S * 1000)
+      return (await memoryOf(d.pid)).rssKiB / 1024
+    } finally { await d.stop() }
+  })))
+  progress(`idle RSS: ${rss.map(r => r.toFixed(1)).join(', ')} MB`)
+  results.push(result('memory', `idle RSS, standalone, ${IDLE_S} s after start`, 'MB', rss, { target: '<60', cmd: cmd('idle') }))
+}
+
+if (only === undefined || only === 'federated') {
+  const fedIndex = join(ROOT, 'src/federation/index.ts')
+  const exportsIt = existsSync(fedIndex) && /export function createFederation\b/.test(await readFile(fedIndex, 'utf8'))
+  if (!exportsIt) {
+    results.push(skipped('memory', `RSS, federated with ${PEERS} peers`, 'MB', 'src/federation/index.ts does not export createFederation', cmd('federated'), '<100'))
+  } else {
+    try {
+      const r = await federatedRss(PEERS)
+      progress(`federated RSS (${PEERS} nodes): ${r.rssMiB.map(x => x.toFixed(0)).join(', ')} MB; node 0 connected to ${r.connected} peers`)
+      results.push(result('memory', `RSS per node, federated with ${PEERS} peers`, 'MB', r.rssMiB, {
+        target: '<100', cmd: cmd('federated', ` --peers ${PEERS}`), note: `one collective of ${PEERS} daemons; each node is one sample`
+      }))
+      emitNote('memory', `federated: ${PEERS} daemons on 127.0.0.1, each trusting the ${PEERS - 1} others; node 0 saw ${r.connected} peers connected; RSS per node is one sample (runs = nodes)`)
+    } catch (err) {
+      results.push(skipped('memory', `RSS per node, federated with ${PEERS} peers`, 'MB', `palisade start with federation failed: ${(err as Error).message.split('\n')[0]}`, cmd('federated'), '<100'))
+    }
+  }
+}
+
+if (only === undefined || only === 'tracked') {
+  const samples: Array<Awaited<ReturnType<typeof trackedRun>>> = []
+  const budgetMs = Number(values['tracked-budget']) * 1000
+  const started = performance.now()
+  for (let i = 0; i < runs; i++) {
+    const before = performance.now()
+    if (i > 0 && (before - started) + (before - started) / i > budgetMs) {
+      emitNote('memory', `1M-IP feed: ${i} run(s) instead of ${runs}, each took ${((before - started) / i / 1000).toFixed(0)} s (over the ${budgetMs / 1000} s budget of --tracked-budget)`)
+      break
+    }
+    const r = await trackedRun(IPS, i)
+    progress(`tracked run ${i + 1}: ${r.lines} lines in ${r.seconds.toFixed(1)} s, RSS ${r.rssMiB.toFixed(0)} MB (peak ${r.hwmMiB.toFixed(0)} MB), ${r.evicted} evicted`)
+    samples.push(r)
+  }
+  const c = cmd('tracked', ` --ips ${IPS}`)
+  results.push(result('memory', `RSS after ${IPS.toLocaleString('en-US')} distinct IPs (maxTrackedKeys 100,000)`, 'MB', samples.map(s => s.rssMiB), { cmd: c }))
+  results.push(result('memory', `peak RSS during ${IPS.toLocaleString('en-US')} distinct IPs`, 'MB', samples.map(s => s.hwmMiB), { cmd: c }))
+  results.push(result('memory', 'counters evicted (from /metrics)', 'keys', samples.map(s => s.evicted), { cmd: c }))
+  results.push(result('memory', `daemon ingest of ${IPS.toLocaleString('en-US')} failure lines`, 'lines/s', samples.map(s => s.lines / s.seconds), { cmd: c }))
+}
+
+console.log('\nmemory')
+console.log(formatTable(results))
+emitAll(results)
