@@ -1,18 +1,22 @@
 import { ErrorCodes, palisadeError } from '../common/errors.ts'
 import type { PatternConfig } from '../config/types.ts'
 import { builtinIpRegex } from '../common/ip-regex.ts'
+import { commonPrefix, prefilterLiterals } from './literals.ts'
 
 /** One admin regex inside the combined RegExp. */
 export interface Branch {
   index: number
-  /** named groups of this branch's `<pattern>` placeholders, in order of appearance */
-  groups: Array<{ group: string, pattern: string }>
+  /** capture groups of this branch's `<pattern>` placeholders, in order of appearance (`slot` = index in the exec array) */
+  groups: Array<{ group: string, pattern: string, slot: number }>
   /** empty group marking this branch, for branches without placeholders */
   marker?: string
+  markerSlot?: number
 }
 
 export interface Combined {
   re: RegExp
+  /** a line containing none of these cannot match (null: no safe prefilter) */
+  literals: string[] | null
   branches: Branch[]
   /** pattern names in first-appearance order over all regexes */
   found: string[]
@@ -34,7 +38,7 @@ const TOKENS = /\\k<([A-Za-z_]\w*)>|\\.|\(\?P?<([A-Za-z_]\w*)>|<([A-Za-z_]\w*)>/
 export function combine (regexes: readonly string[], patterns: Readonly<Record<string, PatternConfig>>, where: string): Combined {
   const branches: Branch[] = []
   const found: string[] = []
-  const parts = regexes.map((src, i) => {
+  const bodies = regexes.map((src, i) => {
     const branch: Branch = { index: i, groups: [] }
     const body = src.replace(TOKENS, (tok: string, kRef?: string, named?: string, ph?: string) => {
       if (kRef !== undefined) return `\\k<__u${i}_${kRef}>`
@@ -44,37 +48,85 @@ export function combine (regexes: readonly string[], patterns: Readonly<Record<s
       if (p === undefined) return tok
       if (!found.includes(ph)) found.push(ph)
       const group = `__p${i}_${branch.groups.length}`
-      branch.groups.push({ group, pattern: ph })
+      branch.groups.push({ group, pattern: ph, slot: -1 })
       return `(?<${group}>${patternSource(p)})`
     })
     if (branch.groups.length === 0) branch.marker = `__b${i}`
     branches.push(branch)
-    return branch.marker === undefined ? `(?:${body})` : `(?<${branch.marker}>)(?:${body})`
+    return body
   })
+  // presets repeat one syslog prefix in every regex: match it once, then the alternatives
+  const prefix = commonPrefix(bodies)
+  const parts = bodies.map((body, i) => {
+    const rest = body.slice(prefix.length)
+    const marker = branches[i].marker
+    return marker === undefined ? `(?:${rest})` : `(?<${marker}>)(?:${rest})`
+  })
+  const source = prefix === '' ? parts.join('|') : `${prefix}(?:${parts.join('|')})`
+  const numbered = numberGroups(source)
+  for (const b of branches) {
+    for (const g of b.groups) g.slot = numbered.slots.get(g.group) ?? -1
+    if (b.marker !== undefined) b.markerSlot = numbered.slots.get(b.marker)
+  }
   let re: RegExp
   try {
-    re = new RegExp(parts.join('|'))
+    re = new RegExp(numbered.source)
   } catch (err) {
     // name the regex that breaks it, not the combined monster
     for (const [i, src] of regexes.entries()) {
-      try { new RegExp(parts[i]) } catch (e) {
+      try { new RegExp(bodies[i]) } catch (e) {
         throw palisadeError(ErrorCodes.CONFIG_INVALID, `${where}: regex ${i} ${JSON.stringify(src)} is invalid: ${(e as Error).message}`, e)
       }
     }
     throw palisadeError(ErrorCodes.CONFIG_INVALID, `${where}: regexes cannot be combined: ${(err as Error).message}`, err)
   }
-  return { re, branches, found }
+  return { re, literals: prefilterLiterals(bodies), branches, found }
 }
 
-/** Which branch matched. */
-export function branchOf (c: Combined, groups: Record<string, string | undefined>): Branch {
+/** Which branch matched, from the exec array. */
+export function branchOf (c: Combined, m: RegExpExecArray): Branch {
   for (const b of c.branches) {
-    if (b.marker !== undefined) {
-      if (groups[b.marker] !== undefined) return b
+    if (b.markerSlot !== undefined) {
+      if (m[b.markerSlot] !== undefined) return b
     } else {
-      for (const g of b.groups) if (groups[g.group] !== undefined) return b
+      for (const g of b.groups) if (m[g.slot] !== undefined) return b
     }
   }
   // a branch whose placeholders are all optional and absent: the first one without a marker
   return c.branches.find(b => b.marker === undefined) ?? c.branches[0]
+}
+
+/**
+ * Our own groups (`(?<__pI_J>` placeholders, `(?<__bI>` markers) become plain numbered groups,
+ * and their slots in the exec array are recorded: a RegExp with named groups makes V8 build a
+ * `groups` object with every name on each match, which cost more than the match itself.
+ * The admin's own named groups (renamed `__u…`) stay named.
+ */
+function numberGroups (source: string): { source: string, slots: Map<string, number> } {
+  const slots = new Map<string, number>()
+  let out = ''
+  let n = 0
+  let inClass = false
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]
+    if (c === '\\') { out += c + (source[i + 1] ?? ''); i++; continue }
+    if (inClass) { if (c === ']') inClass = false; out += c; continue }
+    if (c === '[') { inClass = true; out += c; continue }
+    if (c === '(') {
+      const named = /^\(\?<([A-Za-z_]\w*)>/.exec(source.slice(i, i + 64))
+      if (named !== null) {
+        n++
+        if (named[1].startsWith('__p') || named[1].startsWith('__b')) {
+          slots.set(named[1], n)
+          out += '('
+          i += named[0].length - 1
+          continue
+        }
+      } else if (source[i + 1] !== '?') {
+        n++
+      }
+    }
+    out += c
+  }
+  return { source: out, slots }
 }

@@ -2,6 +2,7 @@ import type { Match } from '../common/model.ts'
 import type { FilterConfig } from '../config/types.ts'
 import type { Store, StoreBatch } from '../store/index.ts'
 import type { CounterInfo } from './types.ts'
+import { OldestKey } from './oldest.ts'
 
 interface Entry { filter: FilterConfig, key: string, times: number[] }
 
@@ -22,6 +23,7 @@ export interface CountResult {
  */
 export class Counters {
   private readonly map = new Map<string, Entry>()
+  private readonly oldest = new OldestKey<string>(this.map)
   private readonly dirty = new Map<string, Map<string, number[] | null>>()
 
   private readonly max: number
@@ -61,7 +63,9 @@ export class Counters {
   }
 
   private evictOldest (): void {
-    const [id, e] = this.map.entries().next().value as [string, Entry]
+    const id = this.oldest.next()
+    if (id === undefined) return
+    const e = this.map.get(id)!
     this.map.delete(id)
     this.mark(e.filter.stream, id, null)
     this.onEvict?.()
@@ -103,6 +107,7 @@ export class Counters {
     }
     loaded.sort((a, b) => a[1].times[a[1].times.length - 1] - b[1].times[b[1].times.length - 1])
     for (const [id, e] of loaded) this.map.set(id, e)
+    this.oldest.reset()
     while (this.map.size > this.max) this.evictOldest()
     if (stale.length > 0) {
       const b = store.batch()

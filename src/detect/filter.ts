@@ -3,6 +3,7 @@ import type { FilterConfig, PatternConfig } from '../config/types.ts'
 import type { CompiledFilter } from './types.ts'
 import { branchOf, combine, type Combined } from './combine.ts'
 import { LinkTable } from './link.ts'
+import { mayMatch } from './literals.ts'
 import { makeValueCheck, type ValueCheck } from './values.ts'
 
 export interface CompileOptions {
@@ -40,26 +41,33 @@ export class Filter implements CompiledFilter {
   }
 
   match (line: string, time: number): Match | null {
-    this.link?.observe(line, time)
-    const m = this.combined.re.exec(line)
-    if (m === null) return null
-    const groups = m.groups as Record<string, string | undefined>
-    const branch = branchOf(this.combined, groups)
+    const m = mayMatch(line, this.combined.literals) ? this.combined.re.exec(line) : null
+    if (m === null) {
+      this.link?.observe(line, time)
+      return null
+    }
+    const branch = branchOf(this.combined, m)
     let values: Record<string, string> = {}
     let any = false
     for (const g of branch.groups) {
-      const raw = groups[g.group]
+      const raw = m[g.slot]
       if (raw === undefined || values[g.pattern] !== undefined) continue
       const v = this.checks.get(g.pattern)!(raw)
-      if (v === null) return null
+      if (v === null) { this.link?.observe(line, time); return null }
       values[g.pattern] = v
       any = true
     }
-    if (!any && this.link !== undefined) {
-      const bound = this.link.lookup(line, time)
-      if (bound === null) return null
-      values = bound
-      any = true
+    if (this.link !== undefined) {
+      if (any) {
+        // a failure line naming its address binds its connection: fail2ban links those too
+        this.link.bind(line, values, time)
+      } else {
+        this.link.observe(line, time)
+        const bound = this.link.lookup(line, time)
+        if (bound === null) return null
+        values = bound
+        any = true
+      }
     }
     if (!any && this.order.length > 0) return null
     return this.build(values, time)
@@ -78,11 +86,10 @@ export class Filter implements CompiledFilter {
   explain (line: string): Explained {
     const m = this.combined.re.exec(line)
     if (m === null) return null
-    const groups = m.groups as Record<string, string | undefined>
-    const branch = branchOf(this.combined, groups)
+    const branch = branchOf(this.combined, m)
     const captures: Record<string, { raw: string, value: string | null }> = {}
     for (const g of branch.groups) {
-      const raw = groups[g.group]
+      const raw = m[g.slot]
       if (raw === undefined || captures[g.pattern] !== undefined) continue
       captures[g.pattern] = { raw, value: this.checks.get(g.pattern)!(raw) }
     }

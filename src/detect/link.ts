@@ -2,6 +2,8 @@ import { ErrorCodes, palisadeError } from '../common/errors.ts'
 import type { LinkConfig, PatternConfig } from '../config/types.ts'
 import { branchOf, combine, type Combined } from './combine.ts'
 import { flat, type ValueCheck } from './values.ts'
+import { mayMatch } from './literals.ts'
+import { OldestKey } from './oldest.ts'
 
 interface Bound { values: Record<string, string>, at: number }
 
@@ -16,6 +18,7 @@ export class LinkTable {
   private readonly idRe: RegExp
   private readonly from: Combined
   private readonly bound = new Map<string, Bound>()
+  private readonly oldest = new OldestKey<string>(this.bound)
 
   private readonly cfg: LinkConfig
   private readonly checkFor: (pattern: string) => ValueCheck
@@ -46,24 +49,34 @@ export class LinkTable {
 
   /** Bind the line's id when it is a `from` line. */
   observe (line: string, time: number): void {
+    if (!mayMatch(line, this.from.literals)) return
     const m = this.from.re.exec(line)
     if (m === null) return
     const id = this.idOf(line)
     if (id === undefined) return
-    const groups = m.groups ?? {}
     const values: Record<string, string> = {}
-    for (const g of branchOf(this.from, groups).groups) {
-      const raw = groups[g.group]
+    for (const g of branchOf(this.from, m).groups) {
+      const raw = m[g.slot]
       if (raw === undefined || values[g.pattern] !== undefined) continue
       const v = this.checkFor(g.pattern)(raw)
       if (v === null) return
       values[g.pattern] = v
     }
+    this.set(id, values, time)
+  }
+
+  /** A filter line that named its values binds its connection too (no second regex run). */
+  bind (line: string, values: Record<string, string>, time: number): void {
+    const id = this.idOf(line)
+    if (id !== undefined) this.set(id, values, time)
+  }
+
+  private set (id: string, values: Record<string, string>, time: number): void {
     const key = flat(id)
     this.bound.delete(key)
     this.bound.set(key, { values, at: time })
     if (this.bound.size > this.max) {
-      const oldest = this.bound.keys().next().value
+      const oldest = this.oldest.next()
       if (oldest !== undefined) this.bound.delete(oldest)
     }
   }

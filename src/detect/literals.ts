@@ -1,0 +1,156 @@
+/**
+ * Cheap rejection before the regex: most log lines match no filter (70 % of an sshd log are
+ * successful logins and session lines), and `String.includes` of a few literals is several times
+ * cheaper than running a combined regex that fails. For each branch we find a literal the branch
+ * cannot match without (a run of plain characters at its top level, not under a quantifier); a
+ * line containing none of the branches' literals cannot match. When any branch has no such
+ * literal (top-level `|`, escapes we do not model), there is no prefilter: correctness first.
+ */
+
+/** True when the line may match: no prefilter, or one of the literals occurs in it. */
+export function mayMatch (line: string, literals: readonly string[] | null): boolean {
+  if (literals === null) return true
+  for (let i = 0; i < literals.length; i++) if (line.includes(literals[i])) return true
+  return false
+}
+
+/** The literals one of which every matching line contains, or null when no prefilter is safe. */
+export function prefilterLiterals (bodies: readonly string[]): string[] | null {
+  const lits: string[] = []
+  for (const b of bodies) {
+    const lit = requiredLiteral(b)
+    if (lit === null) return null
+    lits.push(lit)
+  }
+  // a literal containing another is implied by it: keep the shorter
+  const unique = [...new Set(lits)].sort((a, b) => a.length - b.length)
+  return unique.filter((l, i) => !unique.slice(0, i).some(s => l.includes(s)))
+}
+
+/** The longest mandatory literal run (≥ 3 characters) of one regex body, or null. */
+export function requiredLiteral (src: string): string | null {
+  let best = ''
+  let run = ''
+  const end = (): void => { if (run.length > best.length) best = run; run = '' }
+  let i = 0
+  while (i < src.length) {
+    const c = src[i]
+    if (c === '\\') {
+      const n = src[i + 1]
+      if (n === undefined || /[uxpPkc0-9]/.test(n)) return null
+      if (/[dDwWsSbBnrtfv]/.test(n)) { end(); i += 2; continue }
+      run += n
+      i += 2
+    } else if (c === '(') {
+      end()
+      i = skipGroup(src, i)
+      if (i < 0) return null
+    } else if (c === '[') {
+      end()
+      i = skipClass(src, i)
+      if (i < 0) return null
+    } else if (c === '|') {
+      return null
+    } else if (c === '?' || c === '*' || c === '+') {
+      // the character before was optional or repeated: it is not part of a mandatory run
+      run = run.slice(0, -1)
+      end()
+      i++
+      if (src[i] === '?') i++
+    } else if (c === '{') {
+      const q = /^\{\d+(?:,\d*)?\}\??/.exec(src.slice(i))
+      if (q === null) return null
+      run = run.slice(0, -1)
+      end()
+      i += q[0].length
+    } else if (c === '.' || c === '^' || c === '$' || c === ')' || c === ']') {
+      end()
+      i++
+    } else {
+      run += c
+      i++
+    }
+    // a quantifier right after a group or class makes it optional: already not in the run
+    if ((src[i - 1] === ')' || src[i - 1] === ']') && /[?*+{]/.test(src[i] ?? '')) {
+      const q = /^(?:[?*+]|\{\d+(?:,\d*)?\})\??/.exec(src.slice(i))
+      if (q === null) return null
+      i += q[0].length
+    }
+  }
+  end()
+  return best.length >= 3 ? best : null
+}
+
+/** index just past the `)` closing the group opened at `start`, or -1 */
+function skipGroup (src: string, start: number): number {
+  let depth = 0
+  for (let i = start; i < src.length; i++) {
+    const c = src[i]
+    if (c === '\\') { i++; continue }
+    if (c === '[') { i = skipClass(src, i) - 1; if (i < 0) return -1; continue }
+    if (c === '(') depth++
+    else if (c === ')' && --depth === 0) return i + 1
+  }
+  return -1
+}
+
+/** index just past the `]` closing the class opened at `start`, or -1 */
+function skipClass (src: string, start: number): number {
+  let i = start + 1
+  if (src[i] === '^') i++
+  if (src[i] === ']') i++
+  for (; i < src.length; i++) {
+    if (src[i] === '\\') { i++; continue }
+    if (src[i] === ']') return i + 1
+  }
+  return -1
+}
+
+/**
+ * The longest leading part all bodies share that is a whole regex unit (no open group or
+ * class, not cut inside an escape, not followed by a quantifier in any body), so that
+ * `(?:P r0)|(?:P r1)` can become `P(?:r0|r1)` and P is matched once per attempt instead of
+ * once per branch. '' when there is none, or when a body has a top-level `|`.
+ */
+export function commonPrefix (bodies: readonly string[]): string {
+  if (bodies.length < 2) return ''
+  let lcp = bodies[0]
+  for (const b of bodies) {
+    let k = 0
+    while (k < lcp.length && k < b.length && lcp[k] === b[k]) k++
+    lcp = lcp.slice(0, k)
+  }
+  if (bodies.some(hasTopLevelAlternation)) return ''
+  let safe = 0
+  let depth = 0
+  for (let i = 0; i < lcp.length; i++) {
+    const c = lcp[i]
+    if (c === '\\') {
+      i++
+    } else if (c === '[') {
+      const j = skipClass(lcp, i)
+      if (j < 0) break
+      i = j - 1
+    } else if (c === '(') {
+      depth++
+    } else if (c === ')') {
+      depth--
+    }
+    const at = i + 1
+    if (depth === 0 && at <= lcp.length && bodies.every(b => !/[?*+{]/.test(b[at] ?? ''))) safe = at
+  }
+  return lcp.slice(0, safe)
+}
+
+function hasTopLevelAlternation (src: string): boolean {
+  let depth = 0
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i]
+    if (c === '\\') { i++; continue }
+    if (c === '[') { i = skipClass(src, i) - 1; if (i < 0) return true; continue }
+    if (c === '(') depth++
+    else if (c === ')') depth--
+    else if (c === '|' && depth === 0) return true
+  }
+  return false
+}
