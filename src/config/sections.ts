@@ -1,5 +1,4 @@
-import { multiaddr } from '@multiformats/multiaddr'
-import { peerIdFromString } from '@libp2p/peer-id'
+import { createRequire } from 'node:module'
 import { isIP } from 'node:net'
 import { parseSubject } from '../common/ip.ts'
 import type { FederationConfig, FirewallConfig, TrustConfig } from './types.ts'
@@ -38,10 +37,18 @@ function checkFirewall (fw: RawRoot['firewall'], issues: Issues): FirewallConfig
   return { backend: fw.backend, hooks: [...new Set(fw.hooks)], keepOnStop: fw.keepOnStop, reconcileInterval: fw.reconcileInterval, table: fw.table, command: { ban, unban } }
 }
 
+// libp2p's parsers (~9 MB of RSS and a slower start) are loaded only when a configuration has a
+// federation or trust peers to check; validation stays synchronous through require(esm)
+const lazyRequire = createRequire(import.meta.url)
+const libp2p = {
+  multiaddr: (a: string): unknown => (lazyRequire('@multiformats/multiaddr') as typeof import('@multiformats/multiaddr')).multiaddr(a),
+  peerIdFromString: (k: string): unknown => (lazyRequire('@libp2p/peer-id') as typeof import('@libp2p/peer-id')).peerIdFromString(k)
+}
+
 function checkMultiaddrs (list: string[], key: string, issues: Issues): void {
   list.forEach((a, i) => {
     try {
-      multiaddr(a)
+      libp2p.multiaddr(a)
     } catch {
       issues.add(['federation', key, i], `expected a multiaddr such as "/ip4/0.0.0.0/tcp/4711", got ${JSON.stringify(a)}`)
     }
@@ -52,7 +59,7 @@ function checkTrust (t: RawRoot['trust'], issues: Issues): TrustConfig {
   const seen = new Map<string, number>()
   t.peers.forEach((p, i) => {
     try {
-      peerIdFromString(p.key)
+      libp2p.peerIdFromString(p.key)
     } catch {
       issues.add(['trust', 'peers', i, 'key'], `expected a peer id such as "12D3KooW...", got ${JSON.stringify(p.key)} (\`palisade peer id\` prints a node's)`)
     }

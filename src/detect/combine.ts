@@ -63,7 +63,7 @@ export function combine (regexes: readonly string[], patterns: Readonly<Record<s
     return marker === undefined ? `(?:${rest})` : `(?<${marker}>)(?:${rest})`
   })
   const source = prefix === '' ? parts.join('|') : `${prefix}(?:${parts.join('|')})`
-  const numbered = numberGroups(source)
+  const numbered = numberGroups(source, name => name.startsWith('__p') || name.startsWith('__b'))
   for (const b of branches) {
     for (const g of b.groups) g.slot = numbered.slots.get(g.group) ?? -1
     if (b.marker !== undefined) b.markerSlot = numbered.slots.get(b.marker)
@@ -102,7 +102,7 @@ export function branchOf (c: Combined, m: RegExpExecArray): Branch {
  * `groups` object with every name on each match, which cost more than the match itself.
  * The admin's own named groups (renamed `__u…`) stay named.
  */
-function numberGroups (source: string): { source: string, slots: Map<string, number> } {
+export function numberGroups (source: string, ours: (name: string) => boolean): { source: string, slots: Map<string, number> } {
   const slots = new Map<string, number>()
   let out = ''
   let n = 0
@@ -116,7 +116,7 @@ function numberGroups (source: string): { source: string, slots: Map<string, num
       const named = /^\(\?<([A-Za-z_]\w*)>/.exec(source.slice(i, i + 64))
       if (named !== null) {
         n++
-        if (named[1].startsWith('__p') || named[1].startsWith('__b')) {
+        if (ours(named[1])) {
           slots.set(named[1], n)
           out += '('
           i += named[0].length - 1

@@ -32,7 +32,7 @@ export class Filter implements CompiledFilter {
     }
     this.link = filter.link === undefined
       ? undefined
-      : new LinkTable(filter.link, patterns, checkFor, opts.maxLinks ?? 10_000, filter.id)
+      : new LinkTable(filter.link, patterns, checkFor, opts.maxLinks ?? 10_000, filter.id, this.combined.literals)
     const found = [...this.combined.found, ...(this.link?.found ?? [])]
     this.order = [...new Set([...filter.patterns.filter(p => found.includes(p)), ...found])]
     for (const name of this.order) checkFor(name)
@@ -41,9 +41,10 @@ export class Filter implements CompiledFilter {
   }
 
   match (line: string, time: number): Match | null {
-    const m = mayMatch(line, this.combined.literals) ? this.combined.re.exec(line) : null
+    const passed = mayMatch(line, this.combined.literals)
+    const m = passed ? this.combined.re.exec(line) : null
     if (m === null) {
-      this.link?.observe(line, time)
+      this.link?.observe(line, time, !passed)
       return null
     }
     const branch = branchOf(this.combined, m)

@@ -1,6 +1,6 @@
 import { ErrorCodes, palisadeError } from '../common/errors.ts'
 import type { LinkConfig, PatternConfig } from '../config/types.ts'
-import { branchOf, combine, type Combined } from './combine.ts'
+import { branchOf, combine, numberGroups, type Combined } from './combine.ts'
 import { flat, type ValueCheck } from './values.ts'
 import { mayMatch } from './literals.ts'
 import { OldestKey } from './oldest.ts'
@@ -16,6 +16,9 @@ interface Bound { values: Record<string, string>, at: number }
  */
 export class LinkTable {
   private readonly idRe: RegExp
+  private readonly idSlot: number
+  /** `from` literals the filter's own prefilter does not already imply */
+  private readonly fromOnly: string[] | null
   private readonly from: Combined
   private readonly bound = new Map<string, Bound>()
   private readonly oldest = new OldestKey<string>(this.bound)
@@ -24,12 +27,16 @@ export class LinkTable {
   private readonly checkFor: (pattern: string) => ValueCheck
   private readonly max: number
 
-  constructor (cfg: LinkConfig, patterns: Readonly<Record<string, PatternConfig>>, checkFor: (pattern: string) => ValueCheck, max: number, where: string) {
+  constructor (cfg: LinkConfig, patterns: Readonly<Record<string, PatternConfig>>, checkFor: (pattern: string) => ValueCheck, max: number, where: string,
+    filterLiterals: readonly string[] | null = null) {
     this.cfg = cfg
     this.checkFor = checkFor
     this.max = max
+    // a numbered group: a named one makes every exec build a `groups` object
+    const numbered = numberGroups(cfg.id.replace('(?P<id>', '(?<id>'), name => name === 'id')
+    this.idSlot = numbered.slots.get('id') ?? -1
     try {
-      this.idRe = new RegExp(cfg.id)
+      this.idRe = new RegExp(numbered.source)
     } catch (err) {
       throw palisadeError(ErrorCodes.CONFIG_INVALID, `${where}.link.id: invalid regex: ${(err as Error).message}`, err)
     }
@@ -37,6 +44,8 @@ export class LinkTable {
       throw palisadeError(ErrorCodes.CONFIG_INVALID, `${where}.link.id: needs a named group (?<id>…)`)
     }
     this.from = combine(cfg.from, patterns, `${where}.link.from`)
+    const lits = this.from.literals
+    this.fromOnly = lits === null || filterLiterals === null ? lits : lits.filter(l => !filterLiterals.some(f => l.includes(f)))
     if (this.from.found.length === 0) throw palisadeError(ErrorCodes.CONFIG_INVALID, `${where}.link.from: no <pattern> to bind`)
   }
 
@@ -44,12 +53,15 @@ export class LinkTable {
   get found (): readonly string[] { return this.from.found }
 
   private idOf (line: string): string | undefined {
-    return this.idRe.exec(line)?.groups?.id
+    return this.idRe.exec(line)?.[this.idSlot]
   }
 
-  /** Bind the line's id when it is a `from` line. */
-  observe (line: string, time: number): void {
-    if (!mayMatch(line, this.from.literals)) return
+  /**
+   * Bind the line's id when it is a `from` line. `filterPrefiltered`: the line already failed
+   * the filter's own literal prefilter, so only the literals that one does not imply can occur.
+   */
+  observe (line: string, time: number, filterPrefiltered = false): void {
+    if (!mayMatch(line, filterPrefiltered ? this.fromOnly : this.from.literals)) return
     const m = this.from.re.exec(line)
     if (m === null) return
     const id = this.idOf(line)

@@ -18,20 +18,39 @@ export function mayMatch (line: string, literals: readonly string[] | null): boo
 export function prefilterLiterals (bodies: readonly string[]): string[] | null {
   const lits: string[] = []
   for (const b of bodies) {
-    const lit = requiredLiteral(b)
-    if (lit === null) return null
-    lits.push(lit)
+    const set = requiredLiterals(b)
+    if (set === null) return null
+    lits.push(...set)
   }
   // a literal containing another is implied by it: keep the shorter
   const unique = [...new Set(lits)].sort((a, b) => a.length - b.length)
   return unique.filter((l, i) => !unique.slice(0, i).some(s => l.includes(s)))
 }
 
-/** The longest mandatory literal run (≥ 3 characters) of one regex body, or null. */
-export function requiredLiteral (src: string): string | null {
-  let best = ''
+/** a mandatory group of plain alternatives: `(?:Invalid|Illegal) ` */
+const ALTERNATION = /^\(\?:([^()[\]\\|?*+{}.^$]+(?:\|[^()[\]\\|?*+{}.^$]+)+)\)(?![?*+{])/
+
+/**
+ * Literals one of which a line matching this regex body must contain: the longest mandatory
+ * run of plain characters, or, when longer, the alternatives of a mandatory group of plain
+ * words each followed by the run after it (`(?:Invalid|Illegal) user ` → `Invalid user `,
+ * `Illegal user `). null when there is none of at least 3 characters.
+ */
+export function requiredLiterals (src: string): string[] | null {
+  let best: string[] = []
+  const score = (set: readonly string[]): number => set.length === 0 ? 0 : Math.min(...set.map(x => x.length))
   let run = ''
-  const end = (): void => { if (run.length > best.length) best = run; run = '' }
+  let alts: string[] | null = null
+  const end = (): void => {
+    if (alts !== null) {
+      const set = alts.map(a => a + run)
+      if (score(set) > score(best)) best = set
+      alts = null
+    } else if (run.length > score(best)) {
+      best = [run]
+    }
+    run = ''
+  }
   let i = 0
   while (i < src.length) {
     const c = src[i]
@@ -43,6 +62,12 @@ export function requiredLiteral (src: string): string | null {
       i += 2
     } else if (c === '(') {
       end()
+      const alt = ALTERNATION.exec(src.slice(i))
+      if (alt !== null) {
+        alts = alt[1].split('|')
+        i += alt[0].length
+        continue
+      }
       i = skipGroup(src, i)
       if (i < 0) return null
     } else if (c === '[') {
@@ -78,7 +103,7 @@ export function requiredLiteral (src: string): string | null {
     }
   }
   end()
-  return best.length >= 3 ? best : null
+  return score(best) >= 3 ? best : null
 }
 
 /** index just past the `)` closing the group opened at `start`, or -1 */

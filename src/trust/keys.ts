@@ -1,4 +1,10 @@
-import { peerIdFromString } from '@libp2p/peer-id'
+import { createRequire } from 'node:module'
+
+// loaded at the first key check: a standalone daemon with no peers never pays for libp2p's parsers
+const lazyRequire = createRequire(import.meta.url)
+let parse: typeof import('@libp2p/peer-id').peerIdFromString | undefined
+const peerIdFromString = (text: string): ReturnType<typeof import('@libp2p/peer-id').peerIdFromString> =>
+  (parse ??= (lazyRequire('@libp2p/peer-id') as typeof import('@libp2p/peer-id')).peerIdFromString)(text)
 
 /**
  * The raw 32-byte Ed25519 public key a peer id text carries (an identity multihash), or null when
