@@ -7,14 +7,8 @@ import { observationKey, type SeenCache, type StoredObservation } from './dedupe
 
 const SEQ_KEY = 'federation.seq'
 
-export interface Outgoing {
-  kind: ObservationKind
-  ip: string
-  filter: string
-  count: number
-  observedAt: number
-  ttl: number
-}
+/** what this node states; author and seq are added when it is signed */
+export type Outgoing = Pick<Observation, 'kind' | 'ip' | 'filter' | 'count' | 'observedAt' | 'ttl'>
 
 /**
  * Signs this node's observations. The next seq is written to the store before the message is
