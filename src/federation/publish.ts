@@ -2,7 +2,7 @@ import type { Store } from '../store/index.ts'
 import { ErrorCodes, palisadeError } from '../common/errors.ts'
 import { parseSubject } from '../common/ip.ts'
 import type { Identity } from './identity.ts'
-import { encodeObservation, type Observation, type ObservationKind } from './observation.ts'
+import { encodeObservation, type Observation } from './observation.ts'
 import { observationKey, type SeenCache, type StoredObservation } from './dedupe.ts'
 
 const SEQ_KEY = 'federation.seq'
