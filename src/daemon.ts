@@ -46,7 +46,7 @@ export interface DaemonOptions {
 }
 
 /** how often this host's own addresses are re-read for the never-ban list, ms */
-const OWN_ADDRESS_REFRESH = 5 * 60_000
+const OWN_ADDRESS_REFRESH = 60_000
 
 export class Daemon {
   readonly config: Config
@@ -195,10 +195,19 @@ export class Daemon {
 
   filter (id: string): FilterConfig | undefined { return this.filters.get(id) }
 
-  /** This host's addresses are never banned; re-read them (DHCP, new interfaces) and keep the kernel in step. */
+  /**
+   * This host's addresses and its trusted peers' are never banned (a member must not be cut off
+   * by a report, nor cut itself off); re-read them (DHCP, new interfaces, peers connecting) and
+   * keep the kernel allow sets in step.
+   */
   private refreshOwnAddresses (): void {
     const own: string[] = []
     for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) own.push(a.address)
+    const peerAddrs = [...(this.config.federation?.bootstrap ?? []), ...(this.federation?.peers().flatMap(p => p.connected && this.trust.get(p.key) !== undefined ? p.addresses : []) ?? [])]
+    for (const ma of peerAddrs) {
+      const m = /^\/ip[46]\/([^/]+)\//.exec(ma)
+      if (m !== null) own.push(m[1])
+    }
     const before = this.engine.kernelAllow().join(' ')
     this.engine.setOwnAddresses(own)
     const after = this.engine.kernelAllow()

@@ -84,6 +84,14 @@ export class LinkTable {
   }
 
   private set (id: string, values: Record<string, string>, time: number): void {
+    const cur = this.bound.get(id)
+    if (cur !== undefined && sameValues(cur.values, values)) {
+      // the usual case (one connection, several failures): refresh in place; re-inserting to
+      // keep strict recency cost more than all the matching, and a live connection is rarely
+      // the oldest of `max` ids anyway
+      cur.at = time
+      return
+    }
     const key = flat(id)
     this.bound.delete(key)
     this.bound.set(key, { values, at: time })
@@ -107,4 +115,10 @@ export class LinkTable {
   }
 
   get size (): number { return this.bound.size }
+}
+
+function sameValues (a: Record<string, string>, b: Record<string, string>): boolean {
+  for (const k in b) if (a[k] !== b[k]) return false
+  for (const k in a) if (!(k in b)) return false
+  return true
 }

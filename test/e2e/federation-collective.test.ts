@@ -134,6 +134,15 @@ test('an allowlisted address reported by a peer is never banned; a peer cannot u
   assert.ok(await banned('c', '198.51.100.21'))
 })
 
+test('a member\'s address is never banned, by its peers\' detections or reports', async () => {
+  await fail('a', ADDR.b)
+  await fail('a', '198.51.100.22')
+  await waitFor('the next report arrives', () => inKernel('c', '198.51.100.22'))
+  for (const name of ['a', 'b', 'c'] as const) assert.equal(await banned(name, ADDR.b), undefined, name)
+  const why = await cli(['-s', nodes.a.socket, 'show', ADDR.b])
+  assert.match(why.stdout, /protected \(own-address\)/)
+})
+
 test('an untrusted node cannot connect and its reports change nothing', async () => {
   const ip = '198.51.100.30'
   await fail('d', ip)
