@@ -132,9 +132,6 @@ export class Daemon {
         onRetract: async (author: string, ip: string) => { if (c.trust.honorRetractions) await this.engine.retract(author, ip) }
       })
       this.engine.subscribe(new PublishSink(this.federation, log))
-      this.trust.onChange(change => {
-        if (change.kind === 'revoke') void this.engine.revoke(change.key)
-      })
       await this.federation.start()
     }
 

@@ -25,6 +25,10 @@ const ADDR: Record<Name, string> = { a: '203.0.113.11', b: '203.0.113.12', c: '2
 const TRUSTS: Record<Name, Name[]> = { a: ['b', 'c'], b: ['a', 'c', 'e'], c: ['a', 'b'], d: ['a', 'b', 'c'], e: ['b'] }
 
 const root = await tempDir('palisade-fed-e2e-')
+// registered first so that it runs first: daemons stop before their namespaces go
+after(async () => {
+  for (const name of NAMES) await nodes[name]?.daemon?.stop()
+})
 const bridgeNs = await createNetns('fbr')
 after(() => bridgeNs.remove())
 const bridge = await createBridge(bridgeNs)
@@ -171,7 +175,8 @@ test('a forged signature is rejected by the receiving member and not relayed', a
 test('with quorum 2, one reporter is not enough and two are', async () => {
   await nodes.c.daemon!.stop()
   await writeConfig('c', { threshold: 2, quorum: 2 })
-  nodes.c.daemon = await startDaemon(nodes.c.config, nodes.c.socket, { netns: nodes.c.ns.name })
+  // keep: the next test still uses C; the file's after() stops it
+  nodes.c.daemon = await startDaemon(nodes.c.config, nodes.c.socket, { netns: nodes.c.ns.name, keep: true })
   assert.ok(await banned('c', '198.51.100.20'), 'bans made before the restart are restored')
   await waitFor('C reconnected', async () => (await peerList('c')).filter(p => p.connected).length >= 2, 30_000)
   const ip = '198.51.100.50'
@@ -185,6 +190,22 @@ test('with quorum 2, one reporter is not enough and two are', async () => {
   assert.deepEqual((await banned('c', ip))?.reporters.sort(), [nodes.a.id, nodes.b.id].sort())
 })
 
-after(async () => {
-  for (const name of NAMES) await nodes[name].daemon?.stop()
+test('peer trust add / remove / revoke on a running daemon; revoking drops the votes a ban stood on', async () => {
+  const add = await cli(['-s', nodes.a.socket, 'peer', 'trust', 'add', nodes.d.id, '--weight', '0.5', '--name', 'dave', '--shadow'])
+  assert.equal(add.code, 0, add.stderr)
+  let list = await peerList('a') as Array<{ key: string, source?: string, weight?: number, shadow?: boolean, name?: string }>
+  const dave = list.find(p => p.key === nodes.d.id)
+  assert.deepEqual([dave?.source, dave?.weight, dave?.shadow, dave?.name], ['runtime', 0.5, true, 'dave'])
+  assert.equal(list.find(p => p.key === nodes.b.id)?.source, 'config')
+  assert.equal((await cli(['-s', nodes.a.socket, 'peer', 'trust', 'remove', nodes.d.id])).code, 0)
+  list = await peerList('a')
+  assert.equal(list.some(p => p.key === nodes.d.id && (p as { trusted?: boolean }).trusted === true), false)
+  const bad = await cli(['-s', nodes.a.socket, 'peer', 'trust', 'add', 'not-a-key'])
+  assert.equal(bad.code, 1)
+  // C (quorum 2) banned 198.51.100.50 on A's and B's reports; without B's vote it no longer stands
+  const revoke = await cli(['-s', nodes.c.socket, 'peer', 'revoke', nodes.b.id])
+  assert.equal(revoke.code, 0, revoke.stderr)
+  assert.match(revoke.stdout, /198\.51\.100\.50/)
+  assert.equal(await banned('c', '198.51.100.50'), undefined)
+  assert.equal(await inKernel('c', '198.51.100.50'), false)
 })

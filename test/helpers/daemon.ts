@@ -30,8 +30,12 @@ export interface RunningDaemon {
   kill9: () => Promise<void>
 }
 
-/** Start `palisade start -c CONFIG` as a real process; resolves once its control socket answers. */
-export async function startDaemon (config: string, socket: string, opts: { netns?: string, env?: NodeJS.ProcessEnv } = {}): Promise<RunningDaemon> {
+/**
+ * Start `palisade start -c CONFIG`. Unless `keep`, it is killed by an `after()` hook of the
+ * scope that started it — inside a test, that is the end of that test; pass `keep: true` when a
+ * later test still needs the daemon (and stop it yourself).
+ */
+export async function startDaemon (config: string, socket: string, opts: { netns?: string, env?: NodeJS.ProcessEnv, keep?: boolean } = {}): Promise<RunningDaemon> {
   const argv = opts.netns === undefined
     ? [process.execPath, BIN, 'start', '-c', config]
     : ['ip', 'netns', 'exec', opts.netns, process.execPath, BIN, 'start', '-c', config]
@@ -40,7 +44,7 @@ export async function startDaemon (config: string, socket: string, opts: { netns
   child.stdout!.on('data', (b: Buffer) => { output += b.toString() })
   child.stderr!.on('data', (b: Buffer) => { output += b.toString() })
   const exited = new Promise<number | null>(resolve => child.once('exit', code => resolve(code)))
-  after(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
+  if (opts.keep !== true) after(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
   await waitFor(`daemon socket ${socket}`, async () => {
     if (child.exitCode !== null) throw new Error(`daemon exited ${child.exitCode}: ${output}`)
     const r = await cli(['-s', socket, 'show', '--json'], { netns: opts.netns })
