@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createNetns } from '../test/helpers/netns.ts'
 import { ROOT, benchArgs, emitAll, emitNote, progress, sleep } from './lib/common.ts'
-import { startBenchDaemon } from './lib/daemon.ts'
+import { startBenchDaemon, writeSshConfig } from './lib/daemon.ts'
 import { sampleProcess } from './lib/proc.ts'
 import { result } from './lib/result.ts'
 import { percentile, summarize } from './lib/stats.ts'
@@ -53,25 +53,8 @@ async function oneRun (): Promise<RunResult> {
   try {
     const log = join(dir, 'auth.log')
     const socket = join(dir, 'palisade.sock')
-    const config = join(dir, 'palisade.yml')
     await writeFile(log, '')
-    await writeFile(config, `
-state: ${join(dir, 'state')}
-socket: ${socket}
-patterns:
-  ip: {type: ip}
-streams:
-  ssh:
-    file: ${log}
-    filters:
-      failedlogin:
-        regex: ['Failed password for .* from <ip> port \\d+(?: ssh2)?$']
-        retry: 3
-        retryperiod: 10m
-        ban: 1h
-firewall: {backend: nftables, table: ${TABLE}}
-log: {level: info}
-`)
+    const config = await writeSshConfig(dir, socket, log, { retry: 3, backend: `nftables, table: ${TABLE}` })
     daemon = await startBenchDaemon(config, socket, { netns: ns.name })
     const pending = new Map<string, number>()
     const latencies: number[] = []

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadIdentity } from '../src/federation/index.ts'
 import { BIN, NODE, sleep } from './lib/common.ts'
-import { freePort, metricValue, startBenchDaemon, type BenchDaemon } from './lib/daemon.ts'
+import { freePort, metricValue, startBenchDaemon, writeSshConfig, type BenchDaemon } from './lib/daemon.ts'
 import { exec, memoryOf } from './lib/proc.ts'
 
 /** a temp dir with an empty log file and a socket path, removed afterwards */
@@ -73,19 +73,7 @@ trust:
 export async function trackedRun (ips: number, run: number): Promise<{ lines: number, seconds: number, rssMiB: number, hwmMiB: number, evicted: number }> {
   return await withDaemonDir(`tracked${run}`, async (dir, socket, log) => {
     const port = await freePort()
-    const config = join(dir, 'palisade.yml')
-    await writeFile(config, `
-state: ${join(dir, 'state')}
-socket: ${socket}
-patterns: {ip: {type: ip}}
-streams:
-  ssh:
-    file: ${log}
-    filters:
-      failedlogin: {regex: ['Failed password for .* from <ip> port \\d+(?: ssh2)?$'], retry: 1000, retryperiod: 6h, ban: 48h}
-firewall: {backend: none}
-feed: {listen: 127.0.0.1:${port}}
-`)
+    const config = await writeSshConfig(dir, socket, log, { retry: 1000, backend: 'none', extra: `feed: {listen: 127.0.0.1:${port}}` })
     const d = await startBenchDaemon(config, socket)
     try {
       const metrics = async (): Promise<string> => await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()

@@ -15,7 +15,7 @@ import { memoryOf } from './lib/proc.ts'
 import { result, skipped, type BenchResult } from './lib/result.ts'
 import { formatTable } from './lib/table.ts'
 import { federatedRss, trackedRun, withDaemonDir } from './memory-runs.ts'
-import { startBenchDaemon } from './lib/daemon.ts'
+import { startBenchDaemon, writeSshConfig } from './lib/daemon.ts'
 
 const { runs, values } = benchArgs({
   only: { type: 'string' },
@@ -35,18 +35,7 @@ const results: BenchResult[] = []
 if (only === undefined || only === 'idle') {
   // the runs are independent daemons: start them together, measure each IDLE_S after its start
   const rss = await Promise.all(Array.from({ length: runs }, async (_, i) => await withDaemonDir(`idle${i}`, async (dir, socket, log) => {
-    const config = join(dir, 'palisade.yml')
-    await (await import('node:fs/promises')).writeFile(config, `
-state: ${join(dir, 'state')}
-socket: ${socket}
-patterns: {ip: {type: ip}}
-streams:
-  ssh:
-    file: ${log}
-    filters:
-      failedlogin: {regex: ['Failed password for .* from <ip> port \\d+'], retry: 3, retryperiod: 6h, ban: 48h}
-firewall: {backend: none}
-`)
+    const config = await writeSshConfig(dir, socket, log, { retry: 3, backend: 'none' })
     const d = await startBenchDaemon(config, socket)
     try {
       await sleep(IDLE_S * 1000)

@@ -74,3 +74,26 @@ export function metricValue (text: string, name: string): number {
   }
   return found ? sum : NaN
 }
+
+/**
+ * The one config the daemon benches run: an sshd-style filter on a followed file. Writes
+ * DIR/palisade.yml and returns its path; `extra` is appended as top-level YAML.
+ */
+export async function writeSshConfig (dir: string, socket: string, log: string, opts: { retry: number, backend: string, extra?: string }): Promise<string> {
+  const { writeFile } = await import('node:fs/promises')
+  const { join } = await import('node:path')
+  const config = join(dir, 'palisade.yml')
+  await writeFile(config, `
+state: ${join(dir, 'state')}
+socket: ${socket}
+patterns: {ip: {type: ip}}
+streams:
+  ssh:
+    file: ${log}
+    filters:
+      failedlogin: {regex: ['Failed password for .* from <ip> port \\d+(?: ssh2)?$'], retry: ${opts.retry}, retryperiod: 10m, ban: 1h}
+firewall: {backend: ${opts.backend}}
+${opts.extra ?? ''}
+`)
+  return config
+}
