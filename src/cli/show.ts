@@ -16,7 +16,7 @@ export async function commandShow (g: GlobalOptions, ip: string | undefined, o: 
 }
 
 function until (t: number, now: number): string {
-  return `${new Date(t).toISOString()} (in ${formatDuration(t - now)})`
+  return `${new Date(t).toISOString()} (in ${formatDuration(Math.round((t - now) / 1000) * 1000)})`
 }
 
 function reporters (r: readonly string[]): string {
