@@ -55,6 +55,12 @@ export function combine (regexes: readonly string[], patterns: Readonly<Record<s
     branches.push(branch)
     return body
   })
+  regexes.forEach((src, i) => {
+    // combining renumbers groups: `\1` would point into another regex's group
+    if (/(?:^|[^\\])(?:\\\\)*\\[1-9]/.test(src)) {
+      throw palisadeError(ErrorCodes.CONFIG_INVALID, `${where}: regex ${i} ${JSON.stringify(src)} uses a numbered backreference; name the group (?<x>…) and use \\k<x>`)
+    }
+  })
   // presets repeat one syslog prefix in every regex: match it once, then the alternatives
   const prefix = commonPrefix(bodies)
   const parts = bodies.map((body, i) => {

@@ -96,3 +96,8 @@ test('an invalid regex is a PAL_ERR_CONFIG_INVALID naming the filter and the reg
   assert.throws(() => compileFilter(filter(['ok <ip>', 'bad ( <ip>']), { ip: ipPattern() }),
     (e: Error & { code?: string }) => e.code === 'PAL_ERR_CONFIG_INVALID' && e.message.includes('s.f') && e.message.includes('regex 1'))
 })
+
+test('a numbered backreference is refused at compile time (combining renumbers groups)', () => {
+  assert.throws(() => compileFilter(filter(['(a)\\1 <ip>']), { ip: ipPattern() }), { code: 'PAL_ERR_CONFIG_INVALID' })
+  assert.equal(compileFilter(filter(['\\\\1 x <ip>']), { ip: ipPattern() }).match('\\1 x 203.0.113.1', 0)?.ip, '203.0.113.1', 'an escaped backslash before a digit is no backreference')
+})
