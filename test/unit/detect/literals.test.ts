@@ -1,0 +1,30 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { commonPrefix, prefilterLiterals, requiredLiterals } from '../../../src/detect/literals.ts'
+
+test('required literals: the longest mandatory run, never text under a quantifier or inside an optional group', () => {
+  assert.deepEqual(requiredLiterals('Failed \\S+ for .* from (?<p>x) port'), ['Failed '])
+  assert.deepEqual(requiredLiterals('(?:error: )?Disconnecting: Too many'), ['Disconnecting: Too many'])
+  assert.deepEqual(requiredLiterals('abcde?f'), ['abcd'], 'e? is optional')
+  assert.deepEqual(requiredLiterals('(?:Invalid|Illegal) user .* from'), ['Invalid user ', 'Illegal user '])
+  assert.equal(requiredLiterals('a|bcdef'), null, 'top-level alternation has no mandatory literal')
+  assert.equal(requiredLiterals('\\x41\\x42\\x43'), null, 'escapes we do not model give no prefilter')
+  assert.equal(requiredLiterals('ab.cd'), null, 'nothing of 3 characters')
+  assert.deepEqual(requiredLiterals('\\[client \\d+\\]'), ['[client '])
+})
+
+test('prefilter: one literal per branch, implied ones dropped; any branch without one disables it', () => {
+  assert.deepEqual(prefilterLiterals(['Failed password', 'Failed publickey', 'Invalid user']), ['Invalid user', 'Failed password', 'Failed publickey'])
+  assert.deepEqual(prefilterLiterals(['xx Failed yy', 'Failed']), ['Failed'])
+  assert.equal(prefilterLiterals(['Failed', '.*']), null)
+})
+
+test('common prefix: whole units only, never cut before a quantifier or inside a group', () => {
+  const P = '^(?:\\S+ sshd\\[\\d+\\]: )?'
+  assert.equal(commonPrefix([`${P}Failed`, `${P}Invalid`]), `${P}`)
+  assert.equal(commonPrefix(['abc?', 'abc']), 'ab', 'the shared "abc" would take c away from its quantifier')
+  assert.equal(commonPrefix(['abc?', 'abd']), 'ab')
+  assert.equal(commonPrefix(['(?:ab)c', '(?:ab)d']), '(?:ab)')
+  assert.equal(commonPrefix(['(?:abc', '(?:abd']), '', 'never inside an open group')
+  assert.equal(commonPrefix(['ab|c', 'ab']), '', 'top-level alternation')
+})
