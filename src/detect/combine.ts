@@ -1,7 +1,7 @@
 import { ErrorCodes, palisadeError } from '../common/errors.ts'
 import type { PatternConfig } from '../config/types.ts'
 import { builtinIpRegex } from '../common/ip-regex.ts'
-import { commonPrefix, prefilterLiterals } from './literals.ts'
+import { commonPrefix, compilePrefilter, prefilterLiterals } from './literals.ts'
 
 /** One admin regex inside the combined RegExp. */
 export interface Branch {
@@ -17,6 +17,8 @@ export interface Combined {
   re: RegExp
   /** a line containing none of these cannot match (null: no safe prefilter) */
   literals: string[] | null
+  /** those literals compiled for `mayMatch` */
+  prefilter: RegExp | null
   branches: Branch[]
   /** pattern names in first-appearance order over all regexes */
   found: string[]
@@ -86,7 +88,8 @@ export function combine (regexes: readonly string[], patterns: Readonly<Record<s
     }
     throw palisadeError(ErrorCodes.CONFIG_INVALID, `${where}: regexes cannot be combined: ${(err as Error).message}`, err)
   }
-  return { re, literals: prefilterLiterals(bodies), branches, found }
+  const literals = prefilterLiterals(bodies)
+  return { re, literals, prefilter: compilePrefilter(literals), branches, found }
 }
 
 /** Which branch matched, from the exec array. */

@@ -41,7 +41,7 @@ export class Filter implements CompiledFilter {
   }
 
   match (line: string, time: number): Match | null {
-    const passed = mayMatch(line, this.combined.literals)
+    const passed = mayMatch(line, this.combined.prefilter)
     const m = passed ? this.combined.re.exec(line) : null
     if (m === null) {
       this.link?.observe(line, time, !passed)

@@ -2,7 +2,7 @@ import { ErrorCodes, palisadeError } from '../common/errors.ts'
 import type { LinkConfig, PatternConfig } from '../config/types.ts'
 import { branchOf, combine, numberGroups, type Combined } from './combine.ts'
 import { flat, type ValueCheck } from './values.ts'
-import { mayMatch } from './literals.ts'
+import { compilePrefilter, mayMatch } from './literals.ts'
 import { OldestKey } from './oldest.ts'
 
 interface Bound { values: Record<string, string>, at: number }
@@ -18,10 +18,10 @@ export class LinkTable {
   private readonly idRe: RegExp
   private readonly idSlot: number
   /** `from` literals the filter's own prefilter does not already imply */
-  private readonly fromOnly: string[] | null
+  private readonly fromOnly: RegExp | null
   private readonly from: Combined
-  private readonly bound = new Map<string, Bound>()
-  private readonly oldest = new OldestKey<string>(this.bound)
+  private readonly bound = new Map<string | number, Bound>()
+  private readonly oldest = new OldestKey<string | number>(this.bound)
 
   private readonly cfg: LinkConfig
   private readonly checkFor: (pattern: string) => ValueCheck
@@ -45,7 +45,7 @@ export class LinkTable {
     }
     this.from = combine(cfg.from, patterns, `${where}.link.from`)
     const lits = this.from.literals
-    this.fromOnly = lits === null || filterLiterals === null ? lits : lits.filter(l => !filterLiterals.some(f => l.includes(f)))
+    this.fromOnly = lits === null || filterLiterals === null ? this.from.prefilter : compilePrefilter(lits.filter(l => !filterLiterals.some(f => l.includes(f))))
     if (this.from.found.length === 0) throw palisadeError(ErrorCodes.CONFIG_INVALID, `${where}.link.from: no <pattern> to bind`)
   }
 
@@ -61,7 +61,7 @@ export class LinkTable {
    * the filter's own literal prefilter, so only the literals that one does not imply can occur.
    */
   observe (line: string, time: number, filterPrefiltered = false): void {
-    if (!mayMatch(line, filterPrefiltered ? this.fromOnly : this.from.literals)) return
+    if (!mayMatch(line, filterPrefiltered ? this.fromOnly : this.from.prefilter)) return
     const m = this.from.re.exec(line)
     if (m === null) return
     const id = this.idOf(line)
@@ -84,16 +84,18 @@ export class LinkTable {
   }
 
   private set (id: string, values: Record<string, string>, time: number): void {
-    const cur = this.bound.get(id)
-    if (cur !== undefined && sameValues(cur.values, values)) {
-      // the usual case (one connection, several failures): refresh in place; re-inserting to
-      // keep strict recency cost more than all the matching, and a live connection is rarely
-      // the oldest of `max` ids anyway
-      cur.at = time
-      return
+    const key = keyOf(id)
+    const cur = this.bound.get(key)
+    if (cur !== undefined) {
+      if (sameValues(cur.values, values)) {
+        // the usual case (one connection, several failures): refresh in place; re-inserting to
+        // keep strict recency cost more than all the matching, and a live connection is rarely
+        // the oldest of `max` ids anyway
+        cur.at = time
+        return
+      }
+      this.bound.delete(key)
     }
-    const key = flat(id)
-    this.bound.delete(key)
     this.bound.set(key, { values, at: time })
     if (this.bound.size > this.max) {
       const oldest = this.oldest.next()
@@ -105,16 +107,32 @@ export class LinkTable {
   lookup (line: string, time: number): Record<string, string> | null {
     const id = this.idOf(line)
     if (id === undefined) return null
-    const b = this.bound.get(id)
+    const key = keyOf(id)
+    const b = this.bound.get(key)
     if (b === undefined) return null
-    this.bound.delete(id)
+    this.bound.delete(key)
     if (time - b.at > this.cfg.ttl) return null
     b.at = time
-    this.bound.set(flat(id), b)
+    this.bound.set(key, b)
     return b.values
   }
 
   get size (): number { return this.bound.size }
+}
+
+/**
+ * Connection ids are mostly process ids: a canonical decimal below 2^30 becomes a small-integer
+ * key, which V8 hashes without touching a string (and which cannot pin the line it came from).
+ * Every other id stays a string, so two distinct ids never share a key.
+ */
+function keyOf (id: string): string | number {
+  const n = id.length
+  if (n === 0 || n > 9 || (n > 1 && id.charCodeAt(0) === 48)) return flat(id)
+  for (let i = 0; i < n; i++) {
+    const c = id.charCodeAt(i)
+    if (c < 48 || c > 57) return flat(id)
+  }
+  return Number(id)
 }
 
 function sameValues (a: Record<string, string>, b: Record<string, string>): boolean {

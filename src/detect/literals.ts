@@ -7,11 +7,20 @@
  * literal (top-level `|`, escapes we do not model), there is no prefilter: correctness first.
  */
 
-/** True when the line may match: no prefilter, or one of the literals occurs in it. */
-export function mayMatch (line: string, literals: readonly string[] | null): boolean {
-  if (literals === null) return true
-  for (let i = 0; i < literals.length; i++) if (line.includes(literals[i])) return true
-  return false
+/**
+ * The literals as one alternation: V8 scans a line once for all of them, about twice as fast as
+ * one `includes` per literal (bench/detect.ts, 1M sshd lines: 82 ms against 170 ms). null
+ * literals: no prefilter; no literals: nothing may match.
+ */
+export function compilePrefilter (literals: readonly string[] | null): RegExp | null {
+  if (literals === null) return null
+  if (literals.length === 0) return /(?!)/
+  return new RegExp(literals.map(l => l.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')).join('|'))
+}
+
+/** True when the line may match: no prefilter, or one of its literals occurs in the line. */
+export function mayMatch (line: string, prefilter: RegExp | null): boolean {
+  return prefilter === null || prefilter.test(line)
 }
 
 /** The literals one of which every matching line contains, or null when no prefilter is safe. */

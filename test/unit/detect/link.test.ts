@@ -37,3 +37,20 @@ test('an ignored address is never bound', () => {
   f.match('sshd[1]: Connection from 192.0.2.9', T)
   assert.equal(f.match('sshd[1]: error: too many', T), null)
 })
+
+test('ids that read alike as numbers stay distinct connections', () => {
+  // pids become integer keys; "007", "7" and a non-decimal id must never share one
+  const f = compileFilter(filter(['\\[\\w+\\]: error: too many'], {
+    patterns: ['ip'],
+    link: { id: '\\[(?<id>\\w+)\\]', from: ['\\[\\w+\\]: Connection from <ip>'], ttl: 60_000 }
+  }), { ip: ipPattern() })
+  f.match('[7]: Connection from 198.51.100.7', T)
+  f.match('[007]: Connection from 198.51.100.8', T)
+  f.match('[7a]: Connection from 198.51.100.9', T)
+  f.match('[1234567890]: Connection from 198.51.100.10', T)
+  assert.equal(f.match('[7]: error: too many', T)?.ip, '198.51.100.7')
+  assert.equal(f.match('[007]: error: too many', T)?.ip, '198.51.100.8')
+  assert.equal(f.match('[7a]: error: too many', T)?.ip, '198.51.100.9')
+  assert.equal(f.match('[1234567890]: error: too many', T)?.ip, '198.51.100.10')
+  assert.equal(f.match('[70]: error: too many', T), null)
+})

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { commonPrefix, prefilterLiterals, requiredLiterals } from '../../../src/detect/literals.ts'
+import { commonPrefix, compilePrefilter, mayMatch, prefilterLiterals, requiredLiterals } from '../../../src/detect/literals.ts'
 
 test('required literals: the longest mandatory run, never text under a quantifier or inside an optional group', () => {
   assert.deepEqual(requiredLiterals('Failed \\S+ for .* from (?<p>x) port'), ['Failed '])
@@ -27,4 +27,16 @@ test('common prefix: whole units only, never cut before a quantifier or inside a
   assert.equal(commonPrefix(['(?:ab)c', '(?:ab)d']), '(?:ab)')
   assert.equal(commonPrefix(['(?:abc', '(?:abd']), '', 'never inside an open group')
   assert.equal(commonPrefix(['ab|c', 'ab']), '', 'top-level alternation')
+})
+
+test('compiled prefilter: literals taken literally, none means nothing may match, null means no prefilter', () => {
+  const p = compilePrefilter(['[client ', 'a.b*c', 'x|y', '(?:'])
+  assert.equal(mayMatch('GET [client 1.2.3.4]', p), true)
+  assert.equal(mayMatch('a.b*c', p), true)
+  assert.equal(mayMatch('axb*c', p), false, '. is not a wildcard')
+  assert.equal(mayMatch('x', p), false, '| is not an alternation')
+  assert.equal(mayMatch('x|y', p), true)
+  assert.equal(mayMatch('(?:', p), true)
+  assert.equal(mayMatch('anything', compilePrefilter([])), false)
+  assert.equal(mayMatch('anything', compilePrefilter(null)), true)
 })
