@@ -1,12 +1,16 @@
 import { join } from 'node:path'
-import { loadConfig } from '../config/index.ts'
 import type { Config } from '../config/types.ts'
 import { callDaemon } from '../control/socket-client.ts'
 import type { GlobalOptions } from './main.ts'
 
 /** The config named by -c, or the first of the usual places that exists. */
 export async function configFrom (g: GlobalOptions): Promise<Config> {
-  return await loadConfig(g.config ?? defaultConfigPath())
+  return await load(g.config ?? defaultConfigPath())
+}
+
+// the schema and parsers cost ~150 ms to load: commands talking to the daemon rarely need them
+async function load (path: string): Promise<Config> {
+  return await (await import('../config/index.ts')).loadConfig(path)
 }
 
 export function defaultConfigPath (): string {
@@ -20,7 +24,7 @@ export function defaultConfigPath (): string {
 export async function socketFrom (g: GlobalOptions): Promise<string> {
   if (g.socket !== undefined) return g.socket
   if (process.env.PALISADE_SOCKET !== undefined) return process.env.PALISADE_SOCKET
-  if (g.config !== undefined) return (await loadConfig(g.config)).socket
+  if (g.config !== undefined) return (await load(g.config)).socket
   return process.getuid?.() === 0 ? '/run/palisade/palisade.sock' : join(process.cwd(), '.palisade', 'palisade.sock')
 }
 

@@ -5,11 +5,6 @@
  */
 import { Command, CommanderError, Option } from 'commander'
 import { PalisadeError } from '../common/errors.ts'
-import { commandStart } from './start.ts'
-import { commandTestConfig } from './test-config.ts'
-import { commandTestRegex } from './test-regex.ts'
-import { commandShow } from './show.ts'
-import { commandBan, commandFeed, commandTrigger, commandUnban } from './actions.ts'
 import { commandPeer } from './peer.ts'
 import { commandCompletion } from './completion.ts'
 
@@ -18,6 +13,7 @@ export interface GlobalOptions {
   socket?: string
 }
 
+/** Commands load their modules when run: `palisade show` need not load the daemon or the config schema. */
 export function buildProgram (): Command {
   const program = new Command('palisade')
     .description('Federated intrusion prevention: detect in logs, ban in the kernel, share signed bans with a collective.')
@@ -29,11 +25,11 @@ export function buildProgram (): Command {
     .configureOutput({ outputError: (str, write) => write(str) })
 
   program.command('start').description('run the daemon in the foreground')
-    .action(async (_o, cmd: Command) => commandStart(globals(cmd)))
+    .action(async (_o, cmd: Command) => (await import('./start.ts')).commandStart(globals(cmd)))
 
   program.command('test-config').description('validate the configuration; print it normalised, or every error with file:line:col')
     .option('--json', 'print JSON instead of YAML')
-    .action(async (o: { json?: boolean }, cmd: Command) => commandTestConfig(globals(cmd), o))
+    .action(async (o: { json?: boolean }, cmd: Command) => (await import('./test-config.ts')).commandTestConfig(globals(cmd), o))
 
   program.command('test-regex').description('run one filter over a log file (or - for stdin); print "IP<TAB>line" per match')
     .argument('[filter]', 'STREAM.FILTER from the configuration')
@@ -42,34 +38,34 @@ export function buildProgram (): Command {
     .option('--explain', 'also print which regex matched and what each pattern captured')
     .option('--preset <name[:mode]>', 'use a preset instead of a configuration (e.g. sshd:aggressive)')
     .action(async (filter: string | undefined, file: string, o: { json?: boolean, explain?: boolean, preset?: string }, cmd: Command) =>
-      commandTestRegex(globals(cmd), filter, file, o))
+      (await import('./test-regex.ts')).commandTestRegex(globals(cmd), filter, file, o))
 
   program.command('show').description('active bans and pending counters; with IP: why (every vote, weight, filter, time)')
     .argument('[ip]', 'address or prefix to explain')
     .option('--json', 'print JSON')
-    .action(async (ip: string | undefined, o: { json?: boolean }, cmd: Command) => commandShow(globals(cmd), ip, o))
+    .action(async (ip: string | undefined, o: { json?: boolean }, cmd: Command) => (await import('./show.ts')).commandShow(globals(cmd), ip, o))
 
   program.command('ban').description('ban an address or prefix here (a local vote with full weight)')
     .argument('<ip>', 'address or CIDR prefix')
     .option('--for <duration>', 'ban duration such as 1h, 2 days (default: trust.banFor)')
     .option('--reason <text>', 'recorded with the ban')
     .option('--share', 'publish the ban to the collective')
-    .action(async (ip: string, o: { for?: string, reason?: string, share?: boolean }, cmd: Command) => commandBan(globals(cmd), ip, o))
+    .action(async (ip: string, o: { for?: string, reason?: string, share?: boolean }, cmd: Command) => (await import('./actions.ts')).commandBan(globals(cmd), ip, o))
 
   for (const name of ['unban', 'flush']) {
     program.command(name).description(name === 'unban' ? 'lift a ban here' : 'alias of unban (reaction)')
       .argument('<ip>', 'address or CIDR prefix')
-      .action(async (ip: string, _o, cmd: Command) => commandUnban(globals(cmd), ip))
+      .action(async (ip: string, _o, cmd: Command) => (await import('./actions.ts')).commandUnban(globals(cmd), ip))
   }
 
   program.command('trigger').description('make a filter trigger now, bypassing retry (reaction)')
     .argument('<filter>', 'STREAM.FILTER')
     .argument('<values...>', 'pattern values as name=value, e.g. ip=203.0.113.7')
-    .action(async (filter: string, values: string[], _o, cmd: Command) => commandTrigger(globals(cmd), filter, values))
+    .action(async (filter: string, values: string[], _o, cmd: Command) => (await import('./actions.ts')).commandTrigger(globals(cmd), filter, values))
 
   program.command('feed').description('print the exported blocklist')
     .addOption(new Option('--format <format>', 'output format').choices(['txt', 'json', 'nft']).default('txt'))
-    .action(async (o: { format: string }, cmd: Command) => commandFeed(globals(cmd), o.format))
+    .action(async (o: { format: string }, cmd: Command) => (await import('./actions.ts')).commandFeed(globals(cmd), o.format))
 
   commandPeer(program)
   commandCompletion(program)
