@@ -15,6 +15,7 @@ type Explained = ReturnType<CompiledFilter['explain']>
 
 export class Filter implements CompiledFilter {
   readonly config: FilterConfig
+  readonly literals: readonly string[] | null
   private readonly combined: Combined
   private readonly order: string[]
   private readonly checks = new Map<string, ValueCheck>()
@@ -33,6 +34,9 @@ export class Filter implements CompiledFilter {
     this.link = filter.link === undefined
       ? undefined
       : new LinkTable(filter.link, patterns, checkFor, opts.maxLinks ?? 10_000, filter.id, this.combined.literals)
+    const own = this.combined.literals
+    const linked = this.link === undefined ? [] : this.link.literals
+    this.literals = own === null || linked === null ? null : [...own, ...linked]
     const found = [...this.combined.found, ...(this.link?.found ?? [])]
     this.order = [...new Set([...filter.patterns.filter(p => found.includes(p)), ...found])]
     for (const name of this.order) checkFor(name)

@@ -49,6 +49,9 @@ export class LinkTable {
     if (this.from.found.length === 0) throw palisadeError(ErrorCodes.CONFIG_INVALID, `${where}.link.from: no <pattern> to bind`)
   }
 
+  /** one of these occurs in every `from` line (null: unknown) */
+  get literals (): readonly string[] | null { return this.from.literals }
+
   /** patterns the `from` regexes capture */
   get found (): readonly string[] { return this.from.found }
 

@@ -16,9 +16,14 @@ export interface MatchFileSummary { lines: number, matched: number, truncated: n
 
 /**
  * `palisade test-regex`: run compiled filters over a file (or stdin) in 1 MiB chunks (on the
- * 1M-line bench, faster and ~40 MB less peak RSS than 4 MiB). Every
- * filter sees every line (a filter with `link` must see the lines that bind its ids, even when
- * another filter matched them); a line counts once, with its first match.
+ * 1M-line bench, faster and ~40 MB less peak RSS than 4 MiB). Every filter sees every line it
+ * can react to (a filter with `link` must see the lines that bind its ids, even when another
+ * filter matched them); a line counts once, with its first match.
+ *
+ * Most lines of a log match nothing. When every filter names the literals its lines contain,
+ * one scan of each decoded block finds the lines holding one, and only those are cut out and
+ * matched: the others are counted, never sliced (grep's trick; on the 1M-line sshd bench 73 %
+ * of the lines are skipped that way).
  */
 export async function matchFile (
   path: string,
@@ -27,25 +32,91 @@ export async function matchFile (
   opts: MatchFileOptions = {}
 ): Promise<MatchFileSummary> {
   const input: Readable = path === '-' ? (opts.stdin ?? process.stdin) : createReadStream(path, { highWaterMark: 1 << 20 })
-  const splitter = new LineSplitter(opts.maxLineBytes ?? 16_384)
+  const maxLineBytes = opts.maxLineBytes ?? 16_384
   const time = opts.time ?? Date.now()
   let lines = 0
   let matched = 0
   const list: readonly CompiledFilter[] = Array.isArray(filters) ? filters : [filters as CompiledFilter]
-  const scan = (batch: string[]): void => {
-    lines += batch.length
-    for (const line of batch) {
-      let first = true
-      for (const f of list) {
-        const m = f.match(line, time)
-        if (m === null || !first) continue
-        first = false
-        matched++
-        onMatch(m, line, f)
-      }
+  const scanLine = (line: string): void => {
+    let first = true
+    for (const f of list) {
+      const m = f.match(line, time)
+      if (m === null || !first) continue
+      first = false
+      matched++
+      onMatch(m, line, f)
     }
   }
-  for await (const chunk of input) scan(splitter.push(chunk as Buffer | string))
-  scan(splitter.end())
+  const scan = (batch: string[]): void => {
+    lines += batch.length
+    for (const line of batch) scanLine(line)
+    batch.length = 0
+  }
+  const hits = hitRegex(list)
+  const splitter = hits === null
+    ? new LineSplitter(maxLineBytes)
+    : new BlockSplitter(maxLineBytes, (text, before) => {
+      scan(before)
+      const n = countLines(text, maxLineBytes)
+      if (n < 0) return false
+      lines += n
+      scanHits(text, hits, scanLine)
+      return true
+    })
+  const out: string[] = []
+  for await (const chunk of input) scan(splitter.push(chunk as Buffer | string, out))
+  scan(splitter.end(out))
   return { lines, matched, truncated: splitter.truncated }
+}
+
+/** One global regex for the literals of every filter, or null when a filter has none. */
+function hitRegex (filters: readonly CompiledFilter[]): RegExp | null {
+  const all: string[] = []
+  for (const f of filters) {
+    if (f.literals === null) return null
+    all.push(...f.literals)
+  }
+  if (all.length === 0) return null
+  return new RegExp([...new Set(all)].map(l => l.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')).join('|'), 'g')
+}
+
+/** Lines in a block ending with '\n'; -1 when one is longer than `max` (the splitter cuts those). */
+function countLines (text: string, max: number): number {
+  let n = 0
+  let s = 0
+  for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', s)) {
+    if (nl - s > max && !(nl - s === max + 1 && text.charCodeAt(nl - 1) === 13)) return -1
+    n++
+    s = nl + 1
+  }
+  return n
+}
+
+/** Each line of the block holding a literal, once, in order, without its CR. */
+function scanHits (text: string, hits: RegExp, scanLine: (line: string) => void): void {
+  hits.lastIndex = 0
+  for (let m = hits.exec(text); m !== null; m = hits.exec(text)) {
+    const start = m.index === 0 ? 0 : text.lastIndexOf('\n', m.index - 1) + 1
+    const nl = text.indexOf('\n', m.index)
+    const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl
+    scanLine(text.slice(start, end))
+    hits.lastIndex = nl + 1
+  }
+}
+
+/**
+ * A splitter handing whole blocks of complete lines to `block`, after the lines decoded before
+ * them (so order is kept). `block` returns false to have the block split as usual.
+ */
+class BlockSplitter extends LineSplitter {
+  private readonly block: (text: string, before: string[]) => boolean
+
+  constructor (maxLineBytes: number, block: (text: string, before: string[]) => boolean) {
+    super(maxLineBytes)
+    this.block = block
+  }
+
+  protected override splitText (text: string, out: string[]): void {
+    if (!this.block(text, out)) super.splitText(text, out)
+  }
 }

@@ -115,8 +115,8 @@ export class LineSplitter {
     this.strCarry = (' ' + s).slice(1)
   }
 
-  /** text ends with '\n' */
-  private splitText (text: string, out: string[]): void {
+  /** text ends with '\n' (a subclass may take whole blocks of lines instead of slicing them) */
+  protected splitText (text: string, out: string[]): void {
     const max = this.maxLineBytes
     let s = 0
     for (;;) {

@@ -16,6 +16,11 @@ export interface Trigger {
 /** One filter compiled once: all its regexes combined, patterns validated. */
 export interface CompiledFilter {
   readonly config: FilterConfig
+  /**
+   * Every line this filter matches or learns from (a `link` binding) contains one of these;
+   * null when no such set is known. Lets a scanner skip lines without slicing them.
+   */
+  readonly literals: readonly string[] | null
   /** the match for this line, or null (also null when a capture is not a valid value or is ignored) */
   match (line: string, time: number): Match | null
   /** which regex matched (index into config.regex) and what each pattern captured, raw and normalised */
