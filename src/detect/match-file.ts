@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs'
 import type { Readable } from 'node:stream'
 import type { Match } from '../common/model.ts'
 import type { CompiledFilter } from './types.ts'
+import { compilePrefilter } from './literals.ts'
 import { LineSplitter } from './splitter.ts'
 
 export interface MatchFileOptions {
@@ -76,8 +77,7 @@ function hitRegex (filters: readonly CompiledFilter[]): RegExp | null {
     if (f.literals === null) return null
     all.push(...f.literals)
   }
-  if (all.length === 0) return null
-  return new RegExp([...new Set(all)].map(l => l.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')).join('|'), 'g')
+  return all.length === 0 ? null : compilePrefilter([...new Set(all)], 'g')
 }
 
 /** Lines in a block ending with '\n'; -1 when one is longer than `max` (the splitter cuts those). */
