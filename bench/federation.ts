@@ -7,6 +7,7 @@
  *     (PAL_BENCH_NODES sets the second; 50 works). All nodes share this process, so one event loop
  *     verifies and stores for every receiver in turn: the figures are an upper bound for members
  *     on separate hosts. PAL_BENCH_DEBUG=1 prints topic peers and mesh sizes per node.
+ *  3. catch-up: 10,000 observations published while a node was absent, learnt by sync when it starts.
  * Prints a human table on stderr and one JSON line on stdout.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -95,36 +96,74 @@ async function throughput (): Promise<Record<string, number>> {
   return { bareVerifyPerSec: Math.round(bare), hotPathPerSec: Math.round(hot), hotPathRatio: Math.round(hot / bare * 1000) / 1000, fullReceivePerSec: Math.round(full) }
 }
 
-async function propagation (n: number, messages: number): Promise<{ nodes: number, samples: number, p50ms: number, p99ms: number }> {
-  const ids = await Promise.all(Array.from({ length: n }, async () => {
+async function nodeDirs (n: number): Promise<Array<{ dir: string, id: string }>> {
+  return await Promise.all(Array.from({ length: n }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pal-bench-node-'))
     dirs.push(dir)
     return { dir, id: (await loadIdentity(dir)).id }
   }))
+}
+
+/** A federation node on loopback with its own LevelDB, trusting `trusted`; started. */
+async function startNode (p: { dir: string }, trusted: string[], bootstrap: string[],
+  on: { onVote: (ip: string) => void, onReject?: (reason: string) => void, debug?: boolean }): Promise<Federation> {
+  const store = createStore({ path: join(p.dir, 'db') })
+  await store.start()
+  stores.push(store)
+  const trust = createTrustPolicy({ config: trustCfg(trusted) }, { store, clock: systemClock, logger: silentLogger() })
+  await trust.start()
+  const fed = createFederation({
+    config: { collective: 'bench', listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap, open: false, redialInterval: 1000, maxClockSkew: 60_000 },
+    trust: trustCfg([]), stateDir: p.dir, allow: () => new CidrSet()
+  }, {
+    store, trustPolicy: trust, clock: systemClock, logger: process.env.PAL_BENCH_DEBUG !== undefined && on.debug === true ? createLogger({ level: 'debug' }) : silentLogger(),
+    metrics: { counter: (name: string) => ({ inc: name !== 'palisade_federation_rejected_total' ? () => {} : (l?: Record<string, string>) => on.onReject?.(l?.reason ?? '?') }), gauge: () => { throw new Error('unused') }, histogram: () => { throw new Error('unused') } } as never,
+    onVote: (v) => on.onVote(v.ip!),
+    onRetract: () => {}
+  })
+  await fed.start()
+  return fed
+}
+
+/**
+ * Catch-up: A publishes `count` observations while B does not exist yet; B then starts with A as
+ * its bootstrap and learns them all through the sync protocol (each re-verified and stored).
+ * Timed from B's start() to its last vote.
+ */
+async function catchUp (count: number): Promise<{ observations: number, ms: number, perSec: number }> {
+  const [pa, pb] = await nodeDirs(2)
+  const a = await startNode(pa, [pb.id], [], { onVote: () => {} })
+  const now = Date.now()
+  for (let i = 0; i < count; i++) {
+    await a.publishBan({ ip: `203.0.${(i >> 8) & 255}.${i & 255}`, filter: 'bench', count: 1, observedAt: now, ttl: 3_600_000 })
+  }
+  let got = 0
+  let tEnd = 0
+  const t0 = performance.now()
+  const b = await startNode(pb, [pa.id], [`${a.addresses()[0]}`], { onVote: () => { if (++got === count) tEnd = performance.now() } })
+  const deadline = Date.now() + 120_000
+  while (got < count && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 10))
+  await Promise.all([a.stop(), b.stop()])
+  if (got < count) throw new Error(`catch-up: B received ${got} of ${count} observations within 120 s`)
+  const ms = Math.round(tEnd - t0)
+  return { observations: count, ms, perSec: Math.round(count / (ms / 1000)) }
+}
+
+async function propagation (n: number, messages: number): Promise<{ nodes: number, samples: number, p50ms: number, p99ms: number }> {
+  const ids = await nodeDirs(n)
   const arrivals = new Map<string, number[]>()
   const rejected: Record<string, number> = {}
   const feds: Federation[] = []
   const addrs: string[] = []
   const tStart = performance.now()
   for (const [i, p] of ids.entries()) {
-    const store = createStore({ path: join(p.dir, 'db') })
-    await store.start()
-    stores.push(store)
-    const trust = createTrustPolicy({ config: trustCfg(ids.filter(x => x !== p).map(x => x.id)) }, { store, clock: systemClock, logger: silentLogger() })
-    await trust.start()
-    const fed = createFederation({
-      config: { collective: 'bench', listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: addrs.slice(), open: false, redialInterval: 1000, maxClockSkew: 60_000 },
-      trust: trustCfg([]), stateDir: p.dir, allow: () => new CidrSet()
-    }, {
-      store, trustPolicy: trust, clock: systemClock, logger: process.env.PAL_BENCH_DEBUG !== undefined && i === 0 ? createLogger({ level: 'debug' }) : silentLogger(),
-      metrics: { counter: (name: string) => ({ inc: name !== 'palisade_federation_rejected_total' ? () => {} : (l?: Record<string, string>) => { rejected[l?.reason ?? '?'] = (rejected[l?.reason ?? '?'] ?? 0) + 1 } }), gauge: () => { throw new Error('unused') }, histogram: () => { throw new Error('unused') } } as never,
-      onVote: (v) => { const a = arrivals.get(v.ip!) ?? []; a.push(performance.now()); arrivals.set(v.ip!, a) },
-      onRetract: () => {}
+    const fed = await startNode(p, ids.filter(x => x !== p).map(x => x.id), addrs.slice(), {
+      debug: i === 0,
+      onVote: (ip) => { const a = arrivals.get(ip) ?? []; a.push(performance.now()); arrivals.set(ip, a) },
+      onReject: (reason) => { rejected[reason] = (rejected[reason] ?? 0) + 1 }
     })
-    await fed.start()
     feds.push(fed)
     addrs.push(`${fed.addresses()[0]}`)
-    void i
   }
   const pub = (feds[0] as unknown as { node: { services: { pubsub: { getSubscribers (t: string): unknown[] } } } }).node.services.pubsub
   const deadline = Date.now() + 30_000
@@ -156,6 +195,7 @@ try {
   const tp = await throughput()
   const p3 = await propagation(3, quick ? 20 : 100)
   const p20 = await propagation(Number(process.env.PAL_BENCH_NODES ?? 20), quick ? 10 : 50)
+  const cu = await catchUp(10_000)
   process.stderr.write([
     'federation benchmark',
     `  bare Ed25519 verify (node:crypto, cached key)   ${tp.bareVerifyPerSec.toLocaleString()} /s`,
@@ -163,9 +203,10 @@ try {
     `  full receive path incl. LevelDB writes         ${tp.fullReceivePerSec.toLocaleString()} /s`,
     `  propagation  3 nodes: p50 ${p3.p50ms} ms  p99 ${p3.p99ms} ms  (${p3.samples} samples)`,
     `  propagation ${p20.nodes} nodes: p50 ${p20.p50ms} ms  p99 ${p20.p99ms} ms  (${p20.samples} samples)`,
+    `  catch-up of ${cu.observations.toLocaleString()} observations by sync: ${cu.ms} ms (${cu.perSec.toLocaleString()} /s)`,
     ''
   ].join('\n'))
-  process.stdout.write(JSON.stringify({ bench: 'federation', ...tp, propagation: [p3, p20] }) + '\n')
+  process.stdout.write(JSON.stringify({ bench: 'federation', ...tp, propagation: [p3, p20], catchUpMs: cu.ms, catchUpPerSec: cu.perSec }) + '\n')
 } finally {
   for (const s of stores) await s.stop().catch(() => {})
   for (const d of dirs) await rm(d, { recursive: true, force: true })

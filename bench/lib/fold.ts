@@ -21,7 +21,9 @@ const FEDERATION_HINTS: Record<string, { metric?: string, unit: string, target?:
   bareVerifyPerSec: { metric: 'bare Ed25519 verify (node:crypto, cached key)', unit: '/s' },
   hotPathPerSec: { metric: 'receive hot path: decode + trust + verify + dedupe', unit: '/s' },
   hotPathRatio: { metric: 'receive hot path ÷ bare verify', unit: '%', target: '>=80', scale: 100 },
-  fullReceivePerSec: { metric: 'full receive path incl. LevelDB writes', unit: '/s' }
+  fullReceivePerSec: { metric: 'full receive path incl. LevelDB writes', unit: '/s' },
+  catchUpMs: { metric: 'catch-up of 10,000 observations by sync (start → last vote)', unit: 'ms' },
+  catchUpPerSec: { metric: 'catch-up rate by sync', unit: '/s' }
 }
 
 /** Numeric fields of one run, flattened: nested `[{nodes: 3, p50ms: …}]` become `… 3 nodes p50ms`. */
