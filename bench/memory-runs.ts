@@ -20,7 +20,7 @@ export async function withDaemonDir<T> (tag: string, fn: (dir: string, socket: s
 }
 
 /** n daemons on 127.0.0.1, every one bootstrapping to and trusting all the others; RSS of each once settled */
-export async function federatedRss (n: number, settleMs = 15_000): Promise<{ rssMiB: number[], connected: number }> {
+export async function federatedRss (n: number, settleMs = 15_000): Promise<{ rssMiB: number[], anonMiB: number[], connected: number }> {
   const base = await mkdtemp(join(tmpdir(), 'palbench-fed-'))
   const daemons: BenchDaemon[] = []
   try {
@@ -54,7 +54,9 @@ trust:
     // start them all at once; a few seconds apart would only slow the bench
     daemons.push(...await Promise.all(nodes.map(async node => await startBenchDaemon(join(node.dir, 'palisade.yml'), node.socket, { timeoutMs: 120_000 }))))
     await sleep(settleMs)
-    const rssMiB = await Promise.all(daemons.map(async d => (await memoryOf(d.pid)).rssKiB / 1024))
+    const mem = await Promise.all(daemons.map(async d => await memoryOf(d.pid)))
+    const rssMiB = mem.map(m => m.rssKiB / 1024)
+    const anonMiB = mem.map(m => m.anonKiB / 1024)
     const list = await exec([NODE, BIN, '-s', nodes[0].socket, 'peer', 'list', '--json'])
     let connected = -1
     try {
@@ -62,7 +64,7 @@ trust:
       const arr = Array.isArray(peers) ? peers : (peers as { peers?: unknown[] }).peers ?? []
       connected = arr.filter(p => (p as { connected?: boolean }).connected === true).length
     } catch {}
-    return { rssMiB, connected }
+    return { rssMiB, anonMiB, connected }
   } finally {
     await Promise.all(daemons.map(async d => await d.stop()))
     await rm(base, { recursive: true, force: true })

@@ -34,16 +34,18 @@ const results: BenchResult[] = []
 
 if (only === undefined || only === 'idle') {
   // the runs are independent daemons: start them together, measure each IDLE_S after its start
-  const rss = await Promise.all(Array.from({ length: runs }, async (_, i) => await withDaemonDir(`idle${i}`, async (dir, socket, log) => {
+  const mem = await Promise.all(Array.from({ length: runs }, async (_, i) => await withDaemonDir(`idle${i}`, async (dir, socket, log) => {
     const config = await writeSshConfig(dir, socket, log, { retry: 3, backend: 'none' })
     const d = await startBenchDaemon(config, socket)
     try {
       await sleep(IDLE_S * 1000)
-      return (await memoryOf(d.pid)).rssKiB / 1024
+      return await memoryOf(d.pid)
     } finally { await d.stop() }
   })))
+  const rss = mem.map(m => m.rssKiB / 1024)
   progress(`idle RSS: ${rss.map(r => r.toFixed(1)).join(', ')} MB`)
   results.push(result('memory', `idle RSS, standalone, ${IDLE_S} s after start`, 'MB', rss, { target: '<60', cmd: cmd('idle') }))
+  results.push(result('memory', 'idle private memory (RssAnon: RSS less file pages such as the node binary)', 'MB', mem.map(m => m.anonKiB / 1024), { cmd: cmd('idle') }))
 }
 
 if (only === undefined || only === 'federated') {
@@ -58,6 +60,7 @@ if (only === undefined || only === 'federated') {
       results.push(result('memory', `RSS per node, federated with ${PEERS} peers`, 'MB', r.rssMiB, {
         target: '<100', cmd: cmd('federated', ` --peers ${PEERS}`), note: `one collective of ${PEERS} daemons; each node is one sample`
       }))
+      results.push(result('memory', `private memory per node (RssAnon), federated with ${PEERS} peers`, 'MB', r.anonMiB, { cmd: cmd('federated', ` --peers ${PEERS}`) }))
       emitNote('memory', `federated: ${PEERS} daemons on 127.0.0.1, each trusting the ${PEERS - 1} others; node 0 saw ${r.connected} peers connected; RSS per node is one sample (runs = nodes)`)
     } catch (err) {
       results.push(skipped('memory', `RSS per node, federated with ${PEERS} peers`, 'MB', `palisade start with federation failed: ${(err as Error).message.split('\n')[0]}`, cmd('federated'), '<100'))

@@ -7,13 +7,17 @@ import { join } from 'node:path'
 /** clock ticks per second for /proc/PID/stat times (USER_HZ; 100 on every Linux ABI Node runs on) */
 const HZ = 100
 
-export interface ProcMemory { rssKiB: number, hwmKiB: number }
+/**
+ * rss: VmRSS; hwm: VmHWM (peak RSS); anon: RssAnon, the process's own memory without the file pages
+ * (about 50 MB of any Node process's RSS is the mapped `node` binary, shared with every other one).
+ */
+export interface ProcMemory { rssKiB: number, hwmKiB: number, anonKiB: number }
 
-/** VmRSS and VmHWM (peak RSS) of a live process, KiB */
+/** Memory of a live process, KiB */
 export async function memoryOf (pid: number): Promise<ProcMemory> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8')
   const field = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN)
-  return { rssKiB: field('VmRSS'), hwmKiB: field('VmHWM') }
+  return { rssKiB: field('VmRSS'), hwmKiB: field('VmHWM'), anonKiB: field('RssAnon') }
 }
 
 /** CPU seconds used so far: the process itself plus its reaped children (nft, …) */
