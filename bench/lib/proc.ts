@@ -3,6 +3,7 @@ import { open, readFile, rm, mkdtemp } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { run } from '../../test/helpers/netns.ts'
 
 /** clock ticks per second for /proc/PID/stat times (USER_HZ; 100 on every Linux ABI Node runs on) */
 const HZ = 100
@@ -86,17 +87,7 @@ export async function timedRun (argv: readonly string[], opts: { stdoutPath?: st
   }
 }
 
-/** Run argv to completion, collecting output (no shell). */
+/** Run argv to completion, collecting output (no shell): the tests' runner, with an environment. */
 export function exec (argv: readonly string[], opts: { env?: NodeJS.ProcessEnv, input?: string } = {}): Promise<{ code: number, stdout: string, stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d })
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d })
-    child.stdin.on('error', () => {})
-    child.on('error', reject)
-    child.on('close', code => resolve({ code: code ?? -1, stdout, stderr }))
-    child.stdin.end(opts.input ?? '')
-  })
+  return run(argv, opts.input, opts.env)
 }

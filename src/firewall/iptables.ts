@@ -2,11 +2,12 @@ import type { Logger } from '../common/logger.ts'
 import type { Clock } from '../common/clock.ts'
 import type { Hook } from '../config/types.ts'
 import type { Firewall, FirewallBan, FirewallComponents, FirewallInit } from './types.ts'
-import { Batcher, Serial } from './batcher.ts'
+import { Serial } from './batcher.ts'
+import { ChangeQueue } from './changes.ts'
 import { isMissing, runTool } from './exec.ts'
-import { banOps, checkHooks, checkTableName, coalesce, parseOrThrow, unbanOps, type FirewallOp } from './ops.ts'
+import { banOps, checkHooks, checkTableName, parseOrThrow } from './ops.ts'
 import { ipsetAllowScript, ipsetChangeScript, ipsetNames, ipsetStartScript, parseIpsetSave, type IpsetNames } from './ipset-script.ts'
-import { countApplied, firewallMetrics, type FirewallMetrics } from './metrics.ts'
+import { firewallMetrics, type FirewallMetrics } from './metrics.ts'
 
 /**
  * iptables + ipset backend, for hosts that still run legacy iptables rule sets. Elements live in
@@ -29,7 +30,7 @@ export class IptablesFirewall implements Firewall {
   private readonly log: Logger
   private readonly metrics: FirewallMetrics
   private readonly serial = new Serial()
-  private readonly batcher: Batcher<FirewallOp>
+  private readonly changes: ChangeQueue
 
   constructor (init: FirewallInit, components: FirewallComponents) {
     const table = checkTableName(init.table)
@@ -41,7 +42,7 @@ export class IptablesFirewall implements Firewall {
     this.clock = components.clock
     this.log = components.logger.child({ component: 'firewall', backend: 'iptables', table })
     this.metrics = firewallMetrics(components.metrics)
-    this.batcher = new Batcher(async ops => { await this.serial.run(async () => { await this.applyOps(ops) }) })
+    this.changes = new ChangeQueue(this.serial, this.metrics, async ops => { await this.run('ipset', ['-exist', 'restore'], ipsetChangeScript(this.sets, ops, this.clock.now())) })
   }
 
   private async run (tool: string, args: string[], stdin?: string): Promise<string> {
@@ -93,17 +94,11 @@ export class IptablesFirewall implements Firewall {
   }
 
   ban (bans: readonly FirewallBan[]): Promise<void> {
-    try { return this.batcher.submit(banOps(bans)) } catch (err) { return Promise.reject(err) }
+    return this.changes.ban(bans)
   }
 
   unban (subjects: readonly string[]): Promise<void> {
-    try { return this.batcher.submit(unbanOps(subjects)) } catch (err) { return Promise.reject(err) }
-  }
-
-  private async applyOps (ops: FirewallOp[]): Promise<void> {
-    const merged = coalesce(ops)
-    await this.run('ipset', ['-exist', 'restore'], ipsetChangeScript(this.sets, merged, this.clock.now()))
-    countApplied(this.metrics, merged)
+    return this.changes.unban(subjects)
   }
 
   async setAllow (cidrs: readonly string[]): Promise<void> {
@@ -123,7 +118,7 @@ export class IptablesFirewall implements Firewall {
   }
 
   async stop (): Promise<void> {
-    await this.batcher.idle()
+    await this.changes.idle()
     if (this.keepOnStop) {
       this.log.info('iptables chains and ipsets kept on stop (keepOnStop)')
       return

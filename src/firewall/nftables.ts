@@ -2,12 +2,13 @@ import type { Logger } from '../common/logger.ts'
 import type { Clock } from '../common/clock.ts'
 import type { Hook } from '../config/types.ts'
 import type { Firewall, FirewallBan, FirewallComponents, FirewallInit } from './types.ts'
-import { Batcher, Serial } from './batcher.ts'
+import { Serial } from './batcher.ts'
+import { ChangeQueue } from './changes.ts'
 import { isMissing, runTool } from './exec.ts'
-import { banOps, checkHooks, checkTableName, coalesce, parseOrThrow, unbanOps, type FirewallOp } from './ops.ts'
+import { banOps, checkHooks, checkTableName, parseOrThrow } from './ops.ts'
 import { changeScript, fullTableScript, setAllowScript } from './nft-script.ts'
 import { nftTableIntact, parseNftBans } from './nft-list.ts'
-import { countApplied, firewallMetrics, type FirewallMetrics } from './metrics.ts'
+import { firewallMetrics, type FirewallMetrics } from './metrics.ts'
 
 /** The default backend: table `inet <table>` driven by `nft -f -` transactions. */
 export class NftablesFirewall implements Firewall {
@@ -20,7 +21,7 @@ export class NftablesFirewall implements Firewall {
   private readonly log: Logger
   private readonly metrics: FirewallMetrics
   private readonly serial = new Serial()
-  private readonly batcher: Batcher<FirewallOp>
+  private readonly changes: ChangeQueue
 
   constructor (init: FirewallInit, components: FirewallComponents) {
     this.table = checkTableName(init.table)
@@ -30,7 +31,7 @@ export class NftablesFirewall implements Firewall {
     this.clock = components.clock
     this.log = components.logger.child({ component: 'firewall', backend: 'nftables', table: this.table })
     this.metrics = firewallMetrics(components.metrics)
-    this.batcher = new Batcher(async ops => { await this.serial.run(async () => { await this.applyOps(ops) }) })
+    this.changes = new ChangeQueue(this.serial, this.metrics, async ops => { await this.nft(['-f', '-'], changeScript(this.table, ops, this.clock.now())) })
   }
 
   private async nft (args: string[], stdin?: string): Promise<string> {
@@ -62,17 +63,11 @@ export class NftablesFirewall implements Firewall {
   }
 
   ban (bans: readonly FirewallBan[]): Promise<void> {
-    try { return this.batcher.submit(banOps(bans)) } catch (err) { return Promise.reject(err) }
+    return this.changes.ban(bans)
   }
 
   unban (subjects: readonly string[]): Promise<void> {
-    try { return this.batcher.submit(unbanOps(subjects)) } catch (err) { return Promise.reject(err) }
-  }
-
-  private async applyOps (ops: FirewallOp[]): Promise<void> {
-    const merged = coalesce(ops)
-    await this.nft(['-f', '-'], changeScript(this.table, merged, this.clock.now()))
-    countApplied(this.metrics, merged)
+    return this.changes.unban(subjects)
   }
 
   async setAllow (cidrs: readonly string[]): Promise<void> {
@@ -95,7 +90,7 @@ export class NftablesFirewall implements Firewall {
   }
 
   async stop (): Promise<void> {
-    await this.batcher.idle()
+    await this.changes.idle()
     if (this.keepOnStop) {
       this.log.info('nftables table kept on stop (keepOnStop): bans stay enforced until they expire')
       return

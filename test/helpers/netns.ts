@@ -25,9 +25,9 @@ export interface Netns {
 }
 
 /** Run argv on the host (no shell); resolves with the exit code instead of rejecting. */
-export function run (argv: readonly string[], stdin?: string): Promise<ExecResult> {
+export function run (argv: readonly string[], stdin?: string, env?: NodeJS.ProcessEnv): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] })
+    const child = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } })
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d })
