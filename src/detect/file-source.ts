@@ -31,7 +31,7 @@ interface Current { fd: FileHandle, dev: string, ino: string }
  * is read from 0); a size below our offset means copytruncate (restart at 0); no file means
  * wait for it. At start a stored checkpoint resumes the same file, or finishes the rotated one
  * found as PATH.1 before reading the new file from 0; without a checkpoint reading starts at
- * the end (`tail -n0`).
+ * the end (`tail -n0`), and that position is stored at once.
  */
 export class FileSource implements Source {
   private cur: Current | undefined
@@ -72,6 +72,11 @@ export class FileSource implements Source {
     } else {
       const id = await identityOf(path)
       if (id !== null) await this.openAt(path, id.size)
+    }
+    // Persist where reading starts before anything is read: without it, a stop or a kill before
+    // the first batch leaves no checkpoint, and the next start skips what was appended meanwhile.
+    if (this.cur !== undefined && (cp === undefined || cp.offset !== this.offset || cp.ino !== this.cur.ino)) {
+      await this.init.sink({ lines: [], checkpoint: this.checkpoint() })
     }
     try {
       this.watcher = watch(dirname(path), { persistent: false }, () => this.wake())

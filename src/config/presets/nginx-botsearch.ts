@@ -1,5 +1,5 @@
 import type { Preset, PresetFilter } from './types.ts'
-import { CLF_TIME, NGINX_ERROR } from './prefix.ts'
+import { CLF_TIME, NGINX_ERROR } from './web-prefix.ts'
 
 /**
  * Scanners asking for software that is not installed (fail2ban nginx-botsearch, with

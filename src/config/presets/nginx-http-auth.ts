@@ -1,5 +1,5 @@
 import type { Preset, PresetFilter } from './types.ts'
-import { NGINX_ERROR, NGINX_TAIL } from './prefix.ts'
+import { NGINX_ERROR, NGINX_TAIL } from './web-prefix.ts'
 
 /**
  * nginx basic-auth failures in error.log (fail2ban nginx-http-auth). The user name sits before

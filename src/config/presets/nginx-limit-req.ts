@@ -1,5 +1,5 @@
 import type { Preset, PresetFilter } from './types.ts'
-import { NGINX_ERROR } from './prefix.ts'
+import { NGINX_ERROR } from './web-prefix.ts'
 
 /**
  * Clients refused by nginx's limit_req / limit_conn (fail2ban nginx-limit-req). Everything before

@@ -1,5 +1,5 @@
 import type { Preset, PresetFilter } from './types.ts'
-import { CLF_TIME } from './prefix.ts'
+import { CLF_TIME } from './web-prefix.ts'
 
 /**
  * Traefik basic-auth failures (HTTP 401) from its access log (fail2ban traefik-auth; modes

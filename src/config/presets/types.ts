@@ -23,6 +23,10 @@ export interface Preset {
   /** modes as fail2ban names them; the first is not necessarily the default */
   modes: readonly string[]
   defaultMode: string
+  /** the fail2ban filter(s) this preset corresponds to, for docs/presets.md; empty when fail2ban has none */
+  fail2ban?: readonly string[]
+  /** the log forms it reads, one short phrase, for docs/presets.md */
+  forms?: string
   /** where the logs usually are: used when the stream gives neither cmd, file nor unit */
   source: { file?: string, journal?: string[] }
   filters (mode: string): PresetFilter[]
