@@ -10,7 +10,7 @@
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { ROOT, benchArgs, emitAll, emitNote, progress, sleep } from './lib/common.ts'
+import { BIN, DIST_BIN, ROOT, benchArgs, emitAll, emitNote, progress, sleep } from './lib/common.ts'
 import { memoryOf } from './lib/proc.ts'
 import { result, skipped, type BenchResult } from './lib/result.ts'
 import { formatTable } from './lib/table.ts'
@@ -33,19 +33,24 @@ const cmd = (part: string, extra = ''): string => `cd ${ROOT} && node bench/memo
 const results: BenchResult[] = []
 
 if (only === undefined || only === 'idle') {
-  // the runs are independent daemons: start them together, measure each IDLE_S after its start
-  const mem = await Promise.all(Array.from({ length: runs }, async (_, i) => await withDaemonDir(`idle${i}`, async (dir, socket, log) => {
-    const config = await writeSshConfig(dir, socket, log, { retry: 3, backend: 'none' })
-    const d = await startBenchDaemon(config, socket)
-    try {
-      await sleep(IDLE_S * 1000)
-      return await memoryOf(d.pid)
-    } finally { await d.stop() }
-  })))
-  const rss = mem.map(m => m.rssKiB / 1024)
-  progress(`idle RSS: ${rss.map(r => r.toFixed(1)).join(', ')} MB`)
-  results.push(result('memory', `idle RSS, standalone, ${IDLE_S} s after start`, 'MB', rss, { target: '<60', cmd: cmd('idle') }))
-  results.push(result('memory', 'idle private memory (RssAnon: RSS less file pages such as the node binary)', 'MB', mem.map(m => m.anonKiB / 1024), { cmd: cmd('idle') }))
+  // the shipped build (dist/, compiled by npm's `prepare`) and the TypeScript sources, in the same run
+  const entries: Array<[string, string, string | undefined]> = [['compiled JavaScript (dist/, as shipped)', DIST_BIN, '<=70'], ['TypeScript sources (bin/palisade.ts)', BIN, undefined]]
+  for (const [label, bin, target] of entries) {
+    if (!existsSync(bin)) { results.push(skipped('memory', `idle RSS, standalone, ${label}`, 'MB', `${bin} is missing: run npm run build`, cmd('idle'), target)); continue }
+    // the runs are independent daemons: start them together, measure each IDLE_S after its start
+    const mem = await Promise.all(Array.from({ length: runs }, async (_, i) => await withDaemonDir(`idle${i}`, async (dir, socket, log) => {
+      const config = await writeSshConfig(dir, socket, log, { retry: 3, backend: 'none' })
+      const d = await startBenchDaemon(config, socket, { bin, env: { MALLOC_ARENA_MAX: '2' } })
+      try {
+        await sleep(IDLE_S * 1000)
+        return await memoryOf(d.pid)
+      } finally { await d.stop() }
+    })))
+    const rss = mem.map(m => m.rssKiB / 1024)
+    progress(`idle RSS, ${label}: ${rss.map(r => r.toFixed(1)).join(', ')} MB`)
+    results.push(result('memory', `idle RSS, standalone, ${label}, ${IDLE_S} s after start`, 'MB', rss, { target, cmd: cmd('idle') }))
+    results.push(result('memory', `idle private memory (RssAnon), ${label}`, 'MB', mem.map(m => m.anonKiB / 1024), { target: target === undefined ? undefined : '<=25', cmd: cmd('idle') }))
+  }
 }
 
 if (only === undefined || only === 'federated') {

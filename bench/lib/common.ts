@@ -4,6 +4,8 @@ import { emit, type BenchResult } from './result.ts'
 
 export const ROOT = join(import.meta.dirname, '../..')
 export const BIN = join(ROOT, 'bin/palisade.ts')
+/** the shipped entry point: the JavaScript `npm run build` (npm's `prepare`) compiles into dist/ */
+export const DIST_BIN = join(ROOT, 'dist/bin/palisade.js')
 export const NODE = process.execPath
 
 /** progress goes to stderr; stdout carries the JSON lines and the human summary */

@@ -12,8 +12,8 @@ export interface BenchDaemon {
 }
 
 /** `palisade start -c CONFIG` as a real process (inside `netns` when given); resolves once its socket answers. */
-export async function startBenchDaemon (config: string, socket: string, opts: { netns?: string, env?: NodeJS.ProcessEnv, timeoutMs?: number } = {}): Promise<BenchDaemon> {
-  const argv = [NODE, BIN, 'start', '-c', config]
+export async function startBenchDaemon (config: string, socket: string, opts: { netns?: string, env?: NodeJS.ProcessEnv, timeoutMs?: number, bin?: string } = {}): Promise<BenchDaemon> {
+  const argv = [NODE, opts.bin ?? BIN, 'start', '-c', config]
   const full = opts.netns === undefined ? argv : ['ip', 'netns', 'exec', opts.netns, ...argv]
   const child = spawn(full[0], full.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } })
   let out = ''

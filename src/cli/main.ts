@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError, Option } from 'commander'
 import { PalisadeError } from '../common/errors.ts'
+import { packageVersion } from '../common/version.ts'
 import { commandPeer } from './peer.ts'
 import { commandCompletion } from './completion.ts'
 
@@ -17,7 +18,7 @@ export interface GlobalOptions {
 export function buildProgram (): Command {
   const program = new Command('palisade')
     .description('Federated intrusion prevention: detect in logs, ban in the kernel, share signed bans with a collective.')
-    .version('0.1.0')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .option('-c, --config <file>', 'configuration file or directory (YAML, JSON, Jsonnet)')
     .option('-s, --socket <path>', 'control socket of the running daemon')
     .showHelpAfterError('(run with --help for usage)')
