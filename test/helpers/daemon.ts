@@ -35,10 +35,10 @@ export interface RunningDaemon {
  * scope that started it — inside a test, that is the end of that test; pass `keep: true` when a
  * later test still needs the daemon (and stop it yourself).
  */
-export async function startDaemon (config: string, socket: string, opts: { netns?: string, env?: NodeJS.ProcessEnv, keep?: boolean } = {}): Promise<RunningDaemon> {
-  const argv = opts.netns === undefined
-    ? [process.execPath, BIN, 'start', '-c', config]
-    : ['ip', 'netns', 'exec', opts.netns, process.execPath, BIN, 'start', '-c', config]
+export async function startDaemon (config: string, socket: string, opts: { netns?: string, env?: NodeJS.ProcessEnv, keep?: boolean, wrap?: readonly string[], bin?: string } = {}): Promise<RunningDaemon> {
+  // `wrap` runs the daemon under another command inside the namespace (e.g. setpriv with fewer capabilities)
+  const daemon = [...(opts.wrap ?? []), process.execPath, opts.bin ?? BIN, 'start', '-c', config]
+  const argv = opts.netns === undefined ? daemon : ['ip', 'netns', 'exec', opts.netns, ...daemon]
   const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PALISADE_LOG_LEVEL: 'debug', ...opts.env } })
   let output = ''
   child.stdout!.on('data', (b: Buffer) => { output += b.toString() })
