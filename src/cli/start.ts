@@ -21,6 +21,9 @@ export async function commandStart (g: GlobalOptions): Promise<void> {
     await daemon.start()
   } catch (err) {
     await daemon.stop()
+    // a half-started daemon must not linger: whatever handle a failed stage left open, the
+    // process ends once main has printed the reason and set the exit code
+    setTimeout(() => process.exit(1), 1000).unref()
     throw err
   }
   // keep running: the streams, sockets and timers hold the event loop

@@ -10,6 +10,12 @@ import type { Merged } from './merge.ts'
 import { buildPattern } from './patterns.ts'
 import { buildStream } from './streams.ts'
 import { checkSections } from './sections.ts'
+import { Filter } from '../detect/filter.ts'
+import { PalisadeError } from '../common/errors.ts'
+
+// sockaddr_un.sun_path is 108 bytes with its terminating NUL: a longer path is cut by the kernel
+// (Node binds the truncated name), so the daemon would listen somewhere no client looks
+export const MAX_SOCKET_PATH_BYTES = 107
 
 export interface ConfigEnv {
   /** running as root: system paths (/var/lib/palisade, /run/palisade) are the defaults */
@@ -71,6 +77,8 @@ export function build (merged: Merged, files: string[], env: ConfigEnv, issues: 
     issues.add(['state_directory'], '`state` and `state_directory` (its reaction name) are both set: keep one', { atKey: true })
   }
   const sections = checkSections(r, issues)
+  // the very compilation `start` does, so test-config and start can never disagree on a regex
+  if (issues.count === 0) for (const s of Object.values(streams)) for (const f of s.filters) checkCompiles(f, patterns, issues)
   if (issues.count > 0 || !sectionsOk || !isComplete(r) || sections === null) return null
 
   const inDirOf = (key: string, p: string): string => isAbsolute(p) ? p : resolve(env.cwd, dirname(fileOf(key)), p)
@@ -81,6 +89,12 @@ export function build (merged: Merged, files: string[], env: ConfigEnv, issues: 
   const socket = r.socket !== undefined
     ? inDirOf('socket', r.socket)
     : env.isRoot ? '/run/palisade/palisade.sock' : join(state, 'palisade.sock')
+  if (Buffer.byteLength(socket) > MAX_SOCKET_PATH_BYTES) {
+    issues.add(r.socket !== undefined ? ['socket'] : r.state !== undefined ? ['state'] : r.state_directory !== undefined ? ['state_directory'] : [],
+      `the control socket path ${socket} is ${Buffer.byteLength(socket)} bytes; a unix socket path holds at most ${MAX_SOCKET_PATH_BYTES}` +
+      (r.socket !== undefined ? '' : ' (set a shorter `socket:`)'))
+    return null
+  }
   const federation = sections.federation === null || sections.federation.psk === undefined
     ? sections.federation
     : { ...sections.federation, psk: inDirOf('federation', sections.federation.psk) }
@@ -89,8 +103,8 @@ export function build (merged: Merged, files: string[], env: ConfigEnv, issues: 
     files,
     state,
     socket,
-    // reaction's default: as many actions at once as there are CPUs; 0 = unlimited
-    concurrency: r.concurrency ?? availableParallelism(),
+    // reaction's meaning: unset or 0 = as many actions at once as there are CPUs, negative = unlimited
+    concurrency: r.concurrency === undefined || r.concurrency === 0 ? availableParallelism() : r.concurrency,
     patterns,
     streams,
     start: r.start,
@@ -104,6 +118,27 @@ export function build (merged: Merged, files: string[], env: ConfigEnv, issues: 
     limits: r.limits,
     log: r.log
   }
+}
+
+function checkCompiles (f: StreamConfig['filters'][number], patterns: Record<string, PatternConfig>, issues: Issues): void {
+  const at = ['streams', f.stream, 'filters', f.name]
+  const tryCompile = (filter: typeof f): string | null => {
+    try {
+      new Filter(filter, patterns) // eslint-disable-line no-new
+      return null
+    } catch (err) {
+      if (!(err instanceof PalisadeError)) throw err
+      return err.message.startsWith(`${f.id}`) ? err.message.replace(/^[^:]*: /, '') : err.message
+    }
+  }
+  const whole = tryCompile(f)
+  if (whole === null) return
+  // name the one regex at fault when there is one; otherwise the list they form together
+  for (const [i, re] of f.regex.entries()) {
+    const alone = tryCompile({ ...f, regex: [re], link: undefined })
+    if (alone !== null) { issues.add([...at, 'regex', i], alone); return }
+  }
+  issues.add(f.link !== undefined && tryCompile({ ...f, link: undefined }) === null ? [...at, 'link', 'from'] : [...at, 'regex'], whole)
 }
 
 function isComplete (r: Partial<RawRoot>): r is RawRoot {

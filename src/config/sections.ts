@@ -18,8 +18,10 @@ export interface Sections {
 
 function checkFirewall (fw: RawRoot['firewall'], issues: Issues): FirewallConfig {
   const at = ['firewall']
-  if (!/^[A-Za-z][A-Za-z0-9_-]{0,27}$/.test(fw.table)) {
-    issues.add([...at, 'table'], `expected a table name of letters, digits, _ and - (at most 28), got ${JSON.stringify(fw.table)}`)
+  // 16, the bound the firewall backends enforce (src/firewall/ops.ts): the iptables backend derives
+  // ipset names `<table>-allow6` and chain names from it, and both have short kernel limits
+  if (!/^[A-Za-z][A-Za-z0-9_-]{0,15}$/.test(fw.table)) {
+    issues.add([...at, 'table'], `expected a table name of letters, digits, _ and - starting with a letter (at most 16), got ${JSON.stringify(fw.table)}`)
   }
   const ban = fw.command?.ban ?? []
   const unban = fw.command?.unban ?? []

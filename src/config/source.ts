@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument, isMap, isScalar, isPair, isCollection } from 'yaml'
+import { LineCounter, parseDocument, isMap, isScalar, isPair, isCollection, isSeq } from 'yaml'
 import type { Document, Node } from 'yaml'
 import type { Issues, Path } from './issues.ts'
 
@@ -34,12 +34,49 @@ export function parseSources (sources: readonly Source[], issues: Issues): Parse
       issues.add([], `${s.format === 'json' ? 'JSON' : 'YAML'} syntax: ${e.message.split('\n')[0]}`, { where })
     }
     if (doc.errors.length > 0) continue
+    // checked on the syntax tree, before any JavaScript object exists: a `__proto__` key would
+    // otherwise become the prototype of the map holding it (its keys read as the config's own)
+    if (!checkTree({ file: s.file, positions, lines }, doc.contents, [], issues)) continue
     out.push({ file: s.file, positions, doc, lines, value: doc.toJS({ maxAliasCount: 1000 }) ?? {} })
   }
   return out
 }
 
-function nodeStart (src: ParsedSource, node: Node | null | undefined): string {
+/**
+ * Keys that name JavaScript's object machinery are refused anywhere in the tree: no Palisade key
+ * is called that, and a loader that let one through would let a file change every map's
+ * defaults. A NUL byte is refused in every string: no path, argv element or regex can hold one
+ * (the kernel cuts a path there; execve refuses it), so it only ever means a forged file.
+ */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
+
+function checkTree (src: Located, node: unknown, path: Array<string | number>, issues: Issues): boolean {
+  let ok = true
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : undefined
+      const at = [...path, key ?? '?']
+      if (key !== undefined && FORBIDDEN_KEYS.has(key)) {
+        issues.add(at, `key \`${key}\` is not allowed (it names JavaScript object internals, never a configuration key)`,
+          { where: nodeStart(src, pair.key as Node) })
+        ok = false
+        continue
+      }
+      if (!checkTree(src, pair.key, at, issues) || !checkTree(src, pair.value, at, issues)) ok = false
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, i) => { if (!checkTree(src, item, [...path, i], issues)) ok = false })
+  } else if (isScalar(node) && typeof node.value === 'string' && node.value.includes('\0')) {
+    issues.add(path, 'a NUL byte is not allowed in a configuration value (no path, command or regex can hold one)',
+      { where: nodeStart(src, node) })
+    ok = false
+  }
+  return ok
+}
+
+type Located = Pick<ParsedSource, 'file' | 'positions' | 'lines'>
+
+function nodeStart (src: Located, node: Node | null | undefined): string {
   if (!src.positions || node == null || node.range == null) return src.file
   const p = src.lines.linePos(node.range[0])
   return `${src.file}:${p.line}:${p.col}`

@@ -32,7 +32,13 @@ export class ControlServer {
     } finally {
       process.umask(oldMask)
     }
-    await chmod(this.path, 0o600)
+    try {
+      await chmod(this.path, 0o600)
+    } catch (err) {
+      // a listening server nobody will close keeps the process alive after a failed start
+      await new Promise<void>(resolve => server.close(() => resolve()))
+      throw err
+    }
     this.server = server
   }
 
