@@ -1,4 +1,4 @@
-import { formatDuration } from '../common/duration.ts'
+import { formatDuration, isoTime } from '../common/duration.ts'
 import type { Ban } from '../common/model.ts'
 import type { CounterInfo } from '../detect/types.ts'
 import type { Explanation } from '../decide/index.ts'
@@ -16,7 +16,7 @@ export async function commandShow (g: GlobalOptions, ip: string | undefined, o: 
 }
 
 function until (t: number, now: number): string {
-  return `${new Date(t).toISOString()} (in ${formatDuration(Math.round((t - now) / 1000) * 1000)})`
+  return `${isoTime(t)} (in ${formatDuration(Math.round((t - now) / 1000) * 1000)})`
 }
 
 function reporters (r: readonly string[]): string {
@@ -33,7 +33,7 @@ export function renderAll (r: ShowAll, now: number): string {
   }
   if (r.counters.length > 0) {
     lines.push(`${r.counters.length} pending counter${r.counters.length === 1 ? '' : 's'}`)
-    for (const c of r.counters) lines.push(`  ${c.key.padEnd(28)} ${c.filter.padEnd(24)} ${c.count}/${c.retry} since ${new Date(c.since).toISOString()}`)
+    for (const c of r.counters) lines.push(`  ${c.key.padEnd(28)} ${c.filter.padEnd(24)} ${c.count}/${c.retry} since ${isoTime(c.since)}`)
   }
   if (r.pending.length > 0) {
     lines.push(`${r.pending.length} pending action${r.pending.length === 1 ? '' : 's'}`)
@@ -47,21 +47,21 @@ export function renderOne (e: ShowOne, now: number): string {
   if (e.protected !== null) lines.push(`${e.key} is protected (${e.protected}): never banned here`)
   if (e.ban !== undefined) {
     const b = e.ban
-    lines.push(`${e.key} banned since ${new Date(b.since).toISOString()} until ${until(b.until, now)}`,
+    lines.push(`${e.key} banned since ${isoTime(b.since)} until ${until(b.until, now)}`,
       `  filter ${b.filter}, origin ${b.origin}, escalation level ${b.level}, reporters: ${reporters(b.reporters)}${b.reason !== undefined ? `, reason: ${b.reason}` : ''}`)
   } else {
     lines.push(`${e.key} is not banned`)
   }
-  if (e.offence !== undefined) lines.push(`  offences: ${e.offence.count}, last ban ${formatDuration(e.offence.lastDuration)} at ${new Date(e.offence.lastAt).toISOString()}`)
+  if (e.offence !== undefined) lines.push(`  offences: ${e.offence.count}, last ban ${formatDuration(e.offence.lastDuration)} at ${isoTime(e.offence.lastAt)}`)
   if (e.votes.length > 0) {
     lines.push('  votes:')
-    for (const v of e.votes) lines.push(`    ${v.author === 'self' ? 'self' : v.author}  weight ${v.weight}${v.shadow === true ? ' (shadow)' : ''}  ${v.filter}  ${v.count} match${v.count === 1 ? '' : 'es'}  at ${new Date(v.observedAt).toISOString()}`)
+    for (const v of e.votes) lines.push(`    ${v.author === 'self' ? 'self' : v.author}  weight ${v.weight}${v.shadow === true ? ' (shadow)' : ''}  ${v.filter}  ${v.count} match${v.count === 1 ? '' : 'es'}  at ${isoTime(v.observedAt)}`)
   }
-  for (const c of e.counters) lines.push(`  counting: ${c.filter} ${c.count}/${c.retry} since ${new Date(c.since).toISOString()}`)
+  for (const c of e.counters) lines.push(`  counting: ${c.filter} ${c.count}/${c.retry} since ${isoTime(c.since)}`)
   for (const p of e.pending) lines.push(`  pending action: ${p.filter}.${p.action} at ${until(p.due, now)}`)
   if (e.decisions.length > 0) {
     lines.push('  history:')
-    for (const d of e.decisions) lines.push(`    ${new Date(d.at).toISOString()} ${d.kind} (${d.why})${d.until !== undefined ? ` until ${new Date(d.until).toISOString()}` : ''}`)
+    for (const d of e.decisions) lines.push(`    ${isoTime(d.at)} ${d.kind} (${d.why})${d.until !== undefined ? ` until ${isoTime(d.until)}` : ''}`)
   }
   return lines.join('\n')
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { tryParseDuration } from '../common/duration.ts'
+import { durationBoundError, tryParseDuration } from '../common/duration.ts'
 import { show } from './issues.ts'
 
 /**
@@ -44,6 +44,8 @@ export function numberAbove (min: number, inclusive: boolean): z.ZodType<number,
 export const duration = leaf<number>(v => {
   if (typeof v === 'string') {
     const ms = tryParseDuration(v)
+    const bound = ms === null ? null : durationBoundError(ms)
+    if (bound !== null) return { err: bound }
     if (ms !== null) return { ok: ms }
   }
   const hint = typeof v === 'number' ? ' (a bare number has no unit: write "10m", "6h"...)' : ''

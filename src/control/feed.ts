@@ -1,4 +1,5 @@
 import type { Ban } from '../common/model.ts'
+import { isoTime, MAX_DURATION_MS } from '../common/duration.ts'
 
 /**
  * The exported blocklist, in three formats, shared by the HTTP feed and `palisade feed`.
@@ -20,12 +21,12 @@ export function feedEntries (bans: readonly Ban[]): FeedEntry[] {
   return bans
     .filter(b => b.ip !== undefined)
     .sort((a, b) => a.ip! < b.ip! ? -1 : a.ip! > b.ip! ? 1 : 0)
-    .map(b => ({ ip: b.ip!, until: new Date(b.until).toISOString(), since: new Date(b.since).toISOString(), filter: b.filter, origin: b.origin, reporters: b.reporters.length }))
+    .map(b => ({ ip: b.ip!, until: isoTime(b.until), since: isoTime(b.since), filter: b.filter, origin: b.origin, reporters: b.reporters.length }))
 }
 
 export function renderFeed (format: FeedFormat, bans: readonly Ban[], now: number): string {
   const entries = feedEntries(bans)
-  if (format === 'json') return JSON.stringify({ generated: new Date(now).toISOString(), count: entries.length, bans: entries }, null, 1) + '\n'
+  if (format === 'json') return JSON.stringify({ generated: isoTime(now), count: entries.length, bans: entries }, null, 1) + '\n'
   if (format === 'txt') return entries.map(e => e.ip).join('\n') + (entries.length > 0 ? '\n' : '')
   // an nft script a consumer loads with `nft -f`: its own table, interval sets (prefixes allowed),
   // each element with its remaining time so the consumer's bans expire with ours
@@ -33,7 +34,8 @@ export function renderFeed (format: FeedFormat, bans: readonly Ban[], now: numbe
   const v6: string[] = []
   for (const b of bans) {
     if (b.ip === undefined) continue
-    const secs = Math.max(1, Math.ceil((b.until - now) / 1000))
+    // nft refuses a timeout past its maximum and the whole script with it: never more than the bound
+    const secs = Math.max(1, Math.ceil(Math.min(b.until - now, MAX_DURATION_MS) / 1000))
     ;(b.ip.includes(':') ? v6 : v4).push(`${b.ip} timeout ${secs}s`)
   }
   const set = (name: string, type: string, els: string[]): string =>

@@ -1,6 +1,7 @@
 import { SELF, type Ban, type Decision, type Vote } from '../common/model.ts'
 import { ErrorCodes, palisadeError } from '../common/errors.ts'
 import type { CidrSet } from '../common/ip.ts'
+import { clampDuration, MAX_DURATION_MS } from '../common/duration.ts'
 import type { StoreBatch } from '../store/index.ts'
 import type { DecideComponents, DecideInit, DecisionEngine, DecisionSink } from './index.ts'
 import { Allowlist } from './allow.ts'
@@ -69,8 +70,11 @@ export class Engine implements DecisionEngine {
   async start (): Promise<Ban[]> {
     const now = this.c.clock.now()
     const batch = this.c.store.batch()
-    for await (const [key, ban] of this.c.store.entries<Ban>('bans')) {
-      if (ban.until <= now) { batch.del('bans', key); continue }
+    for await (const [key, stored] of this.c.store.entries<Ban>('bans')) {
+      if (stored.until <= now) { batch.del('bans', key); continue }
+      // a ban stored past the global bound (an older version, a bug) would break every date printer
+      const ban = stored.until - now > MAX_DURATION_MS || !Number.isFinite(stored.until) ? { ...stored, until: now + MAX_DURATION_MS } : stored
+      if (ban !== stored) batch.put('bans', key, ban)
       this.banMap.set(key, ban)
       if (!ban.reporters.includes(SELF)) this.remoteBans++
       this.expiry.push(key, ban.until)
@@ -186,7 +190,7 @@ export class Engine implements DecisionEngine {
     }
     const existing = this.banMap.get(v.key)
     const self = t.local ? votes.get(SELF) : undefined
-    const asked = self !== undefined ? self.ttl : this.init.trust.banFor
+    const asked = clampDuration(self !== undefined ? self.ttl : this.init.trust.banFor)
     const firewall = (self ?? v).firewall !== false
     if (existing === undefined && !t.local && this.remoteBans >= this.init.trust.maxRemoteBans) {
       m?.counter('palisade_decide_remote_bans_capped_total', 'remote bans refused by trust.maxRemoteBans').inc()

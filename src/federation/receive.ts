@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto'
 import type { Clock } from '../common/clock.ts'
+import { clampDuration } from '../common/duration.ts'
 import { isNeverBan, parseSubject, type CidrSet } from '../common/ip.ts'
 import type { Logger } from '../common/logger.ts'
 import type { Vote } from '../common/model.ts'
@@ -152,7 +153,7 @@ export class Receiver {
       filter: obs.filter,
       count: obs.count,
       observedAt: obs.observedAt,
-      ttl: obs.ttl,
+      ttl: clampDuration(obs.ttl),
       origin: 'remote'
     }
     await this.c.onVote(vote)
