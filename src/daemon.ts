@@ -24,6 +24,7 @@ import { createDecisionEngine, type DecisionEngine } from './decide/index.ts'
 import { ActionRunner } from './decide/actions.ts'
 import { FirewallSink, PublishSink } from './decide/sinks.ts'
 import { createDetector } from './detect/index.ts'
+import { readOutbox } from './detect/runner.ts'
 import type { Detector, Trigger } from './detect/types.ts'
 import { createFirewall, startReconcileLoop } from './firewall/index.ts'
 import type { Firewall } from './firewall/types.ts'
@@ -44,6 +45,9 @@ export interface DaemonOptions {
   /** run firewall tools inside this network namespace (tests) */
   netns?: string
 }
+
+/** outbox entries decided per engine batch at start */
+const OUTBOX_CHUNK = 2000
 
 /** how often this host's own addresses are re-read for the never-ban list, ms */
 const OWN_ADDRESS_REFRESH = 60_000
@@ -81,7 +85,7 @@ export class Daemon {
     this.store = createStore({ path: join(c.state, 'db') })
     const components = this.components = { store: this.store, clock: this.clock, logger: this.log }
     this.engine = createDecisionEngine({ trust: c.trust, escalation: c.escalation, allow: c.allow }, components)
-    this.actions = new ActionRunner([...this.filters.values()], c.concurrency, components)
+    this.actions = new ActionRunner([...this.filters.values()], c.concurrency, components, { timeoutMs: c.limits.actionTimeout })
     this.trust = createTrustPolicy({ config: c.trust }, components)
   }
 
@@ -111,12 +115,18 @@ export class Daemon {
     await this.actions.start()
     this.reconcile = startReconcileLoop({
       firewall: this.firewall,
-      expected: () => this.engine.bans().filter(b => b.firewall && b.ip !== undefined).map(b => ({ subject: b.ip!, until: b.until })),
+      expected: () => this.engine.kernelBans(),
       allow: () => this.engine.kernelAllow(),
       intervalMs: c.firewall.reconcileInterval,
       clock: this.clock,
       logger: log,
       metrics: this.metrics
+    })
+    // a flush of the ruleset (`systemctl reload nftables`) is repaired at once, not at the next tick
+    this.firewall.watch?.(what => {
+      log.warn({ change: what }, 'firewall: the kernel table was changed by someone else; repairing now')
+      this.metrics?.counter('palisade_firewall_foreign_changes_total', 'changes to the kernel table made by another process').inc()
+      void this.reconcile?.runOnce().catch(err => log.error({ err }, 'firewall repair failed; the reconcile loop will retry'))
     })
 
     if (c.federation !== null) {
@@ -142,11 +152,13 @@ export class Daemon {
       await this.feed.start()
     }
 
+    await this.drainOutbox()
     this.detector = createDetector({
       streams: Object.values(c.streams),
       patterns: c.patterns,
       limits: c.limits,
-      onTrigger: t => this.onTrigger(t)
+      onTrigger: t => this.onTrigger(t),
+      onTriggers: ts => this.onTriggers(ts)
     }, { logger: log, clock: this.clock, store: this.store, metrics: this.metrics })
     await this.detector.start()
     this.started = true
@@ -176,9 +188,46 @@ export class Daemon {
 
   /** A trigger from the detector becomes this node's vote. */
   async onTrigger (t: Trigger): Promise<void> {
-    const f = t.filter
-    if (f.duplicate === 'ignore' && this.engine.get(t.match.key) !== undefined) return
-    await this.engine.vote(this.localVote(f, t.match.key, t.match.ip, t.match.values, t.count))
+    await this.onTriggers([t])
+  }
+
+  /**
+   * A batch of triggers becomes one batch of votes: one store write for the whole burst, which
+   * also deletes the triggers' outbox entries (written with the checkpoint of their lines).
+   */
+  async onTriggers (ts: readonly Trigger[]): Promise<void> {
+    const votes: Vote[] = []
+    const done: string[] = []
+    const ignored = new Set<string>()
+    for (const t of ts) {
+      if (t.outbox !== undefined) done.push(t.outbox)
+      const f = t.filter
+      if (f.duplicate === 'ignore') {
+        if (this.engine.get(t.match.key) !== undefined || ignored.has(t.match.key)) continue
+        ignored.add(t.match.key)
+      }
+      votes.push(this.localVote(f, t.match.key, t.match.ip, t.match.values, t.count))
+    }
+    await this.engine.voteMany(votes, done)
+  }
+
+  /** Triggers stored by a run that was killed before their decisions were: decided now, before any stream runs. */
+  private async drainOutbox (): Promise<void> {
+    const entries = await readOutbox(this.store)
+    if (entries.length === 0) return
+    const now = this.clock.now()
+    for (let i = 0; i < entries.length; i += OUTBOX_CHUNK) {
+      const ts: Trigger[] = []
+      const stale: string[] = []
+      for (const [key, r] of entries.slice(i, i + OUTBOX_CHUNK)) {
+        const filter = this.filters.get(r.filter)
+        if (filter === undefined) { stale.push(key); continue }
+        ts.push({ filter, count: r.count, outbox: key, match: { filter: r.filter, key: r.key, ip: r.ip, values: r.values, time: Math.min(r.time, now) } })
+      }
+      if (stale.length > 0) await this.engine.voteMany([], stale)
+      await this.onTriggers(ts)
+    }
+    this.log.info({ triggers: entries.length }, 'triggers left by the previous run decided')
   }
 
   localVote (f: FilterConfig, key: string, ip: string | undefined, values: Record<string, string>, count: number): Vote {

@@ -11,6 +11,8 @@ export interface ToolResult { stdout: string, stderr: string }
 export interface ToolOptions {
   netns?: string
   stdin?: string
+  /** told the tool's pid (`ip netns exec` execs in place: the same pid), e.g. to recognise our own changes in `nft monitor` */
+  onSpawn?: (pid: number) => void
 }
 
 /** Debian package that ships each tool, for the "not found" hint. */
@@ -37,6 +39,7 @@ export async function runTool (tool: string, args: readonly string[], opts: Tool
   const argv = opts.netns === undefined ? [tool, ...args] : ['ip', 'netns', 'exec', opts.netns, tool, ...args]
   return await new Promise((resolve, reject) => {
     const child = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] })
+    if (child.pid !== undefined) opts.onSpawn?.(child.pid)
     const out: Buffer[] = []
     const err: Buffer[] = []
     child.stdout.on('data', (b: Buffer) => out.push(b))

@@ -9,6 +9,7 @@ import { banOps, checkHooks, checkTableName, parseOrThrow } from './ops.ts'
 import { changeScript, fullTableScript, setAllowScript } from './nft-script.ts'
 import { nftTableIntact, parseNftBans } from './nft-list.ts'
 import { firewallMetrics, type FirewallMetrics } from './metrics.ts'
+import { NftMonitor } from './nft-monitor.ts'
 
 /** The default backend: table `inet <table>` driven by `nft -f -` transactions. */
 export class NftablesFirewall implements Firewall {
@@ -22,6 +23,7 @@ export class NftablesFirewall implements Firewall {
   private readonly metrics: FirewallMetrics
   private readonly serial = new Serial()
   private readonly changes: ChangeQueue
+  private monitor: NftMonitor | undefined
 
   constructor (init: FirewallInit, components: FirewallComponents) {
     this.table = checkTableName(init.table)
@@ -37,7 +39,7 @@ export class NftablesFirewall implements Firewall {
   private async nft (args: string[], stdin?: string): Promise<string> {
     const t0 = performance.now()
     try {
-      return (await runTool('nft', args, { netns: this.netns, stdin })).stdout
+      return (await runTool('nft', args, { netns: this.netns, stdin, onSpawn: pid => this.monitor?.ours(pid) })).stdout
     } finally {
       this.metrics.duration.observe((performance.now() - t0) / 1000)
     }
@@ -60,6 +62,12 @@ export class NftablesFirewall implements Firewall {
       this.log.info({ bans: parsedBans.length, allow: parsedAllow.length, adopted, ms: Math.round(performance.now() - t0) },
         adopted ? 'nftables table adopted from a previous run and rebuilt in one transaction' : 'nftables table created')
     })
+  }
+
+  watch (onDrift: (what: string) => void): void {
+    this.monitor?.stop()
+    this.monitor = new NftMonitor({ table: this.table, netns: this.netns, clock: this.clock, logger: this.log, onForeign: onDrift })
+    this.monitor.start()
   }
 
   ban (bans: readonly FirewallBan[]): Promise<void> {
@@ -90,6 +98,8 @@ export class NftablesFirewall implements Firewall {
   }
 
   async stop (): Promise<void> {
+    this.monitor?.stop()
+    this.monitor = undefined
     await this.changes.idle()
     if (this.keepOnStop) {
       this.log.info('nftables table kept on stop (keepOnStop): bans stay enforced until they expire')

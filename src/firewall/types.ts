@@ -30,6 +30,12 @@ export interface Firewall {
   setAllow (cidrs: readonly string[]): Promise<void>
   /** what the kernel holds now, with remaining time as `until`; null when the table is gone */
   list (): Promise<FirewallBan[] | null>
+  /**
+   * Optional: call `onDrift` as soon as something other than this backend changes its kernel
+   * state (nftables: `nft monitor`), so that the caller repairs it at once rather than at the next
+   * reconcile interval. Stopped by `stop()`.
+   */
+  watch? (onDrift: (what: string) => void): void
   /** remove the table unless keepOnStop */
   stop (): Promise<void>
 }
