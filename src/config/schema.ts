@@ -118,6 +118,8 @@ const trustSchema = obj({
   maxReportsPerPeerPerHour: posInt.default(1000),
   maxRemoteBans: nonNegInt.default(100_000),
   honorRetractions: bool.default(true),
+  minPrefix4: intIn(0, 32, 'a prefix length from 0 to 32').default(24),
+  minPrefix6: intIn(0, 128, 'a prefix length from 0 to 128').default(48),
   peers: z.array(peerSchema).default([])
 })
 

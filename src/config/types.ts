@@ -162,6 +162,9 @@ export interface TrustConfig {
   maxReportsPerPeerPerHour: number
   maxRemoteBans: number
   honorRetractions: boolean
+  /** remote bans of wider IPv4 / IPv6 prefixes are refused (defaults 24 and 48; optional for callers built in code) */
+  minPrefix4?: number
+  minPrefix6?: number
   peers: TrustPeerConfig[]
 }
 

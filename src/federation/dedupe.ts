@@ -1,5 +1,35 @@
 import type { Store } from '../store/index.ts'
 
+/** entries scanned between two returns to the event loop while answering a sync */
+const SCAN_SLICE = 4096
+
+const yieldToLoop = async (): Promise<void> => { await new Promise<void>(resolve => setImmediate(resolve)) }
+
+/** Sorted, overlapping and adjacent ranges merged: one binary search per seq. */
+export function mergeRanges (ranges: ReadonlyArray<readonly [number, number]>): Array<[number, number]> {
+  const sorted = ranges.filter(([a, b]) => a <= b).map(([a, b]): [number, number] => [a, b]).sort((x, y) => x[0] - y[0])
+  const out: Array<[number, number]> = []
+  for (const r of sorted) {
+    const last = out[out.length - 1]
+    if (last !== undefined && r[0] <= last[1] + 1) last[1] = Math.max(last[1], r[1])
+    else out.push(r)
+  }
+  return out
+}
+
+export function covers (merged: ReadonlyArray<readonly [number, number]>, seq: number): boolean {
+  let lo = 0
+  let hi = merged.length - 1
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1
+    const [a, b] = merged[mid]
+    if (seq < a) hi = mid - 1
+    else if (seq > b) lo = mid + 1
+    else return true
+  }
+  return false
+}
+
 /** Store key of an accepted observation: seq as 16 hex digits so keys sort by seq per author. */
 export function observationKey (author: string, seq: number): string {
   return `${author}\0${seq.toString(16).padStart(16, '0')}`
@@ -67,6 +97,12 @@ export class SeenCache {
     return this.overflowed ? undefined : true
   }
 
+  /** Whether (author, seq) is held (accepted, or deferred after a rate refusal) and still live. */
+  has (author: string, seq: number, now: number): boolean {
+    const exp = this.entries.get(observationKey(author, seq))
+    return exp !== undefined && exp >= now
+  }
+
   /** Whether a claimed (author, seq) is absent from the store, i.e. really new. */
   async confirm (author: string, seq: number): Promise<boolean> {
     return (await this.store.get('observations', observationKey(author, seq))) === undefined
@@ -89,7 +125,7 @@ export class SeenCache {
    * Ranges rather than one high-water mark so that a gap (a message missed while another, newer
    * one arrived by gossip first) is still filled by the next sync.
    */
-  ranges (now: number, maxAuthors = 10_000, maxRanges = 256): Record<string, Array<[number, number]>> {
+  ranges (now: number, maxAuthors = 10_000, maxRanges = 256, maxTotal = Infinity): Record<string, Array<[number, number]>> {
     const per = new Map<string, number[]>()
     for (const [key, exp] of this.entries) {
       if (exp < now) continue
@@ -103,31 +139,51 @@ export class SeenCache {
       list.push(seq)
     }
     const out: Record<string, Array<[number, number]>> = {}
+    let total = 0
     for (const [author, seqs] of per) {
       seqs.sort((a, b) => a - b)
       const r: Array<[number, number]> = []
       for (const s of seqs) {
         const last = r[r.length - 1]
         if (last !== undefined && s === last[1] + 1) last[1] = s
-        else if (r.length < maxRanges) r.push([s, s])
-        else break
+        else if (r.length < maxRanges && total < maxTotal) {
+          r.push([s, s])
+          total++
+        } else break
       }
-      out[author] = r
+      if (r.length > 0) out[author] = r
     }
     return out
   }
 
-  /** Store keys of live observations the requester does not hold, in key order. */
-  missing (have: Record<string, Array<[number, number]>>, now: number): string[] {
+  /**
+   * Store keys of live observations the requester does not hold, at most `limit`. Linear in the
+   * entries scanned (a binary search in the author's sorted ranges each), and it gives the event
+   * loop back every `SCAN_SLICE` entries: a request is answered without stalling gossip or the CLI.
+   */
+  async missing (have: Record<string, Array<[number, number]>>, now: number, limit = Infinity): Promise<string[]> {
+    const held = new Map<string, Array<[number, number]>>()
+    for (const author of Object.keys(have)) held.set(author, mergeRanges(have[author]))
     const out: string[] = []
+    let scanned = 0
     for (const [key, exp] of this.entries) {
+      if (++scanned % SCAN_SLICE === 0) await yieldToLoop()
       if (exp < now) continue
       const { author, seq } = splitKey(key)
-      const r = Object.hasOwn(have, author) ? have[author] : undefined
-      if (r !== undefined && r.some(([a, b]) => seq >= a && seq <= b)) continue
+      const r = held.get(author)
+      if (r !== undefined && covers(r, seq)) continue
       out.push(key)
+      if (out.length >= limit) break
     }
-    return out.sort()
+    return out
+  }
+
+  /**
+   * A claimed observation refused for the author's rate: held as seen until `until`, so the next
+   * sync neither asks for it nor re-verifies it; after that a copy may be accepted again.
+   */
+  defer (author: string, seq: number, until: number): void {
+    this.remember(observationKey(author, seq), until)
   }
 
   private remember (key: string, expiresAt: number): void {

@@ -1,6 +1,6 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import type { IdentifyResult } from '@libp2p/interface'
+import type { IdentifyResult, PeerId } from '@libp2p/interface'
 import type { Logger } from '../common/logger.ts'
 import type { Counter } from '../control/metrics-types.ts'
 import type { BanObservation, Federation, FederationComponents, FederationInit, PeerStatus } from './index.ts'
@@ -13,6 +13,7 @@ import { createGater } from './gater.ts'
 import { installValidator, topicOf } from './gossip.ts'
 import { createNode, parseAddrs, type PalisadeNode } from './node.ts'
 import { Redialer } from './redial.ts'
+import { PeerGuard } from './peer-guard.ts'
 
 /** expired (author, seq) entries are swept this often, ms */
 const SWEEP_INTERVAL = 3_600_000
@@ -31,6 +32,8 @@ export class FederationNode implements Federation {
   private receiver: Receiver | undefined
   private publisher: Publisher | undefined
   private redialer: Redialer | undefined
+  private readonly guard = new PeerGuard()
+  private readonly lastMessage = new Map<string, number>()
   private unsubscribe: (() => void) | undefined
   private sweepTimer: { cancel(): void } | undefined
 
@@ -59,15 +62,42 @@ export class FederationNode implements Federation {
       window: trust.window,
       maxClockSkew: config.maxClockSkew,
       honorRetractions: trust.honorRetractions,
-      allow: this.init.allow
-    }, { ...this.c, seen, ...(this.rejected === undefined ? {} : { rejected: this.rejected }) })
+      allow: this.init.allow,
+      ...(trust.minPrefix4 === undefined ? {} : { minPrefix4: trust.minPrefix4 }),
+      ...(trust.minPrefix6 === undefined ? {} : { minPrefix6: trust.minPrefix6 })
+    }, {
+      ...this.c,
+      seen,
+      guard: this.guard,
+      onPenalty: (peer) => { this.node?.hangUp(peerIdFromString(peer)).catch(() => {}) },
+      ...(this.rejected === undefined ? {} : { rejected: this.rejected })
+    })
     await receiver.load()
     this.publisher = new Publisher({ identity, window: trust.window }, { store: this.c.store, seen })
-    const sync = new Sync({ store: this.c.store, clock: this.c.clock, seen, logger: this.c.logger, receive: async (b, from) => await receiver.receive(b, from) })
+    const penalised = (id: string): boolean => this.guard.isPenalised(id, this.c.clock.now())
+    const syncRefused = this.c.metrics?.counter('palisade_federation_sync_refused_total', 'sync requests refused or cut short, by reason', ['reason'])
+    const sync = new Sync({
+      store: this.c.store,
+      clock: this.c.clock,
+      seen,
+      logger: this.c.logger,
+      // weight-0 members sync too (trust/README.md); strangers of an open collective do not
+      admitted: (peer) => this.c.trustPolicy.get(peer) !== undefined && !penalised(peer),
+      ...(syncRefused === undefined ? {} : { refused: syncRefused }),
+      // per-peer attribution for `peer list`; strangers are only counted in the metrics
+      onRefuse: (peer, reason) => {
+        if (this.c.trustPolicy.get(peer) !== undefined) this.c.trustPolicy.recordRejected(peer, `sync-${reason}`, this.c.clock.now())
+      },
+      receive: async (b, from) => await receiver.receive(b, from)
+    })
 
-    const node = this.node = await createNode(config, identity, createGater(config.open, this.c.trustPolicy, identity.id))
+    const node = this.node = await createNode(config, identity, createGater(config.open, this.c.trustPolicy, identity.id, penalised))
     await node.handle(SYNC_PROTOCOL, async (stream, connection) => { await sync.serve(stream, connection) })
-    installValidator(node.services.pubsub, this.topic, async (bytes, from) => await receiver.receive(bytes, from.toString()))
+    installValidator(node.services.pubsub, this.topic, async (bytes, from) => {
+      const id = from.toString()
+      this.noteMessage(id)
+      return await receiver.receive(bytes, id, { budgeted: true })
+    })
     node.addEventListener('peer:identify', (evt: CustomEvent<IdentifyResult>) => {
       const { peerId, protocols } = evt.detail
       if (!protocols.includes(SYNC_PROTOCOL)) return
@@ -77,9 +107,17 @@ export class FederationNode implements Federation {
     })
     this.unsubscribe = this.c.trustPolicy.onChange(change => {
       receiver.forgetKeys()
-      if (change.kind !== 'add' && !config.open && this.c.trustPolicy.get(change.key) === undefined) {
+      if (change.kind === 'add') {
+        // a new member is dialled at once when an address is known, not at the next redial round
+        this.redialer?.dialNow(change.peer.key)
+      } else if (!config.open && this.c.trustPolicy.get(change.key) === undefined) {
         node.hangUp(peerIdFromString(change.key)).catch(() => {})
       }
+    })
+    node.addEventListener('peer:disconnect', (evt: CustomEvent<PeerId>) => {
+      const id = evt.detail.toString()
+      // a member that dropped (a partition, a restart) is dialled again at once, then every round
+      if (this.c.trustPolicy.get(id) !== undefined && !penalised(id)) this.redialer?.dialNow(id)
     })
     await node.start()
     node.services.pubsub.subscribe(this.topic)
@@ -113,10 +151,28 @@ export class FederationNode implements Federation {
 
   peers (): PeerStatus[] {
     const node = this.node
+    const now = this.c.clock.now()
     return this.c.trustPolicy.list().map(p => {
       const conns = node?.getConnections(peerIdFromString(p.key)) ?? []
-      return { key: p.key, connected: conns.length > 0, addresses: conns.map(c => c.remoteAddr.toString()) }
+      const last = this.lastMessage.get(p.key)
+      const penalty = this.guard.penaltyOf(p.key)
+      return {
+        key: p.key,
+        connected: conns.length > 0,
+        addresses: conns.map(c => c.remoteAddr.toString()),
+        ...(last === undefined ? {} : { lastMessage: last }),
+        ...(penalty === undefined || penalty.until <= now ? {} : { penalisedUntil: penalty.until })
+      }
     })
+  }
+
+  private noteMessage (peer: string): void {
+    this.lastMessage.delete(peer)
+    if (this.lastMessage.size >= 10_000) {
+      const oldest = this.lastMessage.keys().next()
+      if (oldest.done !== true) this.lastMessage.delete(oldest.value)
+    }
+    this.lastMessage.set(peer, this.c.clock.now())
   }
 
   private async publish (out: Outgoing): Promise<void> {

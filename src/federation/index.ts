@@ -31,6 +31,10 @@ export interface PeerStatus {
   connected: boolean
   /** remote addresses of open connections, else addresses the peer store knows */
   addresses: string[]
+  /** ms since epoch of the last gossip message this peer relayed to us */
+  lastMessage?: number
+  /** set while the peer is disconnected for sending invalid observations */
+  penalisedUntil?: number
 }
 
 export interface BanObservation {

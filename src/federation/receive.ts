@@ -11,15 +11,18 @@ import { publicKeyOf } from '../trust/index.ts'
 import { verifierKey, verifyWith } from './identity.ts'
 import { decodeObservation, MAX_OBSERVATION_BYTES, type Observation } from './observation.ts'
 import { observationKey, type SeenCache, type StoredObservation } from './dedupe.ts'
+import type { PeerGuard } from './peer-guard.ts'
+import { RejectLog } from './reject-log.ts'
 
 /**
  * The receive path every observation takes, from gossip or sync alike, cheapest check first
- * (DESIGN.md "Observations"): size → decode → trusted author → signature → age/skew →
- * (author, seq) dedupe → rate cap → IP class → vote. Each refusal is typed and counted.
+ * (DESIGN.md "Observations"): relay budget → size → decode → trusted author → already seen →
+ * signature → age/skew → (author, seq) claim → rate cap → prefix width → IP class → vote. Each
+ * refusal is typed and counted, per reason in metrics and per author in the trust stats.
  */
 export type RejectReason =
   | 'oversize' | 'decode' | 'own' | 'untrusted' | 'revoked' | 'signature' | 'future' | 'stale'
-  | 'duplicate' | 'rate' | 'never-ban' | 'allowlisted'
+  | 'duplicate' | 'rate' | 'never-ban' | 'allowlisted' | 'budget' | 'penalised' | 'prefix'
 
 /** maps onto gossipsub's Accept / Reject (relay penalised) / Ignore (dropped quietly) */
 export type ReceiveResult =
@@ -41,6 +44,16 @@ export interface ReceiverInit {
   allow: () => CidrSet
   /** verifier KeyObjects cached for this many authors */
   maxKeyCache?: number
+  /** narrowest prefix lengths a remote ban may name; wider ones are refused ('prefix') */
+  minPrefix4?: number
+  minPrefix6?: number
+  /** an observation refused for its author's rate is not taken again for this long, ms */
+  rateCooloff?: number
+}
+
+/** how the caller got the bytes: gossip messages spend the relay's budget, sync answers do not */
+export interface ReceiveOptions {
+  budgeted?: boolean
 }
 
 export interface ReceiverComponents {
@@ -50,6 +63,10 @@ export interface ReceiverComponents {
   logger: Logger
   seen: SeenCache
   rejected?: Counter
+  /** per-relay budget and penalty, checked before any decoding */
+  guard?: PeerGuard
+  /** a relay earned a penalty: disconnect it; `until` is when it may come back */
+  onPenalty? (peer: string, until: number): void
   onVote (v: Vote): Promise<void> | void
   onRetract (author: string, ip: string): Promise<void> | void
 }
@@ -61,6 +78,7 @@ export class Receiver {
   private readonly keys = new Map<string, KeyObject>()
   /** per-author highest accepted seq, mirrored in the store's `authors` area */
   private readonly high = new Map<string, number>()
+  private readonly rejectLog: RejectLog
 
   private readonly isCached = (author: string): boolean => this.keys.has(author)
 
@@ -68,14 +86,24 @@ export class Receiver {
     this.init = init
     this.c = components
     this.log = components.logger.child({ component: 'federation-receive' })
+    this.rejectLog = new RejectLog(this.log, components.clock)
   }
 
   async load (): Promise<void> {
     for await (const [author, v] of this.c.store.entries<{ highSeq: number }>('authors')) this.high.set(author, v.highSeq)
   }
 
-  async receive (bytes: Uint8Array, via?: string): Promise<ReceiveResult> {
+  async receive (bytes: Uint8Array, via?: string, opts: ReceiveOptions = {}): Promise<ReceiveResult> {
     const now = this.c.clock.now()
+    const guard = this.c.guard
+    if (guard !== undefined && via !== undefined) {
+      const refused = guard.isPenalised(via, now) ? 'penalised' : opts.budgeted === true && !guard.admit(via, now) ? 'budget' : undefined
+      if (refused !== undefined) {
+        this.c.rejected?.inc({ reason: refused })
+        this.c.trustPolicy.recordRejected(via, refused, now)
+        return { action: 'ignore', reason: refused }
+      }
+    }
     const first = this.verify(bytes, now)
     let v: Refusal | Admitted
     if (first.action !== 'confirm') v = first
@@ -87,8 +115,16 @@ export class Receiver {
     } else {
       this.c.rejected?.inc({ reason: r.reason })
       if (r.obs !== undefined) this.c.trustPolicy.recordRejected(r.obs.author, r.reason, now)
-      if (r.action === 'reject') this.log.warn({ peer: via, reason: r.reason, author: r.obs?.author }, 'observation rejected')
-      else this.log.debug({ peer: via, reason: r.reason, author: r.obs?.author, ip: r.obs?.ip }, 'observation ignored')
+      if (r.action === 'reject') {
+        this.rejectLog.note(via, r.reason, r.obs?.author)
+        // a bad signature costs the relay too: its own validator would have refused to pass it on
+        if (via !== undefined && r.obs?.author !== via) this.c.trustPolicy.recordRejected(via, r.reason, now)
+        const until = via === undefined ? undefined : guard?.invalid(via, now)
+        if (until !== undefined) {
+          this.log.warn({ peer: via, until: new Date(until).toISOString() }, 'peer disconnected for sending invalid observations')
+          this.c.onPenalty?.(via!, until)
+        }
+      } else this.log.debug({ peer: via, reason: r.reason, author: r.obs?.author, ip: r.obs?.ip }, 'observation ignored')
     }
     return r
   }
@@ -111,6 +147,8 @@ export class Receiver {
     if (peer === undefined) {
       return { action: 'ignore', reason: this.c.trustPolicy.isRevoked(obs.author) ? 'revoked' : 'untrusted', obs }
     }
+    // a copy of what is held (or was refused for rate and is cooling off) costs no signature check
+    if (this.c.seen.has(obs.author, obs.seq, now)) return { action: 'ignore', reason: 'duplicate', obs }
     if (!verifyWith(this.keyOf(obs.author), d.signed, d.signature)) return { action: 'reject', reason: 'signature', obs }
     if (obs.observedAt > now + this.init.maxClockSkew) return { action: 'ignore', reason: 'future', obs }
     const expiresAt = obs.observedAt + this.init.window
@@ -123,7 +161,8 @@ export class Receiver {
 
   private afterDedupe (obs: Observation, peer: TrustedPeer, now: number): Refusal | Admitted {
     if (!this.c.trustPolicy.allowReport(obs.author, now)) {
-      this.c.seen.release(obs.author, obs.seq)
+      // held as seen for a while: sync would otherwise send it again and make us verify it again
+      this.c.seen.defer(obs.author, obs.seq, Math.min(obs.observedAt + this.init.window, now + (this.init.rateCooloff ?? 3_600_000)))
       return { action: 'ignore', reason: 'rate', obs }
     }
     const subject = parseSubject(obs.ip)
@@ -131,6 +170,10 @@ export class Receiver {
     if (obs.kind === 'ban') {
       if (isNeverBan(subject)) return { action: 'ignore', reason: 'never-ban', obs }
       if (this.init.allow().has(subject)) return { action: 'ignore', reason: 'allowlisted', obs }
+      // one member must not put a whole address space (2000::/3) into the kernel sets
+      if (subject.isPrefix && subject.prefixLength < (subject.family === 4 ? this.init.minPrefix4 ?? 24 : this.init.minPrefix6 ?? 48)) {
+        return { action: 'ignore', reason: 'prefix', obs }
+      }
     }
     return { action: 'admit', obs, peer }
   }

@@ -44,6 +44,18 @@ export class Redialer {
     this.timer = undefined
   }
 
+  /**
+   * Dial one member now (it was just trusted, or its connection dropped) instead of waiting for
+   * the next round: the victim reaching out to its members is also what keeps them in when the
+   * inbound slots are held by strangers.
+   */
+  dialNow (key: string, addrs: Multiaddr[] = []): void {
+    if (!this.running || key === this.node.peerId.toString() || this.connected(key)) return
+    if (!this.open && this.trust.get(key) === undefined) return
+    const ma = addrs[0] ?? this.bootstrap.find(a => peerIdOfAddr(a) === key)
+    this.dial(key, ma)
+  }
+
   /** One pass; schedules the next. Dials run in the background, one at a time per target. */
   round (): void {
     if (!this.running) return
