@@ -5,7 +5,7 @@ import { configFrom } from './context.ts'
 /** Run the daemon until SIGINT/SIGTERM; a second signal exits at once. */
 export async function commandStart (g: GlobalOptions): Promise<void> {
   const config = await configFrom(g)
-  const logger = createLogger({ level: config.log.level })
+  const logger = createLogger({ level: config.log.level, format: config.log.format })
   const { Daemon } = await import('../daemon.ts')
   const daemon = new Daemon({ config, logger })
   let stopping = false

@@ -132,7 +132,7 @@ export const rootSchema = obj({
   state: str.optional(),
   state_directory: str.optional(),
   socket: str.optional(),
-  concurrency: nonNegInt.optional(),
+  concurrency: intIn(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 'an integer').optional(),
   // reaction v1 configurations keep YAML anchors under `definitions`; reaction never read it
   definitions: z.unknown().optional(),
   firewall: firewallSchema.default(firewallSchema.parse({})),
@@ -141,10 +141,13 @@ export const rootSchema = obj({
   federation: federationSchema.optional(),
   trust: trustSchema.default(trustSchema.parse({})),
   feed: obj({ listen: str.default('127.0.0.1:4712') }).optional(),
-  limits: obj({ maxTrackedKeys: posInt.default(100_000), maxLineBytes: posInt.default(16_384) })
-    .default({ maxTrackedKeys: 100_000, maxLineBytes: 16_384 }),
-  log: obj({ level: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const).default('info') })
-    .default({ level: 'info' })
+  limits: obj({ maxTrackedKeys: posInt.default(100_000), maxLineBytes: posInt.default(16_384), actionTimeout: duration.default(ms('60s')) })
+    .default({ maxTrackedKeys: 100_000, maxLineBytes: 16_384, actionTimeout: ms('60s') }),
+  log: obj({
+    level: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const).default('info'),
+    // auto: text in a terminal, JSON otherwise (journald gets each line's priority)
+    format: oneOf(['auto', 'json', 'text'] as const).default('auto')
+  }).default({ level: 'info', format: 'auto' })
 })
 
 export type RawRoot = z.output<typeof rootSchema>

@@ -178,6 +178,8 @@ export interface LimitsConfig {
   maxTrackedKeys: number
   /** log lines longer than this are cut (bytes) */
   maxLineBytes: number
+  /** an action still running after this long is killed and reported, ms (default 60 s) */
+  actionTimeout?: number
 }
 
 export interface Config {
@@ -186,7 +188,7 @@ export interface Config {
   /** state directory (reaction: state_directory) */
   state: string
   socket: string
-  /** max actions running at once (reaction: concurrency); 0 = unlimited */
+  /** max actions running at once (reaction: concurrency); negative = unlimited */
   concurrency: number
   patterns: Record<string, PatternConfig>
   streams: Record<string, StreamConfig>
@@ -200,5 +202,5 @@ export interface Config {
   trust: TrustConfig
   feed: FeedConfig | null
   limits: LimitsConfig
-  log: { level: string }
+  log: { level: string, format: 'auto' | 'json' | 'text' }
 }
