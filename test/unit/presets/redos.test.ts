@@ -109,3 +109,27 @@ describe('presets resist catastrophic backtracking', () => {
     })
   }
 })
+
+describe('dovecot takes the last rip= in linear time', () => {
+  // the tail after `rip=` once accepted any later `, rip=…`, so each earlier candidate scanned to the
+  // end of the line: 1.7 s on 64 KiB of `rip=…, lip=…, ` ending in `,x` (the `$` failing each time)
+  test('64 KiB of repeated rip=/lip= with a failing end, every mode, under the bound', () => {
+    const start = 'Nov 23 14:09:01 mail dovecot: imap-login: Disconnected (auth failed, 1 attempts in 2 secs): user=<'
+    const body = 'rip=203.0.113.7, lip=192.0.2.1, '.repeat(2048)
+    for (const mode of getPreset('dovecot')!.modes) {
+      const config = load('dovecot', mode)
+      for (const f of config.streams.s.filters) {
+        const compiled = compileFilter(f, config.patterns)
+        for (const end of [',x', ', rip=999.1.1.1', ', rip=', ',']) {
+          let ms = Infinity
+          for (let k = 0; k < 3; k++) {
+            const t0 = performance.now()
+            compiled.match(start + body + end, 0)
+            ms = Math.min(ms, performance.now() - t0)
+          }
+          assert.ok(ms < BOUND_MS, `${f.id}: ${ms.toFixed(1)} ms on …${JSON.stringify(end)}`)
+        }
+      }
+    }
+  })
+})
