@@ -26,7 +26,9 @@ export const traefikAuth: Preset = {
   description: 'Traefik basic-auth failures (401) from the access log, CLF or JSON',
   modes: ['normal', 'ddos', 'aggressive'],
   defaultMode: 'normal',
-  source: { file: '/var/log/traefik/access.log' },
+  fail2ban: ['traefik-auth'],
+  forms: 'access log, Common Log Format or JSON (`ClientHost` … `DownstreamStatus":401`)',
+  source: { file: '/var/log/traefik/access.log', journal: ['_SYSTEMD_UNIT=traefik.service'] },
   filters (mode: string): PresetFilter[] {
     const m = mode === 'ddos' || mode === 'aggressive' ? mode : 'normal'
     return [{ name: 'traefik-auth', regex: [clf(USER[m]), json(JUSER[m])], retry: 5, retryperiod: '10m', ban: '1h' }]
