@@ -14,12 +14,21 @@ import { recidive } from './recidive.ts'
 import { sshd } from './sshd.ts'
 import { traefikAuth } from './traefik-auth.ts'
 import { vaultwarden } from './vaultwarden.ts'
+import { roundcubeAuth } from './roundcube-auth.ts'
+import { gitlab } from './gitlab.ts'
+import { grafana } from './grafana.ts'
+import { mysqldAuth } from './mysqld-auth.ts'
+import { mongodbAuth } from './mongodb-auth.ts'
+import { namedRefused } from './named-refused.ts'
+import { forgejo, gitea } from './forgejo.ts'
+import { matrixSynapse } from './matrix-synapse.ts'
 
 export type { Preset, PresetFilter } from './types.ts'
 
 const PRESETS: readonly Preset[] = [
   sshd, nginxHttpAuth, nginxLimitReq, nginxBotsearch, apacheAuth, postfix, dovecot,
-  vaultwarden, nextcloud, traefikAuth, recidive
+  vaultwarden, nextcloud, traefikAuth, recidive,
+  roundcubeAuth, gitlab, grafana, mysqldAuth, mongodbAuth, namedRefused, forgejo, gitea, matrixSynapse
 ]
 
 export function getPreset (name: string): Preset | undefined {
