@@ -1,50 +1,57 @@
 import type { Preset, PresetFilter } from './types.ts'
+import { AH, apacheRegex } from './web-prefix.ts'
 
 /**
- * Apache httpd authentication / authorisation failures in the error log (fail2ban apache-auth).
- * The `[client ADDRESS:PORT]` field comes before any client text, so the regexes anchor on the
- * line start and only check what kind of message follows.
+ * Apache httpd authentication / authorisation failures in the error log (fail2ban apache-auth,
+ * modes normal and aggressive). The `[client ADDRESS:PORT]` field comes before any client text
+ * (web-prefix.ts apacheHeads), so the address is fixed and the message only decides whether the
+ * line counts. 2.4 and 2.2 formats, file or syslog (`apache2[pid]:` / `httpd[pid]:`), IPv4 and
+ * IPv6 clients.
  *
- * 2.4: `[Mon Nov 23 14:09:01.123456 2026] [auth_basic:error] [pid 1234:tid 5678] [client 203.0.113.7:52144] AH01618: …`
- * 2.2: `[Mon Nov 23 14:09:01 2026] [error] [client 203.0.113.7] user bob not found: /private`
- * 2.4 prints IPv6 clients as `[client 2001:db8::7:52144]`, which is ambiguous (is `52144` the port
- * or the last group?); the built-in `ip` pattern refuses an IPv6 candidate touching a colon, so
- * 2.4 lines from IPv6 clients are not counted. IPv4 clients and 2.2's `[client ADDRESS]` are.
+ * Not counted, as in fail2ban: Digest nonces that are stale rather than forged (AH01776 `hash is
+ * not`: every browser sends one after a restart; `nonce expired` / `one-time-nonce mismatch` are
+ * info-level "sending new nonce" notes), and, in normal mode, lines of mod_evasive (its module is
+ * `evasive20`/`evasive24`): those are flood blocks, counted by aggressive mode.
  */
-const HEAD_24 = String.raw`^\[[^\]]+\] \[[\w:]*:error\] \[pid \d+(?::tid \d+)?\] (?:\[remote \S+\] )?\[client <ip>:\d+\] (?:AH\d+: )?`
-const HEAD_22 = String.raw`^\[[^\]]+\] \[error\] \[client <ip>\] `
+const AUTH_TYPE = String.raw`(?:(?:Digest|Basic): )?`
 
 const MESSAGES = [
-  // client denied by server configuration: /var/www/private
-  String.raw`client denied by server configuration`,
-  // user bob: authentication failure for "/private": Password Mismatch
-  // user bob not found: /private
-  // user bob: authorization failure for "/private":
-  // Digest: user bob: password mismatch: /private
-  // Digest: user `bob' in realm `private' not found: /private
-  String.raw`(?:Digest: )?user .*(?:: authentication failure for "| not found|: password mismatch|: authorization failure|' in realm \x60.*' (?:not found|denied by provider))`,
-  // client used wrong authentication scheme: /private
-  String.raw`client used wrong authentication scheme`,
-  // Authorization of user bob to access /private failed, reason: …
-  String.raw`Authorization of user \S+ to access \S* failed`,
-  // Digest: invalid nonce … received - user attempted time travel / realm mismatch / unknown algorithm / invalid qop
-  String.raw`(?:Digest: )?(?:invalid nonce .* received - |realm mismatch - got |unknown algorithm |invalid qop )`,
-  // Digest: user bob: nonce expired (…) - sending new nonce / one-time-nonce mismatch - sending new nonce
-  String.raw`(?:Digest: )?user .*: (?:nonce expired|one-time-nonce mismatch)`
+  // modules/aaa/mod_authz_core.c AH01630 "client denied by server configuration: %s%s" (2.2: mod_authz_host)
+  // modules/aaa/mod_auth_basic.c AH01614 "client used wrong authentication scheme: %s"
+  String.raw`client (?:denied by server configuration|used wrong authentication scheme)\b`,
+  // mod_auth_basic.c AH01617 "user %s: authentication failure for \"%s\": Password Mismatch",
+  //   AH01618 "user %s not found: %s"; mod_authz_core.c AH01631 "user %s: authorization failure for \"%s\": "
+  String.raw`user (?!\x60).*?(?::? auth(?:oriz|entic)ation failure\b| not found\b| denied by provider\b)`,
+  // 2.2 mod_authz_owner / mod_authz_groupfile: "Authorization of user %s to access %s failed, reason: %s"
+  String.raw`Authorization of user .*? to access .*? failed\b`,
+  // modules/aaa/mod_auth_digest.c AH01792 "user %s: password mismatch: %s"
+  String.raw`${AUTH_TYPE}user .*?: password mismatch\b`,
+  // mod_auth_digest.c AH01790 "user `%s' in realm `%s' not found: %s", AH01794 "… denied by provider: %s"
+  String.raw`${AUTH_TYPE}user \x60.*?' in realm \x60.*?' (?:not found|denied by provider|auth(?:oriz|entic)ation failure)\b`,
+  // mod_auth_digest.c AH01775 "invalid nonce %s received - length is not %d",
+  //   AH01777 "invalid nonce %s received - user attempted time travel"
+  String.raw`${AUTH_TYPE}invalid nonce .*? received - (?:length is not\b|user attempted time travel\b)`,
+  // mod_auth_digest.c AH01788 "realm mismatch - got `%s' but expected `%s'", AH01789 "unknown algorithm `%s' received: %s",
+  //   AH01793 "invalid qop `%s' received: %s"
+  String.raw`${AUTH_TYPE}(?:realm mismatch - got \x60.*?' but (?:expected|no realm expected)|unknown algorithm \x60.*?' received|invalid qop \x60.*?' received)\b`,
+  // modules/ssl/ssl_engine_kernel.c AH02031 "Hostname %s provided via SNI, but no hostname provided in HTTP request",
+  //   AH02032 "Hostname %s provided via SNI and hostname %s provided via HTTP have no compatible SSL setup",
+  //   AH02033 "No hostname was provided via SNI for a name based virtual host"
+  String.raw`(?:No h|H)ostname \S+ provided via SNI(?:, but no hostname provided| and hostname \S+ provided| for a name based virtual host)`
 ].join('|')
 
-const REGEX: string[] = [
-  `${HEAD_24}(?:${MESSAGES})`,
-  `${HEAD_22}(?:${MESSAGES})`
-]
+const NOT_EVASIVE = String.raw`(?!evasive)[\w.-]*`
 
 export const apacheAuth: Preset = {
   name: 'apache-auth',
-  description: 'Apache httpd authentication and access-denied errors (error.log, 2.2 and 2.4 formats)',
-  modes: ['normal'],
+  description: 'Apache httpd authentication and access-denied errors (error.log, 2.2 and 2.4 formats); aggressive adds mod_evasive',
+  modes: ['normal', 'aggressive'],
   defaultMode: 'normal',
-  source: { file: '/var/log/apache2/error.log' },
-  filters (): PresetFilter[] {
-    return [{ name: 'apache-auth', regex: REGEX, retry: 5, retryperiod: '10m', ban: '1h' }]
+  fail2ban: ['apache-auth'],
+  forms: 'Apache 2.2/2.4 error.log, file or syslog (apache2[pid]:/httpd[pid]:), [client]/[remote] ADDR[:PORT], IPv6',
+  source: { file: '/var/log/apache2/error.log', journal: ['_SYSTEMD_UNIT=apache2.service', '_SYSTEMD_UNIT=httpd.service'] },
+  filters (mode: string): PresetFilter[] {
+    const regex = apacheRegex(`${AH}(?:${MESSAGES})`, mode === 'aggressive' ? undefined : NOT_EVASIVE)
+    return [{ name: 'apache-auth', regex, retry: 5, retryperiod: '10m', ban: '1h' }]
   }
 }

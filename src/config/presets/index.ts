@@ -4,6 +4,14 @@
  */
 import type { Preset } from './types.ts'
 import { apacheAuth } from './apache-auth.ts'
+import { apacheBadbots } from './apache-badbots.ts'
+import { apacheBotsearch } from './apache-botsearch.ts'
+import { apacheNoscript } from './apache-noscript.ts'
+import { apacheOverflows } from './apache-overflows.ts'
+import { haproxyHttpAuth } from './haproxy-http-auth.ts'
+import { nginxBadRequest } from './nginx-bad-request.ts'
+import { nginxForbidden } from './nginx-forbidden.ts'
+import { nginxProbe } from './nginx-probe.ts'
 import { dovecot } from './dovecot.ts'
 import { nextcloud } from './nextcloud.ts'
 import { nginxBotsearch } from './nginx-botsearch.ts'
@@ -27,6 +35,7 @@ export type { Preset, PresetFilter } from './types.ts'
 
 const PRESETS: readonly Preset[] = [
   sshd, nginxHttpAuth, nginxLimitReq, nginxBotsearch, apacheAuth, postfix, dovecot,
+  nginxForbidden, nginxBadRequest, nginxProbe, apacheBadbots, apacheBotsearch, apacheNoscript, apacheOverflows, haproxyHttpAuth,
   vaultwarden, nextcloud, traefikAuth, recidive,
   roundcubeAuth, gitlab, grafana, mysqldAuth, mongodbAuth, namedRefused, forgejo, gitea, matrixSynapse
 ]

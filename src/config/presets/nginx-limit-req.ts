@@ -4,7 +4,8 @@ import { NGINX_ERROR } from './web-prefix.ts'
 /**
  * Clients refused by nginx's limit_req / limit_conn (fail2ban nginx-limit-req). Everything before
  * `client:` is nginx's own text (the zone name comes from the admin), so the address position is
- * fixed and the rest of the line (request, host: client-controlled) is not looked at.
+ * fixed and the rest of the line (request, Host, Referer: client-controlled, and possibly holding a
+ * forged `, client: `) is not looked at: the first `client:` is nginx's.
  */
 const REGEX: string[] = [
   // 2026/11/23 14:09:01 [error] 1234#1234: *99 limiting requests, excess: 10.520 by zone "one", client: 203.0.113.7, server: example.com, request: "GET / HTTP/1.1", host: "example.com"
@@ -19,7 +20,9 @@ export const nginxLimitReq: Preset = {
   description: 'requests refused by nginx limit_req / limit_conn (error.log)',
   modes: ['normal'],
   defaultMode: 'normal',
-  source: { file: '/var/log/nginx/error.log' },
+  fail2ban: ['nginx-limit-req'],
+  forms: 'nginx error.log, file or syslog/journal; limit_req (limiting/delaying requests) and limit_conn',
+  source: { file: '/var/log/nginx/error.log', journal: ['_SYSTEMD_UNIT=nginx.service'] },
   filters (): PresetFilter[] {
     return [{ name: 'nginx-limit-req', regex: REGEX, retry: 5, retryperiod: '10m', ban: '1h' }]
   }
