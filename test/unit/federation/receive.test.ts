@@ -80,7 +80,10 @@ describe('receive path', () => {
     ['stale', 'ignore', 'stale', (s) => s.obs({ observedAt: s.clock.now() - 24 * H - 1 })],
     ['never-ban IP', 'ignore', 'never-ban', (s) => s.obs({ ip: '10.1.2.3' })],
     ['never-ban prefix overlapping', 'ignore', 'never-ban', (s) => s.obs({ ip: 'fc00::/7' })],
-    ['allowlisted IP', 'ignore', 'allowlisted', (s) => s.obs({ ip: '192.0.2.55' })]
+    ['allowlisted IP', 'ignore', 'allowlisted', (s) => s.obs({ ip: '192.0.2.55' })],
+    ['all global IPv6 (2000::/3)', 'ignore', 'prefix', (s) => s.obs({ ip: '2000::/3' })],
+    ['an eighth of IPv4 (32.0.0.0/3)', 'ignore', 'prefix', (s) => s.obs({ ip: '32.0.0.0/3' })],
+    ['IPv4 /23, one bit wider than the default /24', 'ignore', 'prefix', (s) => s.obs({ ip: '203.0.112.0/23' })]
   ]
   for (const [name, action, reason, make] of cases) {
     test(`${name} → ${action} (${reason})`, async () => {
@@ -127,6 +130,24 @@ describe('receive path', () => {
     s.clock.advance(H / 3 + 1)
     assert.equal((await s.receiver.receive(s.obs())).action, 'accept')
     assert.equal(s.trust.stats(alice.id)?.reasons.rate, 1)
+  })
+
+  test('prefixes at the minimum lengths (/24, /48) are accepted', async () => {
+    const s = await setup()
+    assert.equal((await s.receiver.receive(s.obs({ ip: '203.0.113.0/24' }))).action, 'accept')
+    assert.equal((await s.receiver.receive(s.obs({ ip: '2001:db8:1::/48' }))).action, 'accept')
+  })
+
+  test('an observation refused for rate is not verified again while it cools off (sync re-sends it)', async () => {
+    const s = await setup({ perHour: 1 })
+    assert.equal((await s.receiver.receive(s.obs())).action, 'accept')
+    const again = s.obs()
+    const r1 = await s.receiver.receive(again)
+    assert.equal(r1.action !== 'accept' && r1.reason, 'rate')
+    const r2 = await s.receiver.receive(again)
+    assert.equal(r2.action !== 'accept' && r2.reason, 'duplicate', 'held as seen: no second signature check')
+    s.clock.advance(H + 1)
+    assert.equal((await s.receiver.receive(again)).action, 'accept', 'after the cool-off (and the refill) it is taken')
   })
 
   test('retraction honoured', async () => {
