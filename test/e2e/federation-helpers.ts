@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { systemClock } from '../../src/common/clock.ts'
 import { CidrSet } from '../../src/common/ip.ts'
-import { silentLogger } from '../../src/common/logger.ts'
+import { silentLogger, type Logger } from '../../src/common/logger.ts'
 import type { Vote } from '../../src/common/model.ts'
 import type { FederationConfig, TrustConfig } from '../../src/config/types.ts'
 import { createStore, type Store } from '../../src/store/index.ts'
@@ -40,6 +40,7 @@ export async function makeNode (p: { name: string, dir: string, id: string }, op
   collective?: string
   trust?: Partial<TrustConfig>
   fed?: Partial<FederationConfig>
+  logger?: Logger
 }): Promise<TestNode> {
   const store = createStore({ path: join(p.dir, 'db') })
   const trust = createTrustPolicy({
@@ -85,7 +86,7 @@ export async function makeNode (p: { name: string, dir: string, id: string }, op
         stateDir: p.dir,
         allow: () => new CidrSet(['192.0.2.0/24'])
       }, {
-        store, trustPolicy: trust, clock: systemClock, logger: silentLogger(),
+        store, trustPolicy: trust, clock: systemClock, logger: opts.logger ?? silentLogger(),
         onVote: (v) => {
           votes.push(v)
           for (const w of waiters.filter(w => w.ip === v.ip)) w.resolve(v)
