@@ -16,8 +16,20 @@ import { Limiter } from './limiter.ts'
  * `after` at once, the others when their delay is over. Each trigger is stored (area `pending`)
  * in the same batch as the ban, with every action's due time and whether it ran, so that after a
  * restart (or kill -9): due actions run now, future ones are scheduled, and the immediate ones
- * are replayed (reaction's start commands rebuild an empty chain) unless `oneshot`.
+ * are replayed (reaction's start commands rebuild an empty chain) unless `oneshot`, not
+ * applicable to the address's family, or already followed by a later step (an unban that ran
+ * must not be undone by replaying the ban).
+ *
+ * Guarantees across a kill: a step is marked done in its own write after its command exits, so
+ * an ordinary step runs at least once (a kill in between runs it again). A `oneshot` step has its
+ * intent (`started`) stored before it runs and is never started twice: at most once, exactly
+ * once unless the kill falls between the intent and the command.
+ *
+ * Actions never hold up a decision: `apply` starts them and returns, so a slow or hung command
+ * delays no ban of any stream; at most `concurrency` run at once, each killed after its timeout.
  */
+interface Step { action: string, due: number, done: boolean, started?: boolean }
+
 interface TriggerRecord {
   id: string
   filter: string
@@ -25,10 +37,18 @@ interface TriggerRecord {
   values: Record<string, string>
   ip?: string
   at: number
-  steps: Array<{ action: string, due: number, done: boolean }>
+  steps: Step[]
 }
 
 export interface ActionRunnerComponents { store: Store, clock: Clock, logger: Logger, metrics?: Metrics }
+
+export interface ActionRunnerOptions {
+  /** kill an action still running after this long, ms */
+  timeoutMs?: number
+}
+
+/** default for ActionRunnerOptions.timeoutMs */
+export const ACTION_TIMEOUT = 60_000
 
 export class ActionRunner implements DecisionSink {
   readonly name = 'actions'
@@ -41,34 +61,60 @@ export class ActionRunner implements DecisionSink {
   /** records created by prepare(), run by apply() */
   private readonly staged = new Map<Decision, TriggerRecord[]>()
   private stopping = false
+  private readonly timeoutMs: number
+  /** runs started by apply() and timers, for idle() */
+  private readonly running = new Set<Promise<void>>()
 
-  constructor (filters: readonly FilterConfig[], concurrency: number, components: ActionRunnerComponents) {
+  constructor (filters: readonly FilterConfig[], concurrency: number, components: ActionRunnerComponents, opts: ActionRunnerOptions = {}) {
     this.filters = new Map(filters.map(f => [f.id, f]))
     this.c = components
     this.log = components.logger.child({ component: 'actions' })
     this.limiter = new Limiter(concurrency)
+    this.timeoutMs = opts.timeoutMs ?? ACTION_TIMEOUT
   }
 
   /** Load stored triggers: replay immediate actions (not oneshot), run due ones, schedule the rest. */
   async start (): Promise<void> {
     const now = this.c.clock.now()
     const toRun: Array<[TriggerRecord, number]> = []
+    const toReplay: Array<[TriggerRecord, number]> = []
     for await (const [, r] of this.c.store.entries<TriggerRecord>('pending')) {
       const filter = this.filters.get(r.filter)
       if (filter === undefined) { await this.c.store.del('pending', r.id); continue }
       this.live.set(r.id, r)
+      // a later step that ran (the unban after the ban) ends the replay of the earlier ones
+      const laterRan = r.steps.some(s => {
+        const a = this.action(filter, s.action)
+        return s.done && a !== undefined && a.after > 0 && applies(a, r.ip)
+      })
+      let changed = false
       r.steps.forEach((s, i) => {
         const a = this.action(filter, s.action)
-        if (a === undefined) { s.done = true; return }
+        if (a === undefined) { s.done = true; changed = true; return }
         if (!s.done) {
-          if (s.due <= now) toRun.push([r, i])
+          if (a.oneshot && s.started === true) {
+            // started before the kill, maybe ran: oneshot means never twice
+            this.log.warn({ action: a.id, key: r.ip ?? r.key }, 'oneshot action was interrupted by a restart: not run again')
+            s.done = true
+            changed = true
+          } else if (s.due <= now) toRun.push([r, i])
           else this.schedule(r, i)
-        } else if (a.after === 0 && !a.oneshot) {
-          toRun.push([r, i])
+        } else if (a.after === 0 && !a.oneshot && !laterRan && applies(a, r.ip)) {
+          toReplay.push([r, i])
         }
       })
+      if (r.steps.every(s => s.done) && !toRun.some(([x]) => x === r)) await this.finish(r)
+      else if (changed) await this.c.store.put('pending', r.id, r)
     }
+    // replays first: an overdue unban must come after the ban it undoes, not race it
+    await Promise.all(toReplay.map(([r, i]) => this.runStep(r, i, false, true)))
     await Promise.all(toRun.map(([r, i]) => this.runStep(r, i)))
+  }
+
+  /** resolves when every action started so far has finished */
+  async idle (): Promise<void> {
+    while (this.running.size > 0) await Promise.all([...this.running])
+    await this.limiter.idle()
   }
 
   /** Run pending `onexit` actions now; drop the timers of the others (they stay stored for the next start). */
@@ -84,7 +130,7 @@ export class ActionRunner implements DecisionSink {
       })
     }
     await Promise.all(runs)
-    await this.limiter.idle()
+    await this.idle()
   }
 
   prepare (d: Decision, batch: StoreBatch): void {
@@ -117,28 +163,36 @@ export class ActionRunner implements DecisionSink {
       values: d.ban.values,
       ip: d.ban.ip,
       at: now,
-      steps: filter.actions.map(a => ({ action: a.name, due: now + a.after, done: !applies(a, d.ban.ip) }))
+      // an immediate oneshot runs right after this batch is written: its intent is written with it
+      steps: filter.actions.map(a => {
+        const done = !applies(a, d.ban.ip)
+        return a.oneshot && a.after === 0 && !done ? { action: a.name, due: now, done, started: true } : { action: a.name, due: now + a.after, done }
+      })
     }
     batch.put('pending', r.id, r)
     this.staged.set(d, [r])
   }
 
-  async apply (d: Decision): Promise<void> {
+  /** Start the decision's actions and return at once: the engine (and every other ban) never waits for a command. */
+  apply (d: Decision): void {
     const records = this.staged.get(d)
     this.staged.delete(d)
     if (records === undefined) return
     const now = this.c.clock.now()
-    const runs: Array<Promise<void>> = []
     for (const r of records) {
       this.live.set(r.id, r)
       r.steps.forEach((s, i) => {
         if (s.done) return
-        if (d.kind === 'unban' || s.due <= now) runs.push(this.runStep(r, i))
+        if (d.kind === 'unban' || s.due <= now) this.track(this.runStep(r, i))
         else this.schedule(r, i)
       })
-      if (r.steps.every(s => s.done)) await this.finish(r)
+      if (r.steps.every(s => s.done)) this.track(this.finish(r))
     }
-    await Promise.all(runs)
+  }
+
+  private track (p: Promise<void>): void {
+    const t = p.catch(err => { this.log.error({ err }, 'action bookkeeping failed') }).finally(() => this.running.delete(t))
+    this.running.add(t)
   }
 
   /** Triggers still holding pending actions, for `palisade show`. */
@@ -164,20 +218,31 @@ export class ActionRunner implements DecisionSink {
       // an `extend` may have moved the due time since this timer was armed
       if (s.done || this.stopping) return
       if (s.due > this.c.clock.now()) { this.schedule(r, i); return }
-      void this.runStep(r, i)
+      this.track(this.runStep(r, i))
     }, Math.max(0, r.steps[i].due - this.c.clock.now())))
   }
 
-  private async runStep (r: TriggerRecord, i: number, atExit = false): Promise<void> {
+  private async runStep (r: TriggerRecord, i: number, atExit = false, replay = false): Promise<void> {
     const filter = this.filters.get(r.filter)
     const a = filter === undefined ? undefined : this.action(filter, r.steps[i].action)
+    const step = r.steps[i]
+    if (step.done && !replay) return
+    if (a !== undefined && a.oneshot && step.started !== true) {
+      // the intent is durable before the command starts: a kill now means "maybe ran", never "run again"
+      step.started = true
+      await this.c.store.put('pending', r.id, r)
+    }
     if (a !== undefined) {
       const argv = substitute(a.cmd, r.values)
       const log = this.log.child({ action: a.id, key: r.ip ?? r.key })
       await this.limiter.run(async () => {
         try {
-          const res = await runArgv(argv, { timeoutMs: 60_000 })
-          if (res.code !== 0) {
+          const t0 = performance.now()
+          const res = await runArgv(argv, { timeoutMs: this.timeoutMs })
+          if (res.signal === 'SIGKILL' && performance.now() - t0 >= this.timeoutMs) {
+            this.c.metrics?.counter('palisade_actions_timed_out_total', 'actions killed after limits.actionTimeout').inc()
+            log.error({ argv, timeoutMs: this.timeoutMs }, 'action still running after its timeout: killed')
+          } else if (res.code !== 0) {
             this.c.metrics?.counter('palisade_actions_failed_total', 'actions that exited non-zero').inc()
             log.warn({ argv }, `action failed: ${describeFailure(res)}`)
           } else {
@@ -190,7 +255,7 @@ export class ActionRunner implements DecisionSink {
       })
       this.c.metrics?.counter('palisade_actions_run_total', 'actions run').inc()
     }
-    r.steps[i].done = true
+    step.done = true
     if (r.steps.every(s => s.done)) await this.finish(r)
     else await this.c.store.put('pending', r.id, r)
   }

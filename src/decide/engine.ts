@@ -1,25 +1,17 @@
 import { SELF, type Ban, type Decision, type Vote } from '../common/model.ts'
 import { ErrorCodes, palisadeError } from '../common/errors.ts'
 import type { CidrSet } from '../common/ip.ts'
+import { monotonicOf } from '../common/clock.ts'
 import { clampDuration, MAX_DURATION_MS } from '../common/duration.ts'
 import type { StoreBatch } from '../store/index.ts'
-import type { DecideComponents, DecideInit, DecisionEngine, DecisionSink } from './index.ts'
+import type { DecideComponents, DecideInit, DecisionEngine, DecisionSink, KernelBan } from './index.ts'
 import { Allowlist } from './allow.ts'
 import { ExpiryQueue } from './expiry.ts'
 import { isLive, tally, type TallyPolicy } from './tally.ts'
 import { nextBanDuration, type Offence } from './escalation.ts'
+import { pruneDecisions, putDecision, recentDecisions, type DecisionRecord } from './history.ts'
 
-export type { Offence }
-
-/** One stored decision with its reasons, for `palisade show IP`. */
-export interface DecisionRecord {
-  at: number
-  kind: 'ban' | 'unban'
-  why: string
-  until?: number
-  level?: number
-  votes: Array<Pick<Vote, 'author' | 'weight' | 'filter' | 'count' | 'observedAt' | 'origin' | 'shadow'>>
-}
+export type { Offence, DecisionRecord }
 
 export interface Explanation {
   key: string
@@ -30,14 +22,17 @@ export interface Explanation {
   decisions: DecisionRecord[]
 }
 
-/** decisions kept per key for `show IP` */
-const DECISIONS_PER_KEY = 50
 /** how often stale votes and forgotten offences are swept, ms */
 const SWEEP_INTERVAL = 60_000
 /** decision records older than this are deleted (they explain `show IP`, not more), ms */
 const DECISION_HISTORY = 30 * 86_400_000
 /** how often old decision records are pruned, ms */
 const HISTORY_PRUNE_INTERVAL = 86_400_000
+/** a failing store (full disk) is logged at most this often, ms */
+const STORE_FAILURE_LOG_INTERVAL = 60_000
+
+/** A decision staged in a batch, waiting for the batch's write before its sinks run. */
+interface Made { d: Decision, why: string }
 
 export class Engine implements DecisionEngine {
   private readonly c: DecideComponents
@@ -45,6 +40,9 @@ export class Engine implements DecisionEngine {
   private readonly init: DecideInit
   private readonly allow: Allowlist
   private readonly banMap = new Map<string, Ban>()
+  /** monotonic reading at which each ban ends: its remaining time, immune to wall-clock steps */
+  private readonly deadline = new Map<string, number>()
+  private storeFailureLoggedAt = -Infinity
   private readonly votes = new Map<string, Map<string, Vote>>()
   private readonly offences = new Map<string, Offence>()
   private readonly sinks: DecisionSink[] = []
@@ -76,6 +74,7 @@ export class Engine implements DecisionEngine {
       const ban = stored.until - now > MAX_DURATION_MS || !Number.isFinite(stored.until) ? { ...stored, until: now + MAX_DURATION_MS } : stored
       if (ban !== stored) batch.put('bans', key, ban)
       this.banMap.set(key, ban)
+      this.deadline.set(key, monotonicOf(this.c.clock) + ban.until - now)
       if (!ban.reporters.includes(SELF)) this.remoteBans++
       this.expiry.push(key, ban.until)
     }
@@ -102,13 +101,55 @@ export class Engine implements DecisionEngine {
   }
 
   bans (): Ban[] { return [...this.banMap.values()] }
+
+  kernelBans (): KernelBan[] {
+    const now = this.c.clock.now()
+    const mono = monotonicOf(this.c.clock)
+    const out: KernelBan[] = []
+    for (const b of this.banMap.values()) {
+      if (!b.firewall || b.ip === undefined) continue
+      out.push({ subject: b.ip, until: now + (this.deadline.get(b.key) ?? mono + b.until - now) - mono })
+    }
+    return out
+  }
+
   get (key: string): Ban | undefined { return this.banMap.get(key) }
   protectedReason (subject: string): string | null { return this.allow.why(subject) }
   setOwnAddresses (addresses: readonly string[]): void { this.allow.setOwnAddresses(addresses) }
   kernelAllow (): string[] { return this.allow.kernelEntries() }
   allowSet (): CidrSet { return this.allow.asCidrSet() }
 
-  vote (v: Vote): Promise<Decision | null> { return this.serial(() => this.doVote(v)) }
+  vote (v: Vote): Promise<Decision | null> {
+    return this.serial(async () => {
+      const batch = this.c.store.batch()
+      const made = this.doVote(v, batch)
+      await this.commit(made === null ? [] : [made], batch)
+      return made?.d ?? null
+    })
+  }
+
+  voteMany (votes: readonly Vote[], done: readonly string[] = []): Promise<Array<Decision | null>> {
+    return this.serial(async () => {
+      const batch = this.c.store.batch()
+      for (const id of done) batch.del('outbox', id)
+      const made: Made[] = []
+      const out: Array<Decision | null> = []
+      for (const v of votes) {
+        let m: Made | null = null
+        try {
+          m = this.doVote(v, batch)
+        } catch (err) {
+          // one refused vote (a protected address) must not cost the others of the batch
+          this.log.warn({ err, ip: v.ip, filter: v.filter }, 'vote refused')
+        }
+        if (m !== null) made.push(m)
+        out.push(m?.d ?? null)
+      }
+      await this.commit(made, batch)
+      return out
+    })
+  }
+
   unban (key: string): Promise<Decision | null> { return this.serial(() => this.lift(key, 'admin', true)) }
 
   retract (author: string, key: string): Promise<Decision | null> {
@@ -138,8 +179,7 @@ export class Engine implements DecisionEngine {
   }
 
   async explain (key: string): Promise<Explanation> {
-    const decisions: DecisionRecord[] = []
-    for await (const [, r] of this.c.store.entries<DecisionRecord>('decisions', { gte: `${key}\0`, lt: `${key}\u0001`, reverse: true, limit: DECISIONS_PER_KEY })) decisions.push(r)
+    const decisions = await recentDecisions(this.c.store, key)
     return {
       key,
       ban: this.banMap.get(key),
@@ -162,7 +202,8 @@ export class Engine implements DecisionEngine {
     return m
   }
 
-  private async doVote (v: Vote): Promise<Decision | null> {
+  /** Count one vote into `batch`; the decision it makes is already in memory, its sinks wait for the write. */
+  private doVote (v: Vote, batch: StoreBatch): Made | null {
     const now = this.c.clock.now()
     const m = this.c.metrics
     if (v.ip !== undefined) {
@@ -180,12 +221,11 @@ export class Engine implements DecisionEngine {
     // one author counts once per key: keep its latest statement, never let a replay shorten it
     if (previous === undefined || previous.observedAt <= v.observedAt) votes.set(v.author, v)
     const t = tally(votes.values(), this.policy, now)
-    const batch = this.c.store.batch().put('votes', voteKey(v.key, v.author), v)
+    batch.put('votes', voteKey(v.key, v.author), v)
     if (!t.decisive) {
       if (t.shadow.length > 0 && tally([...votes.values()].map(x => ({ ...x, shadow: false })), this.policy, now).decisive) {
         this.log.info({ ip: v.ip, shadow: t.shadow, weight: t.weight }, 'shadow votes would have banned')
       }
-      await batch.write()
       return null
     }
     const existing = this.banMap.get(v.key)
@@ -195,13 +235,14 @@ export class Engine implements DecisionEngine {
     if (existing === undefined && !t.local && this.remoteBans >= this.init.trust.maxRemoteBans) {
       m?.counter('palisade_decide_remote_bans_capped_total', 'remote bans refused by trust.maxRemoteBans').inc()
       this.log.warn({ ip: v.ip, cap: this.init.trust.maxRemoteBans }, 'remote ban refused: maxRemoteBans reached')
-      await batch.write()
       return null
     }
     let ban: Ban
     if (existing !== undefined) {
-      // remote votes and repeats only ever lengthen a ban, never shorten it
-      const until = Math.max(existing.until, now + asked)
+      // remote votes and repeats only ever lengthen a ban, never shorten it (measured on the
+      // monotonic clock: a wall-clock step must not make a repeat look longer or shorter)
+      const left = (this.deadline.get(v.key) ?? 0) - monotonicOf(this.c.clock)
+      const until = asked > left ? now + asked : existing.until
       ban = { ...existing, until, reporters: mergeReporters(existing.reporters, t.authors), firewall: existing.firewall || firewall }
     } else {
       const esc = firewall && asked > 0 ? nextBanDuration(this.offences.get(v.key), asked, this.init.escalation, now) : { duration: asked, level: 0 }
@@ -217,8 +258,7 @@ export class Engine implements DecisionEngine {
     }
     const newReporter = existing === undefined || !existing.reporters.includes(v.author)
     const d: Decision = { kind: 'ban', ban, extended: existing !== undefined, restored: false, vote: v, newReporter }
-    await this.commit(d, batch, existing !== undefined ? 'extended' : 'votes reached threshold', [...votes.values()])
-    return d
+    return this.stage(d, batch, existing !== undefined ? 'extended' : 'votes reached threshold', [...votes.values()])
   }
 
   private async reevaluate (key: string, why: 'retracted' | 'revoked'): Promise<Decision | null> {
@@ -250,39 +290,67 @@ export class Engine implements DecisionEngine {
       batch.del('votes', voteKey(key, SELF))
     }
     const d: Decision = { kind: 'unban', ban, why }
-    await this.commit(d, batch, why, [])
+    await this.commit([this.stage(d, batch, why, [])], batch)
     return d
   }
 
-  /** store the decision with everything the sinks add, atomically; then let the sinks act */
-  private async commit (d: Decision, batch: StoreBatch, why: string, votes: Vote[]): Promise<void> {
+  /**
+   * Put the decision and its reasons into the batch and make it the engine's state at once, so
+   * that the next vote of the same batch sees it; the sinks act in commit(), after the write.
+   */
+  private stage (d: Decision, batch: StoreBatch, why: string, votes: Vote[]): Made {
     const now = this.c.clock.now()
     const ban = d.ban
-    const record: DecisionRecord = {
-      at: now, kind: d.kind, why, until: d.kind === 'ban' ? ban.until : undefined, level: ban.level,
-      votes: votes.map(v => ({ author: v.author, weight: v.weight, filter: v.filter, count: v.count, observedAt: v.observedAt, origin: v.origin, shadow: v.shadow }))
-    }
-    batch.put('decisions', `${ban.key}\0${String(now).padStart(15, '0')}`, record)
-    if (d.kind === 'ban') batch.put('bans', ban.key, ban)
-    for (const s of this.sinks) await s.prepare?.(d, batch)
-    await batch.write()
-    const wasRemote = this.banMap.has(ban.key) && !this.banMap.get(ban.key)!.reporters.includes(SELF)
+    putDecision(batch, d, why, votes, now)
+    const before = this.banMap.get(ban.key)
+    const wasRemote = before !== undefined && !before.reporters.includes(SELF)
     if (d.kind === 'ban') {
+      batch.put('bans', ban.key, ban)
       this.banMap.set(ban.key, ban)
-      this.expiry.push(ban.key, ban.until)
+      if (before?.until !== ban.until) {
+        const due = monotonicOf(this.c.clock) + ban.until - now
+        this.deadline.set(ban.key, due)
+        this.expiry.push(ban.key, ban.until, due)
+      }
     } else {
       this.banMap.delete(ban.key)
+      this.deadline.delete(ban.key)
     }
     const isRemote = d.kind === 'ban' && !ban.reporters.includes(SELF)
     this.remoteBans += (isRemote ? 1 : 0) - (wasRemote ? 1 : 0)
+    return { d, why }
+  }
+
+  /**
+   * Write the batch (every staged decision with what the sinks add to it, atomically), then let
+   * the sinks act. A failing store (full disk) does not stop protection: the decisions stand in
+   * memory and in the kernel; the failure is counted and logged once a minute.
+   */
+  private async commit (made: readonly Made[], batch: StoreBatch): Promise<void> {
+    for (const { d } of made) for (const s of this.sinks) await s.prepare?.(d, batch)
+    try {
+      await batch.write()
+    } catch (err) {
+      this.c.metrics?.counter('palisade_store_write_failures_total', 'store writes that failed (decisions kept in memory)', ['stage']).inc({ stage: 'decide' })
+      const mono = monotonicOf(this.c.clock)
+      if (mono - this.storeFailureLoggedAt >= STORE_FAILURE_LOG_INTERVAL) {
+        this.storeFailureLoggedAt = mono
+        this.log.error({ err, decisions: made.length }, 'cannot store decisions: they stand in memory and in the firewall, not across a restart')
+      }
+    }
+    if (made.length === 0) return
     this.gauge()
-    this.c.metrics?.counter('palisade_decide_decisions_total', 'decisions made', ['kind', 'why']).inc({ kind: d.kind, why })
-    this.log.info({ ip: ban.ip, key: ban.ip === undefined ? ban.key : undefined, filter: ban.filter, origin: ban.origin, reporters: ban.reporters, until: new Date(ban.until).toISOString(), level: ban.level, why }, d.kind)
-    for (const s of this.sinks) {
-      try {
-        await s.apply(d)
-      } catch (err) {
-        this.log.error({ err, sink: s.name, ip: ban.ip }, `decision sink failed: ${s.name}`)
+    const counter = this.c.metrics?.counter('palisade_decide_decisions_total', 'decisions made', ['kind', 'why'])
+    for (const { d, why } of made) {
+      const ban = d.ban
+      counter?.inc({ kind: d.kind, why })
+      this.log.info({ ip: ban.ip, key: ban.ip === undefined ? ban.key : undefined, filter: ban.filter, origin: ban.origin, reporters: ban.reporters, until: new Date(ban.until).toISOString(), level: ban.level, why }, d.kind)
+      for (const s of this.sinks) {
+        try {
+          await s.apply(d)
+        } catch (err) {
+          this.log.error({ err, sink: s.name, ip: ban.ip }, `decision sink failed: ${s.name}`)
+        }
       }
     }
   }
@@ -295,16 +363,8 @@ export class Engine implements DecisionEngine {
     return this.init.escalation === null || o.lastAt + o.lastDuration + this.init.escalation.remember <= now
   }
 
-  /** The decision history is keyed by subject, so an age cut is a full scan: done at start and daily. */
   private async pruneHistory (): Promise<void> {
-    const cutoff = this.c.clock.now() - DECISION_HISTORY
-    let batch = this.c.store.batch()
-    for await (const [k, r] of this.c.store.entries<DecisionRecord>('decisions')) {
-      if (r.at >= cutoff) continue
-      batch.del('decisions', k)
-      if (batch.length >= 10_000) { await batch.write(); batch = this.c.store.batch() }
-    }
-    await batch.write()
+    await pruneDecisions(this.c.store, this.c.clock.now() - DECISION_HISTORY)
     this.pruneTimer = this.c.clock.setTimeout(() => {
       void this.serial(() => this.pruneHistory()).catch(err => this.log.error({ err }, 'decision history prune failed'))
     }, HISTORY_PRUNE_INTERVAL)

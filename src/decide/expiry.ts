@@ -1,12 +1,17 @@
-import type { Clock, Timer } from '../common/clock.ts'
+import { monotonicOf, type Clock, type Timer } from '../common/clock.ts'
+
+interface Entry { due: number, until: number, key: string }
 
 /**
- * One timer for all bans: a binary min-heap of (until, key) with lazy deletion, so 100,000 live
+ * One timer for all bans: a binary min-heap of (due, key) with lazy deletion, so 100,000 live
  * bans cost one armed timer, not 100,000. Stale entries (a ban extended or lifted since) are
  * skipped by the caller's `isCurrent` check when they surface.
+ *
+ * `due` is the monotonic reading at which the ban ends, fixed when it is pushed: a wall-clock
+ * step afterwards must not lift bans early (+2 h) nor keep them 3 h too long (−3 h).
  */
 export class ExpiryQueue {
-  private heap: Array<{ until: number, key: string }> = []
+  private heap: Entry[] = []
   private timer: Timer | undefined
   private armedFor = Infinity
   private readonly clock: Clock
@@ -17,17 +22,18 @@ export class ExpiryQueue {
     this.onDue = onDue
   }
 
-  push (key: string, until: number): void {
+  /** `due` defaults to the monotonic reading `until - now()` from now */
+  push (key: string, until: number, due = monotonicOf(this.clock) + until - this.clock.now()): void {
     const h = this.heap
-    h.push({ until, key })
+    h.push({ due, until, key })
     let i = h.length - 1
     while (i > 0) {
       const p = (i - 1) >> 1
-      if (h[p].until <= h[i].until) break
+      if (h[p].due <= h[i].due) break
       ;[h[p], h[i]] = [h[i], h[p]]
       i = p
     }
-    if (until < this.armedFor) this.arm()
+    if (due < this.armedFor) this.arm()
   }
 
   stop (): void {
@@ -38,7 +44,7 @@ export class ExpiryQueue {
 
   get size (): number { return this.heap.length }
 
-  private pop (): { until: number, key: string } | undefined {
+  private pop (): Entry | undefined {
     const h = this.heap
     const top = h[0]
     const last = h.pop()
@@ -49,8 +55,8 @@ export class ExpiryQueue {
         const l = 2 * i + 1
         const r = l + 1
         let m = i
-        if (l < h.length && h[l].until < h[m].until) m = l
-        if (r < h.length && h[r].until < h[m].until) m = r
+        if (l < h.length && h[l].due < h[m].due) m = l
+        if (r < h.length && h[r].due < h[m].due) m = r
         if (m === i) break
         ;[h[m], h[i]] = [h[i], h[m]]
         i = m
@@ -63,14 +69,14 @@ export class ExpiryQueue {
     this.timer?.cancel()
     const next = this.heap[0]
     if (next === undefined) { this.armedFor = Infinity; this.timer = undefined; return }
-    this.armedFor = next.until
-    this.timer = this.clock.setTimeout(() => this.fire(), Math.max(0, next.until - this.clock.now()))
+    this.armedFor = next.due
+    this.timer = this.clock.setTimeout(() => this.fire(), Math.max(0, next.due - monotonicOf(this.clock)))
   }
 
   private fire (): void {
     this.timer = undefined
-    const now = this.clock.now()
-    while (this.heap.length > 0 && this.heap[0].until <= now) {
+    const now = monotonicOf(this.clock)
+    while (this.heap.length > 0 && this.heap[0].due <= now) {
       const e = this.pop()
       if (e !== undefined) this.onDue(e.key, e.until)
     }

@@ -24,6 +24,9 @@ import { Engine } from './engine.ts'
 export { Allowlist } from './allow.ts'
 export type { Offence, DecisionRecord, Explanation } from './engine.ts'
 
+/** A ban as the kernel needs it: `until` re-expressed from the ban's monotonic remaining time. */
+export interface KernelBan { subject: string, until: number }
+
 /** A consumer of decisions. `prepare` adds its own records to the decision's store batch (atomic with it). */
 export interface DecisionSink {
   name: string
@@ -38,6 +41,11 @@ export interface DecisionEngine {
   subscribe (sink: DecisionSink): void
   /** count a vote; returns the decision it caused, if any */
   vote (v: Vote): Promise<Decision | null>
+  /**
+   * count a batch of votes (a burst) with ONE store write for all their decisions; `done` are
+   * outbox entries deleted in that same write (the triggers these votes come from)
+   */
+  voteMany (votes: readonly Vote[], done?: readonly string[]): Promise<Array<Decision | null>>
   /** lift a ban here (admin); drops the key's votes so they cannot re-ban at once */
   unban (key: string): Promise<Decision | null>
   /** a reporter withdraws its vote (honorRetractions) */
@@ -45,6 +53,8 @@ export interface DecisionEngine {
   /** drop every vote an author gave; bans that no longer stand are lifted */
   revoke (author: string): Promise<Decision[]>
   bans (): Ban[]
+  /** bans the kernel must hold, each `until` = now + its remaining time on the monotonic clock */
+  kernelBans (): KernelBan[]
   get (key: string): Ban | undefined
   explain (key: string): Promise<import('./engine.ts').Explanation>
   /** why a subject may not be banned (allowlist, never-ban class, own address), or null */

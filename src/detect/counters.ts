@@ -77,6 +77,13 @@ export class Counters {
     d.set(id, times)
   }
 
+  /** This stream's pending changes (counter id → match times, null = deleted), forgotten here. */
+  take (stream: string): Map<string, number[] | null> | undefined {
+    const d = this.dirty.get(stream)
+    this.dirty.delete(stream)
+    return d
+  }
+
   /** Put this stream's pending changes into the batch and forget them. */
   drain (stream: string, batch: StoreBatch): void {
     const d = this.dirty.get(stream)

@@ -41,7 +41,8 @@ export class DetectorImpl implements Detector {
     this.metrics = {
       lines: m?.counter('palisade_detect_lines_total', 'log lines read', ['stream']),
       matches: m?.counter('palisade_detect_matches_total', 'lines matched by a filter', ['stream']),
-      triggers: m?.counter('palisade_detect_triggers_total', 'filters that reached retry', ['stream'])
+      triggers: m?.counter('palisade_detect_triggers_total', 'filters that reached retry', ['stream']),
+      storeFailures: m?.counter('palisade_store_write_failures_total', 'store writes that failed (state kept in memory, retried)', ['stage'])
     }
     this.counterState = new Counters(init.limits.maxTrackedKeys, () => evicted?.inc())
     for (const s of init.streams) for (const f of s.filters) this.filters.set(f.id, f)
@@ -55,7 +56,7 @@ export class DetectorImpl implements Detector {
     for (const stream of this.init.streams) {
       const compiled = stream.filters.map(f => new Filter(f, this.init.patterns, { maxLinks: this.init.limits.maxTrackedKeys }))
       const log = this.log.child({ stream: stream.name })
-      const runner = new StreamRunner({ stream, filters: compiled, counters: this.counterState, store, clock, log, onTrigger: this.init.onTrigger, metrics: this.metrics })
+      const runner = new StreamRunner({ stream, filters: compiled, counters: this.counterState, store, clock, log, onTrigger: this.init.onTrigger, onTriggers: this.init.onTriggers?.bind(this.init), metrics: this.metrics })
       this.runners.push(runner)
       this.sources.push(await this.sourceFor(stream, runner, log))
     }
@@ -89,7 +90,7 @@ export class DetectorImpl implements Detector {
     if (!this.started) return
     this.started = false
     await Promise.all(this.sources.map(async s => { await s.stop() }))
-    for (const r of this.runners) await r.flush()
+    for (const r of this.runners) { await r.flush(); r.stop() }
     this.sources = []
     this.runners.length = 0
   }

@@ -1,4 +1,4 @@
-import type { Clock } from '../common/clock.ts'
+import { monotonicOf, type Clock, type Timer } from '../common/clock.ts'
 import type { Logger } from '../common/logger.ts'
 import type { Counter } from '../control/metrics-types.ts'
 import type { StreamConfig } from '../config/types.ts'
@@ -25,18 +25,62 @@ export interface RunnerMetrics {
   lines?: Counter
   matches?: Counter
   triggers?: Counter
+  storeFailures?: Counter
 }
 
+/** A trigger as the outbox keeps it until the decision it leads to is stored (area `outbox`). */
+export interface OutboxRecord {
+  filter: string
+  key: string
+  ip?: string
+  values: Record<string, string>
+  count: number
+  /** the matching line's time */
+  time: number
+}
+
+/** Every trigger still waiting for its decision (after a kill), oldest first per stream. */
+export async function readOutbox (store: Store): Promise<Array<[string, OutboxRecord]>> {
+  const out: Array<[string, OutboxRecord]> = []
+  for await (const e of store.entries<OutboxRecord>('outbox')) out.push(e)
+  return out
+}
+
+/** a failing store is retried after this, doubling up to the maximum, ms */
+const RETRY_FIRST = 1000
+const RETRY_MAX = 30_000
+/** a failing store is logged at most this often, ms */
+const FAILURE_LOG_INTERVAL = 60_000
+
+/** a process-unique outbox key prefix: two runs never reuse a key an old entry may still hold */
+const RUN = Math.floor(Math.random() * 0x1_0000_0000).toString(16).padStart(8, '0')
+let seq = 0
+
+interface Outgoing { key: string, rec: OutboxRecord, written?: boolean }
+
 /**
- * One stream's pipeline: lines → compiled filters → counters → (store batch) → onTrigger.
- * The source awaits each batch, so reading pauses while the batch is stored and its triggers
- * are handled: a trigger is handed on only after the counters and the checkpoint of the lines
- * that caused it are durable (a crash after it never re-triggers, one before it loses no line).
+ * One stream's pipeline: lines → compiled filters → counters → (store batch) → onTriggers.
+ *
+ * The counter changes, the stream checkpoint and the triggers (area `outbox`) of a batch of
+ * lines are written in ONE store batch before the triggers are handed on; the engine deletes
+ * each outbox entry in the batch that stores its decision. A kill at any point therefore either
+ * replays the lines (nothing was written) or finds the triggers in the outbox at the next start.
+ *
+ * A store write that fails (full disk) does not stop the stream: counting goes on in memory,
+ * triggers are handed on anyway (not durable, so without an outbox key), and the counter
+ * changes and checkpoint are retried with backoff, together with whatever came since.
  */
 export class StreamRunner {
   private pendingCheckpoint: unknown = undefined
   private hasCheckpoint = false
-  private writing: Promise<void> = Promise.resolve()
+  /** counter changes not yet written (id → times, null = delete) */
+  private unwritten = new Map<string, number[] | null>()
+  private outgoing: Outgoing[] = []
+  private writing: Promise<unknown> = Promise.resolve()
+  private retryTimer: Timer | undefined
+  private retryDelay = RETRY_FIRST
+  private failing = false
+  private failureLoggedAt = -Infinity
 
   readonly stream: StreamConfig
   private readonly filters: readonly CompiledFilter[]
@@ -44,7 +88,7 @@ export class StreamRunner {
   private readonly store: Store
   private readonly clock: Clock
   private readonly log: Logger
-  private readonly onTrigger: (t: Trigger) => Promise<void>
+  private readonly onTriggers: (ts: Trigger[]) => Promise<void>
   private readonly metrics: RunnerMetrics
 
   constructor (init: {
@@ -54,7 +98,9 @@ export class StreamRunner {
     store: Store
     clock: Clock
     log: Logger
-    onTrigger: (t: Trigger) => Promise<void>
+    onTrigger?: (t: Trigger) => Promise<void>
+    /** the whole batch's triggers at once (one engine batch for a burst); preferred over onTrigger */
+    onTriggers?: (ts: Trigger[]) => Promise<void>
     metrics?: RunnerMetrics
   }) {
     this.stream = init.stream
@@ -63,7 +109,16 @@ export class StreamRunner {
     this.store = init.store
     this.clock = init.clock
     this.log = init.log
-    this.onTrigger = init.onTrigger
+    const one = init.onTrigger
+    this.onTriggers = init.onTriggers ?? (async ts => {
+      for (const t of ts) {
+        try {
+          await one?.(t)
+        } catch (err) {
+          this.log.error({ err, filter: t.filter.id, key: t.match.key }, 'trigger handler failed')
+        }
+      }
+    })
     this.metrics = init.metrics ?? {}
   }
 
@@ -73,13 +128,18 @@ export class StreamRunner {
       this.pendingCheckpoint = batch.checkpoint
       this.hasCheckpoint = true
     }
+    if (triggers.length === 0) { await this.flush(); return }
+    const out: Outgoing[] = triggers.map(t => ({
+      key: `${this.stream.name}\0${RUN}${(seq++).toString(16).padStart(12, '0')}`,
+      rec: { filter: t.filter.id, key: t.match.key, ip: t.match.ip, values: t.match.values, count: t.count, time: t.match.time }
+    }))
+    this.outgoing.push(...out)
     await this.flush()
-    for (const t of triggers) {
-      try {
-        await this.onTrigger(t)
-      } catch (err) {
-        this.log.error({ err, filter: t.filter.id, key: t.match.key }, 'trigger handler failed')
-      }
+    for (let i = 0; i < triggers.length; i++) if (out[i].written === true) triggers[i].outbox = out[i].key
+    try {
+      await this.onTriggers(triggers)
+    } catch (err) {
+      this.log.error({ err, triggers: triggers.length }, 'trigger handler failed')
     }
   }
 
@@ -109,17 +169,77 @@ export class StreamRunner {
     return triggers
   }
 
-  /** Write this stream's counter changes and checkpoint in one batch (serialised). */
-  flush (): Promise<void> {
-    const next = this.writing.then(async () => {
-      if (!this.hasCheckpoint && !this.counters.hasDirty(this.stream.name)) return
-      const b = this.store.batch()
-      this.counters.drain(this.stream.name, b)
-      if (this.hasCheckpoint) b.put('checkpoints', this.stream.name, this.pendingCheckpoint)
-      this.hasCheckpoint = false
-      await b.write()
-    })
-    this.writing = next.catch(err => { this.log.error({ err }, 'cannot store counters and checkpoint') })
+  /**
+   * Write this stream's counter changes, checkpoint and outbox in one batch (serialised).
+   * Resolves true when everything handed over so far is stored, false when the store failed.
+   */
+  flush (): Promise<boolean> {
+    // taken now, not when the write runs: a batch's counters, checkpoint and triggers must never
+    // be split between two writes (the first would advance the checkpoint past lost triggers)
+    const dirty = this.counters.take(this.stream.name)
+    if (dirty !== undefined) for (const [id, t] of dirty) { this.unwritten.delete(id); this.unwritten.set(id, t) }
+    const next = this.writing.then(() => this.write())
+    this.writing = next
     return next
+  }
+
+  private async write (): Promise<boolean> {
+    if (!this.hasCheckpoint && this.unwritten.size === 0 && this.outgoing.length === 0) return !this.failing
+    const ops = this.unwritten
+    const checkpoint = this.pendingCheckpoint
+    const hadCheckpoint = this.hasCheckpoint
+    const outgoing = this.outgoing
+    this.unwritten = new Map()
+    this.outgoing = []
+    this.hasCheckpoint = false
+    const b = this.store.batch()
+    for (const [id, times] of ops) {
+      if (times === null) b.del('counters', id)
+      else b.put('counters', id, times)
+    }
+    if (hadCheckpoint) b.put('checkpoints', this.stream.name, checkpoint)
+    for (const o of outgoing) b.put('outbox', o.key, o.rec)
+    try {
+      await b.write()
+    } catch (err) {
+      // newer changes made meanwhile win; the triggers go on from memory, not durable
+      for (const [id, t] of ops) if (!this.unwritten.has(id)) this.unwritten.set(id, t)
+      if (hadCheckpoint && !this.hasCheckpoint) { this.pendingCheckpoint = checkpoint; this.hasCheckpoint = true }
+      for (const o of outgoing) o.written = false
+      this.failed(err)
+      return false
+    }
+    for (const o of outgoing) o.written = true
+    if (this.failing) {
+      this.failing = false
+      this.retryDelay = RETRY_FIRST
+      this.retryTimer?.cancel()
+      this.retryTimer = undefined
+      this.log.warn('store writes work again: counters and checkpoint stored')
+    }
+    return true
+  }
+
+  private failed (err: unknown): void {
+    this.failing = true
+    this.metrics.storeFailures?.inc({ stage: 'detect' })
+    const mono = monotonicOf(this.clock)
+    if (mono - this.failureLoggedAt >= FAILURE_LOG_INTERVAL) {
+      this.failureLoggedAt = mono
+      this.log.error({ err, retryInMs: this.retryDelay },
+        'cannot store counters and checkpoint: counting and banning go on from memory, retrying with backoff')
+    }
+    if (this.retryTimer !== undefined) return
+    this.retryTimer = this.clock.setTimeout(() => {
+      this.retryTimer = undefined
+      void this.flush()
+    }, this.retryDelay)
+    this.retryDelay = Math.min(RETRY_MAX, this.retryDelay * 2)
+  }
+
+  /** cancel a pending retry (the stream stops; what is unwritten is the next start's to replay) */
+  stop (): void {
+    this.retryTimer?.cancel()
+    this.retryTimer = undefined
   }
 }

@@ -11,6 +11,8 @@ export interface Trigger {
   match: Match
   /** matches counted inside the period, this one included */
   count: number
+  /** its outbox entry (stored with the line's checkpoint), to delete with its decision; absent when the store failed */
+  outbox?: string
 }
 
 /** One filter compiled once: all its regexes combined, patterns validated. */
@@ -46,6 +48,8 @@ export interface DetectorInit {
    * durably stored. The detector awaits it before reading further lines of that stream.
    */
   onTrigger (t: Trigger): Promise<void>
+  /** all triggers of one batch of lines at once (a burst becomes one decision batch); replaces onTrigger */
+  onTriggers? (ts: Trigger[]): Promise<void>
 }
 
 export interface DetectorComponents {

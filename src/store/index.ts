@@ -24,9 +24,10 @@ export type Area =
   | 'authors' // author → { highSeq, … } per-author sync high-water mark
   | 'peers' // key → runtime trust entry (added with `palisade peer trust add`)
   | 'meta' // misc: own seq counter, schema version
+  | 'outbox' // `${stream}\0${seq}` → trigger stored with the checkpoint of its line, deleted with its decision
 
 export const AREAS: readonly Area[] = ['bans', 'counters', 'checkpoints', 'pending', 'offences', 'decisions',
-  'votes', 'observations', 'authors', 'peers', 'meta']
+  'votes', 'observations', 'authors', 'peers', 'meta', 'outbox']
 
 export interface RangeOptions {
   gte?: string

@@ -24,18 +24,20 @@ function filter (actions: ActionConfig[], extra: Partial<FilterConfig> = {}): Fi
   return { id: 's.f', stream: 's', name: 'f', regex: ['x <ip>'], patterns: ['ip'], retry: 1, retryperiod: 0, duplicate: 'extend', actions, ban: 0, share: false, ...extra }
 }
 
-async function node (dir: string, store: Store, clock: ManualClock, f: FilterConfig) {
+async function node (dir: string, store: Store, clock: ManualClock, f: FilterConfig, opts: { concurrency?: number, timeoutMs?: number } = {}) {
   const components = { store, clock, logger: silentLogger() }
   const engine = createDecisionEngine({ trust, escalation: null, allow: [] }, components)
-  const runner = new ActionRunner([f], 0, components)
+  const runner = new ActionRunner([f], opts.concurrency ?? -1, components, { timeoutMs: opts.timeoutMs })
   engine.subscribe(runner)
   await engine.start()
   await runner.start()
-  const trigger = (ip: string) => engine.vote({
+  const vote = (ip: string) => engine.vote({
     key: ip, ip, values: { ip }, author: SELF, weight: 2, filter: f.id, count: 1, observedAt: clock.now(),
     ttl: Math.max(0, ...f.actions.map(a => a.after)), origin: 'detect', firewall: false
   })
-  return { engine, runner, trigger }
+  // the engine never waits for actions: these tests wait for them explicitly
+  const trigger = async (ip: string) => { const d = await vote(ip); await runner.idle(); return d }
+  return { engine, runner, trigger, vote }
 }
 
 async function lines (file: string): Promise<string[]> {
@@ -90,6 +92,7 @@ test('onexit actions run at stop; an admin unban runs the pending after-actions 
   await trigger('203.0.113.3')
   await trigger('203.0.113.4')
   await engine.unban('203.0.113.3')
+  await runner.idle()
   assert.deepEqual(await lines(out), ['unban 203.0.113.3'])
   await runner.stop()
   assert.deepEqual((await lines(out)).sort(), ['unban 203.0.113.3', 'unban 203.0.113.4'])
@@ -132,4 +135,113 @@ test('ipv4only and ipv6only actions skip the other family', async () => {
   await trigger('2001:db8::6')
   assert.deepEqual((await lines(out)).sort(), ['v4 203.0.113.6', 'v6 2001:db8::6'])
   await runner.stop(); await engine.stop(); await store.stop()
+})
+
+const SLOW = join(import.meta.dirname, '../../fixtures/bin/slow.mjs')
+
+function slow (name: string, out: string, ms: number, extra: Partial<ActionConfig> = {}): ActionConfig {
+  return { ...action(name, out, extra), cmd: [process.execPath, SLOW, out, String(ms), name, '<ip>'] }
+}
+
+test('a slow action delays no ban: the vote returns at once, actions run side by side', async () => {
+  const dir = await tempDir()
+  const out = join(dir, 'out')
+  const store = createStore({ path: join(dir, 'db') }); await store.start()
+  const clock = new ManualClock()
+  const f = filter([slow('mail', out, 3000)], { ban: H })
+  const { vote, engine, runner } = await node(dir, store, clock, f)
+  const banned: string[] = []
+  engine.subscribe({ name: 'kernel', apply: d => { banned.push(d.ban.key) } })
+  const t0 = performance.now()
+  await vote('203.0.113.10')
+  await vote('203.0.113.11')
+  const ms = performance.now() - t0
+  assert.deepEqual(banned, ['203.0.113.10', '203.0.113.11'])
+  assert.ok(ms < 1500, `two bans took ${Math.round(ms)} ms behind 3 s actions`)
+  // both run at once (concurrency -1 = unlimited): both start before either ends
+  await waitFor('both actions started', async () => (await lines(out)).filter(l => l.startsWith('start')).length === 2)
+  assert.equal((await lines(out)).filter(l => l.startsWith('end')).length, 0)
+  await runner.idle()
+  assert.equal((await lines(out)).length, 4)
+  await runner.stop(); await engine.stop(); await store.stop()
+})
+
+test('concurrency 1 runs one action at a time; a hung action is killed at its timeout and counted', async () => {
+  const { PromMetrics } = await import('../../../src/control/metrics.ts')
+  const dir = await tempDir()
+  const out = join(dir, 'out')
+  const store = createStore({ path: join(dir, 'db') }); await store.start()
+  const clock = new ManualClock()
+  const metrics = new PromMetrics()
+  const components = { store, clock, logger: silentLogger(), metrics }
+  const f = filter([slow('hang', out, 60_000)])
+  const engine = createDecisionEngine({ trust, escalation: null, allow: [] }, components)
+  const runner = new ActionRunner([f], 1, components, { timeoutMs: 400 })
+  engine.subscribe(runner)
+  await engine.start(); await runner.start()
+  const vote = (ip: string) => engine.vote({ key: ip, ip, values: { ip }, author: SELF, weight: 2, filter: f.id, count: 1, observedAt: clock.now(), ttl: 0, origin: 'detect', firewall: false })
+  await vote('203.0.113.12')
+  await vote('203.0.113.13')
+  await waitFor('first action started', async () => (await lines(out)).length === 1)
+  await new Promise(resolve => setTimeout(resolve, 150))
+  assert.deepEqual(await lines(out), ['start hang 203.0.113.12'], 'the second waits for the first (concurrency 1)')
+  await runner.idle()
+  assert.deepEqual(await lines(out), ['start hang 203.0.113.12', 'start hang 203.0.113.13'], 'both killed before they could end')
+  assert.match(await metrics.text(), /palisade_actions_timed_out_total 2/)
+  await runner.stop(); await engine.stop(); await store.stop()
+})
+
+test('oneshot: its intent is stored before it runs, and a started oneshot is never run again after a kill', async () => {
+  const dir = await tempDir()
+  const out = join(dir, 'out')
+  const clock = new ManualClock()
+  const f = filter([action('ban', out), slow('mail', out, 1500, { oneshot: true, after: H }), action('later', out, { after: 10 * H })])
+  let store = createStore({ path: join(dir, 'db') }); await store.start()
+  let n = await node(dir, store, clock, f)
+  await n.trigger('203.0.113.14')
+  clock.advance(H)
+  await waitFor('oneshot started', async () => (await lines(out)).includes('start mail 203.0.113.14'))
+  const stored = [] as Array<{ steps: Array<{ action: string, done: boolean, started?: boolean }> }>
+  for await (const [, r] of store.entries<typeof stored[number]>('pending')) stored.push(r)
+  assert.deepEqual(stored[0].steps.find(s => s.action === 'mail'), { action: 'mail', due: clock.now(), done: false, started: true } as never,
+    'intent stored, completion not yet: the state a kill -9 at this moment leaves')
+  // as after kill -9 while the command ran: drop this runner without its completion write
+  const snapshot = stored[0]
+  await n.runner.idle(); await n.runner.stop(); await n.engine.stop()
+  await store.put('pending', (snapshot as unknown as { id: string }).id, snapshot)
+  await store.stop()
+  store = createStore({ path: join(dir, 'db') }); await store.start()
+  const before = (await lines(out)).length
+  n = await node(dir, store, clock, f)
+  await n.runner.idle()
+  const again = (await lines(out)).slice(before)
+  assert.deepEqual(again, ['ban 203.0.113.14'], 'ban replayed (at least once), the interrupted oneshot not run again')
+  assert.deepEqual(n.runner.pending().map(p => p.action), ['later'])
+  await n.runner.stop(); await n.engine.stop(); await store.stop()
+})
+
+test('replay after restart: ipv4only/ipv6only for the right family only; no ban replayed after its unban ran', async () => {
+  const dir = await tempDir()
+  const out = join(dir, 'out')
+  const clock = new ManualClock()
+  const f = filter([action('ban4', out, { ipv4only: true }), action('ban6', out, { ipv6only: true }),
+    action('unban', out, { after: H }), action('later', out, { after: 10 * H })])
+  let store = createStore({ path: join(dir, 'db') }); await store.start()
+  let n = await node(dir, store, clock, f)
+  await n.trigger('2001:db8::7')
+  assert.deepEqual(await lines(out), ['ban6 2001:db8::7'])
+  await n.runner.stop(); await n.engine.stop(); await store.stop()
+  store = createStore({ path: join(dir, 'db') }); await store.start()
+  n = await node(dir, store, clock, f)
+  await n.runner.idle()
+  assert.deepEqual(await lines(out), ['ban6 2001:db8::7', 'ban6 2001:db8::7'], 'the IPv4-only action is not replayed with an IPv6 address')
+  clock.advance(H)
+  await waitFor('unban ran', async () => (await lines(out)).includes('unban 2001:db8::7'))
+  await n.runner.idle(); await n.runner.stop(); await n.engine.stop(); await store.stop()
+  store = createStore({ path: join(dir, 'db') }); await store.start()
+  n = await node(dir, store, clock, f)
+  await n.runner.idle()
+  assert.deepEqual((await lines(out)).slice(3), [], 'the unban ran: replaying the ban would leave the address banned for good')
+  assert.deepEqual(n.runner.pending().map(p => p.action), ['later'])
+  await n.runner.stop(); await n.engine.stop(); await store.stop()
 })
