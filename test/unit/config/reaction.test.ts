@@ -2,6 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
+import { availableParallelism } from 'node:os'
 import { loadConfig } from '../../../src/config/index.ts'
 
 /** reaction's published configurations run unchanged (README, tail variant, v1 anchors, jsonnet). */
@@ -29,7 +30,7 @@ test('README example: journalctl stream with ip46tables ban/unban actions', asyn
 
 test('tail -n0 -F variant, concurrency 0 and ignorecidr', async () => {
   const c = await loadConfig(join(dir, 'tail-file.yml'), env)
-  assert.equal(c.concurrency, 0)
+  assert.equal(c.concurrency, availableParallelism(), "reaction: concurrency 0 means one action per CPU")
   assert.deepEqual(c.streams.ssh.cmd, ['tail', '-n0', '-F', '/var/log/auth.log'])
   assert.deepEqual(c.patterns.ip.ignorecidr, ['192.168.1.0/24'])
 })
