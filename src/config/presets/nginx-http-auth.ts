@@ -29,7 +29,7 @@ const FALLBACK: string[] = [
   // src/event/ngx_event_openssl.c ngx_ssl_handshake(): "SSL_do_handshake() failed" + OpenSSL's
   // reason; a connection-level line (no request yet), so the tail is `, server: LISTEN_ADDR`.
   // 2026/11/23 14:09:01 [crit] 1234#1234: *9 SSL_do_handshake() failed (SSL: error:1408F0C6:SSL routines:ssl3_get_record:packet length too long) while SSL handshaking, client: 203.0.113.7, server: 0.0.0.0:443
-  String.raw`${nginxError('crit')}SSL_do_handshake\(\) failed \(SSL: error:[^()]*? too (?:long|short)\)(?: while [a-z ]+)?, client: <ip>, server: \S+\s*$`
+  String.raw`${nginxError('crit')}SSL_do_handshake\(\) failed \(SSL: error:[^()]*? too (?:long|short)\)(?: while [A-Za-z ]+)?, client: <ip>, server: \S+\s*$`
 ]
 
 const REGEX: Record<string, string[]> = {

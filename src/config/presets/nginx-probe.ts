@@ -17,7 +17,7 @@ import { ACCESS_REQUEST, accessHead } from './web-prefix.ts'
  * xmlrpc.php answered 200 (legitimate clients use it).
  * The address is the line's first field; the request is escaped by nginx, so one quoted run.
  */
-const CMS = String.raw`(?:wp-login\.php|xmlrpc\.php|wp-admin/|wp-includes/|wp-config\.php|administrator/|user/login|\.env|\.git/)`
+const CMS = String.raw`(?:wp-login\.php|xmlrpc\.php|wp-admin/|wp-includes/|wp-config\.php|administrator/|user/login(?![\w-])|\.env(?![\w-])|\.git/)`
 
 const REFUSED = String.raw`${accessHead('nginx')}${ACCESS_REQUEST}" (?:403|410|444) `
 // 203.0.113.7 - - [23/Nov/2026:14:09:01 +0000] "GET /blog/wp-login.php HTTP/1.1" 404 153 "-" "Mozilla/5.0"
