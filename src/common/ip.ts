@@ -25,8 +25,14 @@ export interface ParsedSubject {
 /** Normalise one address: mapped IPv6 (`::ffff:1.2.3.4`) → IPv4, IPv6 compressed lowercase. null when invalid. */
 export function normalizeIp (text: string): string | null {
   let s = text
-  // zone ids (fe80::1%eth0) are never a remote attacker's address; refuse rather than guess
-  if (s.length > 45 || s.includes('%')) return null
+  const zone = s.indexOf('%')
+  if (zone !== -1) {
+    // a zone id names this host's interface (sshd prints `fe80::1%eth0` for a link-local peer):
+    // the address is the part before it, and only a link-local one carries a zone
+    s = s.slice(0, zone)
+    if (!/^fe[89ab][0-9a-f]:/i.test(s) || !/^%[0-9A-Za-z_.-]{1,15}$/.test(text.slice(zone))) return null
+  }
+  if (s.length > 45) return null
   const fam = isIP(s)
   if (fam === 0) return null
   if (fam === 4) {

@@ -2,7 +2,7 @@ import type { Match } from '../common/model.ts'
 import type { FilterConfig, PatternConfig } from '../config/types.ts'
 import type { CompiledFilter } from './types.ts'
 import { branchOf, combine, type Combined } from './combine.ts'
-import { LinkTable } from './link.ts'
+import { forgetMarks, LinkTable, marksOf } from './link.ts'
 import { mayMatch } from './literals.ts'
 import { makeValueCheck, type ValueCheck } from './values.ts'
 
@@ -22,6 +22,8 @@ export class Filter implements CompiledFilter {
   /** the single IP-typed pattern, when there is exactly one */
   private readonly ipPattern: string | undefined
   private readonly link: LinkTable | undefined
+  /** per regex: its line ends the connection (`(?<forget>)`, see link.ts) */
+  private readonly forget: boolean[]
 
   constructor (filter: FilterConfig, patterns: Readonly<Record<string, PatternConfig>>, opts: CompileOptions = {}) {
     this.config = filter
@@ -34,6 +36,7 @@ export class Filter implements CompiledFilter {
     this.link = filter.link === undefined
       ? undefined
       : new LinkTable(filter.link, patterns, checkFor, opts.maxLinks ?? 10_000, filter.id, this.combined.literals)
+    this.forget = forgetMarks(filter.regex)
     const own = this.combined.literals
     const linked = this.link === undefined ? [] : this.link.literals
     this.literals = own === null || linked === null ? null : [...own, ...linked]
@@ -48,8 +51,9 @@ export class Filter implements CompiledFilter {
     const passed = mayMatch(line, this.combined.prefilter)
     const m = passed ? this.combined.re.exec(line) : null
     if (m === null) {
-      this.link?.observe(line, time, !passed)
-      return null
+      // a `from` line counts only on a connection where several users were tried (link.ts)
+      const several = this.link?.observe(line, time, !passed) ?? null
+      return several === null ? null : this.build(several, time)
     }
     const branch = branchOf(this.combined, m)
     let values: Record<string, string> = {}
@@ -63,12 +67,13 @@ export class Filter implements CompiledFilter {
       any = true
     }
     if (this.link !== undefined) {
+      const marks = marksOf(m, branch.index, this.forget)
       if (any) {
         // a failure line naming its address binds its connection: fail2ban links those too
-        this.link.bind(line, values, time)
+        this.link.bind(line, values, time, marks)
       } else {
         this.link.observe(line, time)
-        const bound = this.link.lookup(line, time)
+        const bound = this.link.lookup(line, time, marks)
         if (bound === null) return null
         values = bound
         any = true

@@ -17,7 +17,9 @@ test('durations as admins write them', () => {
 test('IP normalisation: mapped IPv6 to IPv4, compressed lowercase IPv6, invalid refused', () => {
   assert.equal(normalizeIp('::ffff:198.51.100.7'), '198.51.100.7')
   assert.equal(normalizeIp('2001:DB8:0:0:0:0:0:1'), '2001:db8::1')
-  for (const bad of ['999.1.1.1', '0x7f.1', '1.2.3', '01.2.3.4', 'fe80::1%eth0', 'x']) assert.equal(normalizeIp(bad), null, bad)
+  for (const bad of ['999.1.1.1', '0x7f.1', '1.2.3', '01.2.3.4', '2001:db8::1%eth0', 'fe80::1%', 'fe80::1%a b', 'x']) assert.equal(normalizeIp(bad), null, bad)
+  // a link-local peer's zone names this host's interface: the address is what precedes it
+  assert.equal(normalizeIp('fe80::1%eth0'), 'fe80::1')
   assert.equal(maskIp('2001:db8:1:2:3:4:5:6', 64), '2001:db8:1:2::/64')
   assert.equal(parseSubject('198.51.100.7/24')?.text, '198.51.100.0/24')
   assert.equal(parseSubject('203.0.113.7/32')?.text, '203.0.113.7')
