@@ -43,6 +43,8 @@ export class Engine implements DecisionEngine {
   /** monotonic reading at which each ban ends: its remaining time, immune to wall-clock steps */
   private readonly deadline = new Map<string, number>()
   private storeFailureLoggedAt = -Infinity
+  /** keys whose ban (or its removal) a failed write did not store: re-written with the next batch that works */
+  private readonly unstored = new Set<string>()
   private readonly votes = new Map<string, Map<string, Vote>>()
   private readonly offences = new Map<string, Offence>()
   private readonly sinks: DecisionSink[] = []
@@ -328,9 +330,12 @@ export class Engine implements DecisionEngine {
    */
   private async commit (made: readonly Made[], batch: StoreBatch): Promise<void> {
     for (const { d } of made) for (const s of this.sinks) await s.prepare?.(d, batch)
+    const retried = this.addUnstored(batch)
     try {
       await batch.write()
+      for (const key of retried) this.unstored.delete(key)
     } catch (err) {
+      for (const { d } of made) this.unstored.add(d.ban.key)
       this.c.metrics?.counter('palisade_store_write_failures_total', 'store writes that failed (decisions kept in memory)', ['stage']).inc({ stage: 'decide' })
       const mono = monotonicOf(this.c.clock)
       if (mono - this.storeFailureLoggedAt >= STORE_FAILURE_LOG_INTERVAL) {
@@ -353,6 +358,17 @@ export class Engine implements DecisionEngine {
         }
       }
     }
+  }
+
+  /** the bans (or removals) a failed write lost, as they stand now */
+  private addUnstored (batch: StoreBatch): string[] {
+    const keys = [...this.unstored]
+    for (const key of keys) {
+      const ban = this.banMap.get(key)
+      if (ban !== undefined) batch.put('bans', key, ban)
+      else batch.del('bans', key)
+    }
+    return keys
   }
 
   private gauge (): void {
@@ -384,7 +400,9 @@ export class Engine implements DecisionEngine {
         for (const [key, o] of this.offences) {
           if (this.forgotten(o, now)) { this.offences.delete(key); batch.del('offences', key) }
         }
+        const retried = this.addUnstored(batch)
         await batch.write()
+        for (const key of retried) this.unstored.delete(key)
       }).catch(err => this.log.error({ err }, 'vote sweep failed')).finally(() => this.armSweep())
     }, SWEEP_INTERVAL)
   }
