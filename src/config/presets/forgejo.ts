@@ -11,17 +11,18 @@ import { syslogPrefix } from './prefix.ts'
  * is `ADDR:PORT` (`[ADDR]:PORT` for IPv6), only `ADDR` when a trusted reverse proxy set it.
  *
  * The user name (client text) comes before the address and again inside the error after it,
- * so no end anchor can help: it is read as one `\S+` token. A name that can sign in has no
- * space; a forged ` from 198.51.100.9:1: …` has one and cannot move the anchor. Not counted:
- * `user is not allowed login` and `user is inactive` (the right password of a blocked or
- * unconfirmed account), and the same words without an error (a signed-in account that was
- * blocked, logged on every page it opens).
+ * so no end anchor can help. The rule: the name is one `\S+` token (a name that can sign in has
+ * no space), and the error after the address must not contain ` from `: a name such as
+ * `x from 198.51.100.9:1: y` leaves the server's own ` from ADDR` in that error, and the line
+ * is not counted. Not counted either: `user is not allowed login` and `user is inactive` (the
+ * right password of a blocked or unconfirmed account), and the same words without an error (a
+ * signed-in account that was blocked, logged on every page it opens).
  */
 const P = String.raw`${syslogPrefix('forgejo|gitea')}(?:\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(?:\.\d+)? )?(?:\S+:\d+:\S+ )?\[I\] `
 
 const REGEX: string[] = [
   // 2026/11/23 14:09:01 ...ers/web/auth/auth.go:223:SignInPost() [I] Failed authentication attempt for bob from 203.0.113.7:52144: user's password is invalid [uid: 1, name: bob]
-  String.raw`${P}Failed authentication attempt for \S+ from (?:\[<ip>\]|<ip>)(?::\d+)?: (?!user is not allowed login|user is inactive)`
+  String.raw`${P}Failed authentication attempt for \S+ from \[?<ip>\]?(?::\d+)?: (?!user is not allowed login|user is inactive)(?!.* from )`
 ]
 
 function preset (name: 'forgejo' | 'gitea', title: string): Preset {

@@ -14,9 +14,10 @@ import { syslogPrefix, TS_ISO } from './prefix.ts'
  *     connection` line instead, two lines later).
  *
  * The principal name is client text and comes before the address. In JSON it is an escaped
- * string, so `"remote":"` with bare quotes is always the key; the 3.x line repeats the name in
- * its error text after the address, so the name is read as one `\S+` token (a real user has
- * no space; a forged ` from client 198.51.100.9` has one). A failed speculative attempt (`"speculative":true`,
+ * string, so `"remote":"` with bare quotes is always the key. The text lines repeat the name in
+ * the error after the address, so the name is read as one `\S+` token (a real user has no
+ * space) and the error must not contain ` from `: a name such as `x from client 198.51.100.9:1 ; y`
+ * leaves mongod's own ` from client ADDR` in it and the line is not counted. A failed speculative attempt (`"speculative":true`,
  * inside the driver's hello) is followed by the driver's normal attempt, which counts.
  */
 const P = String.raw`${syslogPrefix('mongod|mongodb')}`
@@ -28,9 +29,9 @@ const REGEX: string[] = [
   // {"t":{"$date":"2026-11-23T14:09:01.123+00:00"},"s":"I","c":"ACCESS","id":20249,"ctx":"conn12","msg":"Authentication failed","attr":{"mechanism":"SCRAM-SHA-256","speculative":false,"principalName":"bob","authenticationDatabase":"admin","remote":"203.0.113.7:52144","extraInfo":{},"error":"AuthenticationFailed: SCRAM authentication failed, storedKey mismatch"}}
   String.raw`${P}\{"t":\{"\$date":"[^"]*"\},\s*"s":"\w+",\s*"c":"ACCESS",\s*"id":\d+,\s*"ctx":"[^"]*",\s*"msg":"Authentication failed",\s*"attr":\{(?![^{}]*"speculative":true)(?:"\w+":${JVALUE},\s*)*"remote":"\[?<ip>\]?:\d+"`,
   // 2017-11-23T14:09:01.123+0000 I ACCESS   [conn12] SASL SCRAM-SHA-1 authentication failed for bob on admin from client 203.0.113.7:52144 ; UserNotFound: Could not find user bob@admin
-  String.raw`${LEGACY}\[conn\d+\] SASL \S+ authentication failed for \S+ on \S+ from client \[?<ip>\]?:\d+ ; `,
+  String.raw`${LEGACY}\[conn\d+\] SASL \S+ authentication failed for \S+ on \S+ from client \[?<ip>\]?:\d+ ; (?!.* from )`,
   // 2017-11-23T14:09:01.123+0000 I ACCESS   [conn12] Failed to authenticate bob@admin from client 203.0.113.7:52144 with mechanism MONGODB-CR: AuthenticationFailed: key mismatch
-  String.raw`${LEGACY}\[conn\d+\] +Failed to authenticate \S+ from client \[?<ip>\]?:\d+ with mechanism \S+: `,
+  String.raw`${LEGACY}\[conn\d+\] +Failed to authenticate \S+ from client \[?<ip>\]?:\d+ with mechanism \S+: (?!.* from )`,
   // 2016-10-20T09:54:27.110+0200 [conn1] Failed to authenticate root@test with mechanism MONGODB-CR: AuthenticationFailed UserNotFound Could not find user root@test
   String.raw`${LEGACY}\[conn\d+\] +Failed to authenticate \S+ with mechanism \S+: `
 ]

@@ -19,19 +19,22 @@ import { syslogPrefix } from './prefix.ts'
  * USER from ADDR` line of the third-party fail2ban plugin (login_failed hook).
  *
  * USER (the login form's field, up to 256 bytes) comes before the address, and after it comes
- * client text too (`(X-Forwarded-For: …)` from rcube_utils::remote_ip(), the request URI). A
- * login that can succeed names a real IMAP account, which has no space, so USER is read as one
- * `\S*` token: a forged ` from 198.51.100.9` needs a space and cannot move the anchor. The
- * X-Forwarded-For value is never read (the client writes it).
+ * client text too (`(X-Forwarded-For: …)` from rcube_utils::remote_ip(), the request URI), so
+ * neither "the first" nor "the last" ` from ADDR` is safe alone. The rule: USER is one `\S*`
+ * token (an account that can log in has no space), the X-Forwarded-For group is skipped as one
+ * parenthesis, and what follows must be Roundcube's own tail, which never contains ` from `: a
+ * USER such as `x from 198.51.100.9. y` leaves Roundcube's real ` from ADDR` in that tail and
+ * the line is not counted. The X-Forwarded-For value is never read (the client writes it).
  */
 // `[23-Nov-2026 14:09:01 +0000]: ` (rcube::write_log(), log_date_format), then `<8-char session> ` (log_session_id)
 const P = String.raw`${syslogPrefix('roundcube')}(?:\[[^\]]*\]:? )?(?:<[\w-]+> )?`
-// the address, then the X-Forwarded-For/X-Real-IP suffix, a sentence end, or the session text
-const AFTER = String.raw`(?= ?\(|\. | in session |\s*$)`
+// the address, then the X-Forwarded-For / X-Real-IP suffix, skipped as one parenthesis
+const XFF = String.raw`(?: ?\([^()]*\))?`
 
-const IMAP = String.raw`${P}IMAP Error: Login failed for \S* (?:against \S+ )?from <ip>${AFTER}`
+// the rest of the IMAP line is the IMAP server's reply, `in FILE on line N` and `(METHOD URI)`; no ` from ` in it
+const IMAP = String.raw`${P}IMAP Error: Login failed for \S* (?:against \S+ )?from <ip>${XFF}\.(?!.* from )`
 function userlogins (codes: string): string {
-  return String.raw`${P}Failed login for \S* from <ip>${AFTER}.* in session [\w-]+ \(error: ${codes}\)\s*$`
+  return String.raw`${P}Failed login for \S* from <ip>${XFF} in session [\w-]+ \(error: ${codes}\)\s*$`
 }
 
 const NORMAL: string[] = [
