@@ -30,6 +30,16 @@ import { mongodbAuth } from './mongodb-auth.ts'
 import { namedRefused } from './named-refused.ts'
 import { forgejo, gitea } from './forgejo.ts'
 import { matrixSynapse } from './matrix-synapse.ts'
+import { exim } from './exim.ts'
+import { eximSpam } from './exim-spam.ts'
+import { courierAuth } from './courier-auth.ts'
+import { courierSmtp } from './courier-smtp.ts'
+import { cyrusImap } from './cyrus-imap.ts'
+import { sendmailAuth } from './sendmail-auth.ts'
+import { sendmailReject } from './sendmail-reject.ts'
+import { vsftpd } from './vsftpd.ts'
+import { proftpd } from './proftpd.ts'
+import { pureFtpd } from './pure-ftpd.ts'
 
 export type { Preset, PresetFilter } from './types.ts'
 
@@ -37,7 +47,8 @@ const PRESETS: readonly Preset[] = [
   sshd, nginxHttpAuth, nginxLimitReq, nginxBotsearch, apacheAuth, postfix, dovecot,
   nginxForbidden, nginxBadRequest, nginxProbe, apacheBadbots, apacheBotsearch, apacheNoscript, apacheOverflows, haproxyHttpAuth,
   vaultwarden, nextcloud, traefikAuth, recidive,
-  roundcubeAuth, gitlab, grafana, mysqldAuth, mongodbAuth, namedRefused, forgejo, gitea, matrixSynapse
+  roundcubeAuth, gitlab, grafana, mysqldAuth, mongodbAuth, namedRefused, forgejo, gitea, matrixSynapse,
+  exim, eximSpam, courierAuth, courierSmtp, cyrusImap, sendmailAuth, sendmailReject, vsftpd, proftpd, pureFtpd
 ]
 
 export function getPreset (name: string): Preset | undefined {
