@@ -54,3 +54,45 @@ test('ids that read alike as numbers stay distinct connections', () => {
   assert.equal(f.match('[1234567890]: error: too many', T)?.ip, '198.51.100.10')
   assert.equal(f.match('[70]: error: too many', T), null)
 })
+
+test('a from line counts only once two different users were tried on its connection', () => {
+  const f = compileFilter(filter(['\\[\\d+\\]: Failed password for (?<user>\\S+) from <ip>'], {
+    link: {
+      id: '\\[(?<id>\\d+)\\]',
+      from: ['\\[\\d+\\]: Failed publickey for (?<user>\\S+) from <ip>', '\\[\\d+\\]: (?<forget>)Accepted \\S+ for (?<user>\\S+) from <ip>', '\\[\\d+\\]: Connection closed by <ip>'],
+      ttl: 60_000
+    }
+  }), { ip: ipPattern() })
+  assert.equal(f.match('[1]: Failed publickey for alice from 198.51.100.1', T), null, 'one user: no failure')
+  assert.equal(f.match('[1]: Failed publickey for alice from 198.51.100.1', T), null, 'the same user again: still none')
+  assert.equal(f.match('[1]: Failed publickey for bob from 198.51.100.1', T)?.ip, '198.51.100.1', 'a second user counts')
+  assert.equal(f.match('[1]: Connection closed by 198.51.100.1', T), null, 'a line naming no user never counts')
+  assert.equal(f.match('[1]: Accepted publickey for carol from 198.51.100.1', T)?.ip, '198.51.100.1', 'a login after several users counts')
+  // the Accepted line forgot the connection: a new one on the same id starts with no users
+  assert.equal(f.match('[1]: Failed publickey for dave from 198.51.100.1', T), null)
+  // failure lines add their user too
+  assert.equal(f.match('[2]: Failed password for root from 198.51.100.2', T)?.ip, '198.51.100.2')
+  assert.equal(f.match('[2]: Accepted publickey for root from 198.51.100.2', T), null, 'the same user logging in is no attack')
+  assert.equal(f.match('[3]: Failed password for root from 198.51.100.3', T)?.ip, '198.51.100.3')
+  assert.equal(f.match('[3]: Accepted publickey for admin from 198.51.100.3', T)?.ip, '198.51.100.3')
+})
+
+test('another address on a live id is a new connection: its users start over', () => {
+  const f = compileFilter(filter(['\\[\\d+\\]: error: too many'], {
+    patterns: ['ip'],
+    link: { id: '\\[(?<id>\\d+)\\]', from: ['\\[\\d+\\]: Failed publickey for (?<user>\\S+) from <ip>'], ttl: 60_000 }
+  }), { ip: ipPattern() })
+  f.match('[9]: Failed publickey for alice from 198.51.100.4', T)
+  assert.equal(f.match('[9]: Failed publickey for bob from 198.51.100.5', T), null, 'a reused pid is not a multi-user connection')
+  assert.equal(f.match('[9]: error: too many', T)?.ip, '198.51.100.5')
+})
+
+test('a forget line ends the connection after it is counted', () => {
+  const f = compileFilter(filter(['\\[\\d+\\]: (?<forget>)Read from socket failed', '\\[\\d+\\]: error: too many'], {
+    patterns: ['ip'],
+    link: { id: '\\[(?<id>\\d+)\\]', from: ['\\[\\d+\\]: Connection from <ip>'], ttl: 60_000 }
+  }), { ip: ipPattern() })
+  f.match('[5]: Connection from 198.51.100.6', T)
+  assert.equal(f.match('[5]: Read from socket failed', T)?.ip, '198.51.100.6')
+  assert.equal(f.match('[5]: error: too many', T), null, 'forgotten')
+})
