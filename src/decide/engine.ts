@@ -10,6 +10,7 @@ import { ExpiryQueue } from './expiry.ts'
 import { isLive, tally, type TallyPolicy } from './tally.ts'
 import { nextBanDuration, type Offence } from './escalation.ts'
 import { pruneDecisions, putDecision, recentDecisions, type DecisionRecord } from './history.ts'
+import { RemoteBudget } from './remote-budget.ts'
 
 export type { Offence, DecisionRecord }
 
@@ -51,6 +52,7 @@ export class Engine implements DecisionEngine {
   private readonly expiry: ExpiryQueue
   private readonly log
   private remoteBans = 0
+  private readonly remote: RemoteBudget
   private sweepTimer: { cancel(): void } | undefined
   private pruneTimer: { cancel(): void } | undefined
   /** serialises decisions so that a vote and an unban for one key cannot interleave */
@@ -63,7 +65,11 @@ export class Engine implements DecisionEngine {
     this.allow = new Allowlist(init.allow)
     this.log = components.logger.child({ component: 'decide' })
     this.expiry = new ExpiryQueue(components.clock, (key, until) => { void this.onDue(key, until) })
+    this.remote = new RemoteBudget(init.trust.maxRemoteBans, init.trust.peers.filter(p => p.weight > 0 && !p.shadow).length)
   }
+
+  /** this member's share of `trust.maxRemoteBans` and the bans refused to it (`peer list`) */
+  remoteBudgetOf (author: string): ReturnType<RemoteBudget['statsOf']> { return this.remote.statsOf(author) }
 
   subscribe (sink: DecisionSink): void { this.sinks.push(sink) }
 
@@ -78,6 +84,7 @@ export class Engine implements DecisionEngine {
       this.banMap.set(key, ban)
       this.deadline.set(key, monotonicOf(this.c.clock) + ban.until - now)
       if (!ban.reporters.includes(SELF)) this.remoteBans++
+      this.remote.update(key, ban.reporters.includes(SELF) ? null : ban.reporters)
       this.expiry.push(key, ban.until)
     }
     for await (const [k, v] of this.c.store.entries<Vote>('votes')) {
@@ -234,9 +241,12 @@ export class Engine implements DecisionEngine {
     const self = t.local ? votes.get(SELF) : undefined
     const asked = clampDuration(self !== undefined ? self.ttl : this.init.trust.banFor)
     const firewall = (self ?? v).firewall !== false
-    if (existing === undefined && !t.local && this.remoteBans >= this.init.trust.maxRemoteBans) {
+    const refused = existing === undefined && !t.local ? this.remote.refusal(v.key, t.authors) : null
+    if (refused !== null) {
       m?.counter('palisade_decide_remote_bans_capped_total', 'remote bans refused by trust.maxRemoteBans').inc()
-      this.log.warn({ ip: v.ip, cap: this.init.trust.maxRemoteBans }, 'remote ban refused: maxRemoteBans reached')
+      this.log.warn({ ip: v.ip, cap: this.init.trust.maxRemoteBans, why: refused, authors: t.authors }, refused === 'cap'
+        ? 'remote ban refused: maxRemoteBans reached'
+        : 'remote ban refused: its reporters hold their share of maxRemoteBans')
       return null
     }
     let ban: Ban
@@ -293,7 +303,22 @@ export class Engine implements DecisionEngine {
     }
     const d: Decision = { kind: 'unban', ban, why }
     await this.commit([this.stage(d, batch, why, [])], batch)
+    if (this.remote.hasWaiting()) await this.retallyWaiting()
     return d
+  }
+
+  /** Room appeared in the remote budget: bans refused for room are tallied again, oldest first. */
+  private async retallyWaiting (): Promise<void> {
+    const batch = this.c.store.batch()
+    const made: Made[] = []
+    for (const key of this.remote.takeWaiting()) {
+      if (this.banMap.has(key)) continue
+      let newest: Vote | undefined
+      for (const v of this.votes.get(key)?.values() ?? []) if (newest === undefined || v.observedAt > newest.observedAt) newest = v
+      const m = newest === undefined ? null : this.doVote(newest, batch)
+      if (m !== null) made.push(m)
+    }
+    await this.commit(made, batch)
   }
 
   /**
@@ -320,6 +345,7 @@ export class Engine implements DecisionEngine {
     }
     const isRemote = d.kind === 'ban' && !ban.reporters.includes(SELF)
     this.remoteBans += (isRemote ? 1 : 0) - (wasRemote ? 1 : 0)
+    this.remote.update(ban.key, isRemote ? ban.reporters : null)
     return { d, why }
   }
 

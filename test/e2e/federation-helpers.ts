@@ -41,6 +41,9 @@ export async function makeNode (p: { name: string, dir: string, id: string }, op
   trust?: Partial<TrustConfig>
   fed?: Partial<FederationConfig>
   logger?: Logger
+  /** also hand each vote / retraction to this (a real decision engine) */
+  onVote?: (v: Vote) => Promise<void> | void
+  onRetract?: (author: string, ip: string) => Promise<void> | void
 }): Promise<TestNode> {
   const store = createStore({ path: join(p.dir, 'db') })
   const trust = createTrustPolicy({
@@ -87,11 +90,15 @@ export async function makeNode (p: { name: string, dir: string, id: string }, op
         allow: () => new CidrSet(['192.0.2.0/24'])
       }, {
         store, trustPolicy: trust, clock: systemClock, logger: opts.logger ?? silentLogger(),
-        onVote: (v) => {
+        onVote: async (v) => {
           votes.push(v)
           for (const w of waiters.filter(w => w.ip === v.ip)) w.resolve(v)
+          await opts.onVote?.(v)
         },
-        onRetract: (a, ip) => { retracts.push([a, ip]) }
+        onRetract: async (a, ip) => {
+          retracts.push([a, ip])
+          await opts.onRetract?.(a, ip)
+        }
       })
       await fed.start()
       running = true
