@@ -1,7 +1,7 @@
 import type { ActionConfig, FilterConfig, LinkConfig, PatternConfig } from './types.ts'
 import { closest } from './issues.ts'
 import type { Issues, Path } from './issues.ts'
-import { compileError } from './patterns.ts'
+import { compileError, riskRefused, userRegex } from './patterns.ts'
 import { actionSchema } from './schema.ts'
 import type { RawFilter } from './schema.ts'
 import { addZodIssues } from './zod-issues.ts'
@@ -18,6 +18,8 @@ export interface FilterContext {
   brokenPatterns: ReadonlySet<string>
   shareDefault: boolean
   issues: Issues
+  /** regexes shipped by presets: their backtracking is checked by a unit test, not at each load */
+  trusted?: ReadonlySet<string>
 }
 
 // `(?<name>` and `\k<name>` are regex syntax, not placeholders
@@ -27,7 +29,9 @@ const PLACEHOLDER = /(?<!\(\?|\\k)<([A-Za-z_][A-Za-z0-9_]*)>/g
 function substitute (regex: string, at: Path, ctx: FilterContext): { names: string[], source: string } | null {
   const names: string[] = []
   let ok = true
-  const source = regex.replace(PLACEHOLDER, (whole, name: string) => {
+  const js = userRegex(regex, at, ctx.issues, { placeholders: true })
+  if (js === null) return null
+  const source = js.replace(PLACEHOLDER, (whole, name: string) => {
     const p = ctx.patterns[name]
     if (p === undefined) {
       if (!ctx.brokenPatterns.has(name)) {
@@ -54,6 +58,7 @@ function substitute (regex: string, at: Path, ctx: FilterContext): { names: stri
     ctx.issues.add(at, `invalid regex: ${err}`)
     return null
   }
+  if (!ctx.trusted?.has(regex) && !riskRefused(source, at, ctx.issues)) return null
   return { names, source }
 }
 

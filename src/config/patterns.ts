@@ -1,8 +1,10 @@
 import { normalizeIp, parseSubject } from '../common/ip.ts'
 import { builtinIpRegex } from '../common/ip-regex.ts'
 import type { PatternConfig, PatternType } from './types.ts'
-import type { Issues } from './issues.ts'
+import type { Issues, Path } from './issues.ts'
 import type { RawPattern } from './schema.ts'
+import { dialectMessage, translateRegex } from './regex-dialect.ts'
+import { backtrackingRisk } from './regex-safety.ts'
 
 /**
  * Built-in candidate regexes for IP patterns (src/common/ip-regex.ts: shared with the detector,
@@ -28,6 +30,34 @@ export function compileError (source: string): string | null {
   }
 }
 
+/**
+ * An admin's regex in the config dialect (src/config/regex-dialect.ts) as JavaScript, or null
+ * after reporting why not: a dialect error, a compile error, or exponential backtracking.
+ * Translated standalone, so a regex that closes a group it did not open (`x)|(.*`) is refused
+ * before anything wraps it in `^(?:…)$`.
+ */
+export function userRegex (src: string, at: Path, issues: Issues, opts: { placeholders?: boolean } = {}): string | null {
+  const d = translateRegex(src, opts)
+  if (!d.ok) {
+    // V8's wording when JavaScript refuses it too (`Unterminated group`), ours when only the dialect does
+    const js = d.syntax ? compileError(src.replace(/(?<!\(\?P?|\\k)<[A-Za-z_][A-Za-z0-9_]*>/g, 'x')) : null
+    issues.add(at, `invalid regex: ${js ?? dialectMessage(d)}`)
+    return null
+  }
+  if (opts.placeholders === true) return d.source
+  const err = compileError(d.source)
+  if (err !== null) { issues.add(at, `invalid regex: ${err}`); return null }
+  if (!riskRefused(d.source, at, issues)) return null
+  return d.source
+}
+
+/** false (and reported) when the compiled source can take exponential time */
+export function riskRefused (source: string, at: Path, issues: Issues): boolean {
+  const risk = backtrackingRisk(source)
+  if (risk?.exponential === true) { issues.add(at, `refused regex: ${risk.message}`); return false }
+  return true
+}
+
 export function buildPattern (name: string, raw: RawPattern, issues: Issues): PatternConfig | null {
   const at = ['patterns', name]
   const before = issues.count
@@ -40,14 +70,9 @@ export function buildPattern (name: string, raw: RawPattern, issues: Issues): Pa
   const regex = raw.regex ?? (type === undefined ? undefined : BUILT_IN[type])
   if (regex === undefined) {
     issues.add(at, 'missing required key `regex` (or set `type: ip`, `ipv4` or `ipv6` for the built-in IP regex)')
-  } else if (raw.regex !== undefined) {
-    const err = compileError(raw.regex)
-    if (err !== null) issues.add([...at, 'regex'], `invalid regex: ${err}`)
   }
-  raw.ignoreregex.forEach((r, i) => {
-    const err = compileError(`^(?:${r})$`)
-    if (err !== null) issues.add([...at, 'ignoreregex', i], `invalid regex: ${err}`)
-  })
+  const js = raw.regex === undefined ? regex : userRegex(raw.regex, [...at, 'regex'], issues)
+  const ignoreregex = raw.ignoreregex.map((r, i) => userRegex(r, [...at, 'ignoreregex', i], issues) ?? r)
   let ignore = raw.ignore
   if (type !== undefined) {
     ignore = raw.ignore.map((v, i) => {
@@ -67,13 +92,13 @@ export function buildPattern (name: string, raw: RawPattern, issues: Issues): Pa
       if (given) issues.add([...at, key], `\`${key}\` only applies to IP patterns (set \`type: ip\`, \`ipv4\` or \`ipv6\`)`, { atKey: true })
     }
   }
-  if (issues.count > before || regex === undefined) return null
+  if (issues.count > before || js === undefined || js === null) return null
   return {
     name,
-    regex,
+    regex: js,
     ...(type === undefined ? {} : { type }),
     ignore,
-    ignoreregex: raw.ignoreregex,
+    ignoreregex,
     ignorecidr,
     ipv4mask: raw.ipv4mask ?? 32,
     ipv6mask: raw.ipv6mask ?? 128

@@ -84,6 +84,7 @@ export function buildStream (name: string, raw: unknown, ctx: StreamContext): St
   const streamLevel = defined({ retry: s.retry, retryperiod: s.retryperiod, ban: s.ban })
   const layers = new Map<string, { raw: RawFilter, preset?: string, partial?: boolean }>()
   let presetSource: { file?: string, journal?: string[] } | undefined
+  const trusted = new Set<string>()
   if (s.preset === undefined && s.mode !== undefined) issues.add([...at, 'mode'], '`mode` needs `preset`', { atKey: true })
   if (s.preset !== undefined) {
     const preset = getPreset(s.preset)
@@ -97,6 +98,7 @@ export function buildStream (name: string, raw: unknown, ctx: StreamContext): St
       } else {
         presetSource = preset.source
         for (const pf of preset.filters(mode)) {
+          for (const r of [...pf.regex, ...(pf.link?.from ?? [])]) trusted.add(r)
           const r = parseFilter(presetRaw(pf), [...at, 'filters', pf.name], issues)
           if (r !== null) layers.set(pf.name, { raw: { ...r.raw, ...streamLevel }, preset: `${preset.name}:${mode}`, partial: r.partial })
         }
@@ -113,7 +115,7 @@ export function buildStream (name: string, raw: unknown, ctx: StreamContext): St
   }
   const src = source(name, s, presetSource, ctx)
   if (layers.size === 0 && issues.count === before) issues.add(at, 'a stream needs at least one filter (under `filters`, or from `preset`)')
-  const fctx: FilterContext = { ...ctx, stream: name }
+  const fctx: FilterContext = { ...ctx, stream: name, trusted }
   const filters: FilterConfig[] = []
   for (const [fname, layer] of layers) {
     const f = buildFilter(fname, layer.raw, [...at, 'filters', fname], fctx, { preset: layer.preset, partial: layer.partial === true })

@@ -2,6 +2,7 @@ import { ErrorCodes, palisadeError } from '../common/errors.ts'
 import type { PatternConfig } from '../config/types.ts'
 import { builtinIpRegex } from '../common/ip-regex.ts'
 import { commonPrefix, compilePrefilter, prefilterLiterals } from './literals.ts'
+import { dialectMessage, translateRegex } from '../config/regex-dialect.ts'
 
 /** One admin regex inside the combined RegExp. */
 export interface Branch {
@@ -34,7 +35,8 @@ const TOKENS = /\\k<([A-Za-z_]\w*)>|\\.|\(\?P?<([A-Za-z_]\w*)>|<([A-Za-z_]\w*)>/
 /**
  * Combine regexes into ONE RegExp: `(?:r0)|(?:r1)|…`, each `<name>` replaced by a named group
  * unique per branch (`__p0_0`), the admin's own named groups renamed per branch (JS refuses a
- * group name twice, even in different alternatives), and Go's `(?P<x>` accepted.
+ * group name twice, even in different alternatives), after translating Go and Rust syntax
+ * (src/config/regex-dialect.ts).
  * Regexes are not anchored: they mean what the admin wrote (reaction semantics).
  */
 export function combine (regexes: readonly string[], patterns: Readonly<Record<string, PatternConfig>>, where: string): Combined {
@@ -42,7 +44,10 @@ export function combine (regexes: readonly string[], patterns: Readonly<Record<s
   const found: string[] = []
   const bodies = regexes.map((src, i) => {
     const branch: Branch = { index: i, groups: [] }
-    const body = src.replace(TOKENS, (tok: string, kRef?: string, named?: string, ph?: string) => {
+    // the config dialect (Go/Rust syntax) as JavaScript; config validation reported it located
+    const js = translateRegex(src, { placeholders: true })
+    if (!js.ok) throw palisadeError(ErrorCodes.CONFIG_INVALID, `${where}: regex ${i} ${JSON.stringify(src)}: ${dialectMessage(js)}`)
+    const body = js.source.replace(TOKENS, (tok: string, kRef?: string, named?: string, ph?: string) => {
       if (kRef !== undefined) return `\\k<__u${i}_${kRef}>`
       if (named !== undefined) return `(?<__u${i}_${named}>`
       if (ph === undefined) return tok
