@@ -38,7 +38,7 @@ const FORMS: Form[] = [
     line: (u, a) => `[23-Nov-2026 14:09:01 +0000]: <a1b2c3d4> IMAP Error: Login failed for ${u.slice(0, 256)} against localhost from ${a}. AUTHENTICATE PLAIN: Authentication failed. in /usr/share/roundcube/program/lib/Roundcube/rcube_imap.php on line 211 (POST /?_task=login&_action=login)`
   },
   {
-    preset: 'roundcube-auth', mode: 'userlogins', source: 'program/include/rcmail.php log_login()',
+    preset: 'roundcube-auth', mode: 'normal', source: 'program/include/rcmail.php log_login()',
     line: (u, a) => `[23-Nov-2026 14:09:01 +0000]: <a1b2c3d4> Failed login for ${u.slice(0, 256)} from ${a} in session a1b2c3d4e5f60718 (error: 0)`
   },
   {
