@@ -40,7 +40,8 @@ if (only === undefined || only === 'idle') {
     // the runs are independent daemons: start them together, measure each IDLE_S after its start
     const mem = await Promise.all(Array.from({ length: runs }, async (_, i) => await withDaemonDir(`idle${i}`, async (dir, socket, log) => {
       const config = await writeSshConfig(dir, socket, log, { retry: 3, backend: 'none' })
-      const d = await startBenchDaemon(config, socket, { bin, env: { MALLOC_ARENA_MAX: '2' } })
+      // as the systemd unit and `npm start` run it (packaging/palisade.service)
+      const d = await startBenchDaemon(config, socket, { bin, env: { MALLOC_ARENA_MAX: '2', NODE_OPTIONS: bin === DIST_BIN ? '--max-semi-space-size=1' : '' } })
       try {
         await sleep(IDLE_S * 1000)
         return await memoryOf(d.pid)

@@ -1,10 +1,11 @@
 import { createLogger } from '../common/logger.ts'
 import type { GlobalOptions } from './main.ts'
-import { configFrom } from './context.ts'
+import { defaultConfigPath } from './context.ts'
 
 /** Run the daemon until SIGINT/SIGTERM; a second signal exits at once. */
 export async function commandStart (g: GlobalOptions): Promise<void> {
-  const config = await configFrom(g)
+  // validated in a worker thread: the daemon's heap never holds the schema and parsers
+  const config = await (await import('../config/isolated.ts')).loadConfigIsolated(g.config ?? defaultConfigPath())
   const logger = createLogger({ level: config.log.level, format: config.log.format })
   const { Daemon } = await import('../daemon.ts')
   const daemon = new Daemon({ config, logger })

@@ -6,6 +6,7 @@ import { lenientPatternSchema, patternSchema, rootKeysSchema, rootSchema } from 
 import type { RawRoot } from './schema.ts'
 import { addZodIssues } from './zod-issues.ts'
 import type { Issues } from './issues.ts'
+import type { JsonnetLimits } from './jsonnet.ts'
 import type { Merged } from './merge.ts'
 import { buildPattern } from './patterns.ts'
 import { buildStream } from './streams.ts'
@@ -22,6 +23,8 @@ export interface ConfigEnv {
   isRoot: boolean
   /** where relative paths of in-memory sources resolve from */
   cwd: string
+  /** time and memory bounds of a Jsonnet evaluation (default JSONNET_LIMITS: 10 s, 1 GiB) */
+  jsonnet?: JsonnetLimits
 }
 
 /** Merged raw configuration → Config, or null when any issue was found (all of them recorded). */
@@ -153,10 +156,4 @@ function asMap (v: unknown): Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? v as Record<string, unknown> : {}
 }
 
-export function deepFreeze<T> (v: T): T {
-  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
-    Object.freeze(v)
-    for (const x of Object.values(v)) deepFreeze(x)
-  }
-  return v
-}
+export { deepFreeze } from '../common/freeze.ts'

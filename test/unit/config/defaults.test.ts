@@ -31,7 +31,7 @@ test('defaults: paths by user, sections, filters; lists never undefined', () => 
   assert.equal(c.feed, null)
   assert.deepEqual(c.trust, { threshold: 2, quorum: 2, window: 86_400_000, banFor: 86_400_000, localWeight: 2, maxReportsPerPeerPerHour: 1000, maxRemoteBans: 100_000, honorRetractions: true, minPrefix4: 24, minPrefix6: 48, peers: [] })
   assert.deepEqual(c.limits, { maxTrackedKeys: 100_000, maxLineBytes: 16_384, actionTimeout: 60_000 })
-  assert.deepEqual(c.log, { level: 'info' })
+  assert.deepEqual(c.log, { level: 'info', format: 'auto' })
   assert.deepEqual([c.start, c.stop, c.allow], [[], [], []])
   const p = c.patterns.ip
   assert.deepEqual([p.ignore, p.ignoreregex, p.ignorecidr, p.ipv4mask, p.ipv6mask, p.type], [[], [], [], 32, 128, 'ip'])

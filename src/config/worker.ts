@@ -1,0 +1,20 @@
+/**
+ * The worker side of loadConfigIsolated (isolated.ts): load one configuration and post it back.
+ */
+import { parentPort, workerData } from 'node:worker_threads'
+import { ConfigInvalidError, PalisadeError } from '../common/errors.ts'
+import { loadConfig } from './index.ts'
+
+const { path } = workerData as { path: string }
+try {
+  parentPort!.postMessage({ ok: true, config: await loadConfig(path) })
+} catch (err) {
+  const e = err as Error
+  parentPort!.postMessage({
+    ok: false,
+    name: e.name,
+    message: e.message,
+    code: e instanceof PalisadeError ? e.code : undefined,
+    issues: e instanceof ConfigInvalidError ? e.issues : undefined
+  })
+}
