@@ -80,5 +80,5 @@ export function parseConfig (sources: readonly ConfigSource[], env: ConfigEnv = 
  * or PalisadeError PAL_ERR_CONFIG_READ / PAL_ERR_CONFIG_JSONNET.
  */
 export async function loadConfig (path: string, env: ConfigEnv = defaultEnv()): Promise<Config> {
-  return parse(await readSources(path, env.cwd), env)
+  return parse(await readSources(path, env.cwd, env.jsonnet), env)
 }

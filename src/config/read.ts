@@ -1,40 +1,24 @@
-import { execFile } from 'node:child_process'
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { extname, join, resolve } from 'node:path'
 import { ErrorCodes, palisadeError } from '../common/errors.ts'
 import type { Source } from './source.ts'
+import { evaluateJsonnet, type JsonnetLimits } from './jsonnet.ts'
 
 /**
  * The only part of the loader that touches the disk: a file, or a directory whose configuration
  * files are read in alphanumeric order (names starting with `.` or `_` are skipped, so editors'
- * backups and disabled files stay out). Jsonnet is evaluated by Debian's `jsonnet` command.
+ * backups and disabled files stay out). Jsonnet is evaluated by a bounded child (jsonnet.ts).
  */
 const FORMATS: Record<string, 'yaml' | 'json' | 'jsonnet'> = {
   '.yml': 'yaml', '.yaml': 'yaml', '.json': 'json', '.jsonnet': 'jsonnet', '.libsonnet': 'jsonnet'
 }
 
-const JSONNET_MAX_OUTPUT = 64 * 1024 * 1024
-
-function runJsonnet (file: string): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    execFile('jsonnet', [file], { maxBuffer: JSONNET_MAX_OUTPUT, encoding: 'utf8' }, (err, stdout, stderr) => {
-      if (err === null) { resolvePromise(stdout); return }
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        reject(palisadeError(ErrorCodes.CONFIG_JSONNET, `${file}: jsonnet command not found: apt install jsonnet`, err))
-        return
-      }
-      const detail = stderr.trim() === '' ? err.message : stderr.trim()
-      reject(palisadeError(ErrorCodes.CONFIG_JSONNET, `${file}: jsonnet failed: ${detail}`, err))
-    })
-  })
-}
-
-async function readOne (file: string): Promise<Source> {
+async function readOne (file: string, limits: JsonnetLimits | undefined): Promise<Source> {
   const format = FORMATS[extname(file).toLowerCase()]
   if (format === undefined) {
     throw palisadeError(ErrorCodes.CONFIG_READ, `${file}: unknown configuration format (expected .yml, .yaml, .json, .jsonnet or .libsonnet)`)
   }
-  if (format === 'jsonnet') return { file, text: await runJsonnet(file), format: 'json', positions: false }
+  if (format === 'jsonnet') return { file, text: await evaluateJsonnet(file, limits), format: 'json', positions: false }
   try {
     return { file, text: await readFile(file, 'utf8'), format }
   } catch (err) {
@@ -42,7 +26,7 @@ async function readOne (file: string): Promise<Source> {
   }
 }
 
-export async function readSources (path: string, cwd: string): Promise<Source[]> {
+export async function readSources (path: string, cwd: string, limits?: JsonnetLimits): Promise<Source[]> {
   const abs = resolve(cwd, path)
   let isDir: boolean
   try {
@@ -50,7 +34,7 @@ export async function readSources (path: string, cwd: string): Promise<Source[]>
   } catch (err) {
     throw palisadeError(ErrorCodes.CONFIG_READ, `${abs}: cannot read configuration: ${(err as Error).message}`, err)
   }
-  if (!isDir) return [await readOne(abs)]
+  if (!isDir) return [await readOne(abs, limits)]
   const names = (await readdir(abs))
     .filter(n => !n.startsWith('.') && !n.startsWith('_') && FORMATS[extname(n).toLowerCase()] !== undefined)
     // `.libsonnet` files are libraries imported by `.jsonnet` files, not configurations of their own
@@ -60,6 +44,6 @@ export async function readSources (path: string, cwd: string): Promise<Source[]>
     throw palisadeError(ErrorCodes.CONFIG_READ, `${abs}: no configuration file (.yml, .yaml, .json, .jsonnet) in this directory`)
   }
   const out: Source[] = []
-  for (const n of names) out.push(await readOne(join(abs, n)))
+  for (const n of names) out.push(await readOne(join(abs, n), limits))
   return out
 }
