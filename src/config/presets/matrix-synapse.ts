@@ -7,6 +7,7 @@ import { syslogPrefix } from './prefix.ts'
  * address; the address is in the access line the same request writes when it ends,
  * synapse/http/site.py SynapseRequest._finished_processing():
  *   `%s - %s - {%s} Processed request: %.3fsec/%.3fsec (%.3fsec, %.3fsec) (%.3fsec/%.3fsec/%d) %sB %s "%s %s %s" "%s" [%d dbevts]`
+ * (recent versions: `ru=(%.3fsec, %.3fsec) db=(%.3fsec/%.3fsec/%d)`)
  * (client address, site tag, requester, timings, bytes, status (with `!` when the client went
  * away first), method, URI, protocol, User-Agent), under the default log format
  * `%(asctime)s - %(name)s - %(lineno)d - %(levelname)s - %(request)s - %(message)s`. A refused
@@ -17,7 +18,8 @@ import { syslogPrefix } from './prefix.ts'
  * it is the peer, or X-Forwarded-For only when the listener sets `x_forwarded` (a trusted proxy).
  */
 const P = String.raw`${syslogPrefix('matrix-synapse|synapse|python3?')}(?:\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ - )?synapse\.access\.[\w.]+ - \d+ - INFO - \S+ - `
-const TIMES = String.raw`[\d.]+sec/[\d.]+sec \([\d.]+sec, [\d.]+sec\) \([\d.]+sec/[\d.]+sec/\d+\)`
+// processing/sending, `(ru_utime, ru_stime)`, `(db sched/txn/count)`; recent versions label the last two `ru=` and `db=`
+const TIMES = String.raw`[\d.]+sec/[\d.]+sec (?:ru=)?\([\d.]+sec, [\d.]+sec\) (?:db=)?\([\d.]+sec/[\d.]+sec/\d+\)`
 
 const REGEX: string[] = [
   // 2026-11-23 14:09:01,123 - synapse.access.http.8008 - 465 - INFO - POST-42 - 203.0.113.7 - 8008 - {None} Processed request: 0.120sec/0.001sec (0.004sec, 0.000sec) (0.001sec/0.002sec/2) 59B 403 "POST /_matrix/client/v3/login HTTP/1.1" "Element/1.11" [0 dbevts]
