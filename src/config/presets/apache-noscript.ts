@@ -14,7 +14,8 @@ const MESSAGE = [
   // [Mon Nov 23 14:09:01.123456 2026] [core:info] [pid 1234] [client 203.0.113.7:52144] AH00128: File does not exist: /var/www/html/admin.php
   String.raw`${AH}(?:[Ff]ile does not exist|script not found or unable to stat): ${SCRIPT}`,
   // 2.2 mod_cgi: "script '%s' not found or unable to stat"
-  String.raw`${AH}script '${SCRIPT}[^']*' not found or unable to stat`,
+  // (the extension is looked for by a lookahead: `\S*?…[^']*` would be quadratic on a long quoted path)
+  String.raw`${AH}script '/(?=[^'\s]*?(?:(?:php(?:[45]|[.-]cgi)?|\.asp|\.exe|\.pl)(?![\w-])|\bcgi-bin/))[^']*' not found or unable to stat`,
   // modules/proxy/mod_proxy_fcgi.c AH01071 "Got error '%s'" with PHP-FPM's stderr "Primary script unknown"
   String.raw`${AH}Got error '[Pp]rimary script unknown(?:\\n)?'`
 ].join('|')

@@ -21,9 +21,10 @@ const CMS = String.raw`(?:wp-login\.php|xmlrpc\.php|wp-admin/|wp-includes/|wp-co
 
 const REFUSED = String.raw`${accessHead('nginx')}${ACCESS_REQUEST}" (?:403|410|444) `
 // 203.0.113.7 - - [23/Nov/2026:14:09:01 +0000] "GET /blog/wp-login.php HTTP/1.1" 404 153 "-" "Mozilla/5.0"
-const MISSING = String.raw`${accessHead('nginx')}[A-Z]+ (?:/[^"\s/?]*)*?/${CMS}[^"\s]* [^"\s]+" 404 `
+// the path up to the FIRST known name (a tempered run): trying every later occurrence would be quadratic
+const MISSING = String.raw`${accessHead('nginx')}[A-Z]+ (?:(?!/${CMS})[^"\s?])*/${CMS}[^"\s]* [^"\s]+" 404 `
 // 203.0.113.7 - - [23/Nov/2026:14:09:01 +0000] "POST /wp-login.php HTTP/1.1" 200 4123 "-" "Mozilla/5.0"
-const FAILED_LOGIN = String.raw`${accessHead('nginx')}POST (?:/[^"\s/?]+)*?/(?:wp-login\.php|user/login)(?:\?[^"\s]*)? [^"\s]+" 200 `
+const FAILED_LOGIN = String.raw`${accessHead('nginx')}POST (?:(?!/(?:wp-login\.php|user/login))[^"\s?])*/(?:wp-login\.php|user/login)(?:\?[^"\s]*)? [^"\s]+" 200 `
 
 export const nginxProbe: Preset = {
   name: 'nginx-probe',
