@@ -39,7 +39,12 @@ export function normalizeIp (text: string): string | null {
     // isIP accepts only dotted-quad decimal; re-render to drop nothing (no leading zeros allowed by isIP)
     return s
   }
-  const addr = ipaddr.IPv6.parse(s)
+  // ipaddr.js reads every dotted tail as IPv4-mapped: `::1.2.3.4` (IPv4-compatible, deprecated
+  // by RFC 4291 2.5.5.1) would become 1.2.3.4, another host's address, while its hex spelling
+  // `::102:304` stayed IPv6. The tail is rewritten as two hex groups first, so only a real
+  // `::ffff:a.b.c.d` maps to IPv4 and both spellings of an IPv4-compatible address stay IPv6
+  const addr = ipaddr.IPv6.parse(s.replace(/(\d+)\.(\d+)\.(\d+)\.(\d+)$/, (_m, a: string, b: string, c: string, d: string) =>
+    `${(Number(a) * 256 + Number(b)).toString(16)}:${(Number(c) * 256 + Number(d)).toString(16)}`))
   if (addr.isIPv4MappedAddress()) return addr.toIPv4Address().toString()
   s = addr.toString()
   return s
