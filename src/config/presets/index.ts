@@ -20,6 +20,8 @@ import { nginxLimitReq } from './nginx-limit-req.ts'
 import { postfix } from './postfix.ts'
 import { recidive } from './recidive.ts'
 import { sshd } from './sshd.ts'
+import { dropbear } from './dropbear.ts'
+import { pamGeneric } from './pam-generic.ts'
 import { traefikAuth } from './traefik-auth.ts'
 import { vaultwarden } from './vaultwarden.ts'
 import { roundcubeAuth } from './roundcube-auth.ts'
@@ -44,7 +46,7 @@ import { pureFtpd } from './pure-ftpd.ts'
 export type { Preset, PresetFilter } from './types.ts'
 
 const PRESETS: readonly Preset[] = [
-  sshd, nginxHttpAuth, nginxLimitReq, nginxBotsearch, apacheAuth, postfix, dovecot,
+  sshd, dropbear, pamGeneric, nginxHttpAuth, nginxLimitReq, nginxBotsearch, apacheAuth, postfix, dovecot,
   nginxForbidden, nginxBadRequest, nginxProbe, apacheBadbots, apacheBotsearch, apacheNoscript, apacheOverflows, haproxyHttpAuth,
   vaultwarden, nextcloud, traefikAuth, recidive,
   roundcubeAuth, gitlab, grafana, mysqldAuth, mongodbAuth, namedRefused, forgejo, gitea, matrixSynapse,

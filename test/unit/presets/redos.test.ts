@@ -18,6 +18,8 @@ const SIZE = 16 * 1024
 
 const STARTS: Record<string, string[]> = {
   sshd: ['Nov 23 14:09:01 host sshd[1]: ', '2026-11-23T14:09:01+0000 host sshd-session[1]: error: ', 'Failed password for '],
+  dropbear: ['Nov 23 14:09:01 host dropbear[1]: Bad password attempt for \'', 'Sat Nov 23 14:09:01 2026 authpriv.info dropbear[1]: Exit before auth (user \''],
+  'pam-generic': ['Nov 23 14:09:01 host sshd[1]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser='],
   'nginx-http-auth': ['2026/11/23 14:09:01 [error] 1#1: *1 user "'],
   'nginx-limit-req': ['2026/11/23 14:09:01 [error] 1#1: *1 limiting requests, excess: '],
   'nginx-botsearch': ['203.0.113.7 - - [23/Nov/2026:14:09:01 +0000] "GET /wp-login.php', '2026/11/23 14:09:01 [error] 1#1: *1 open() "'],

@@ -41,17 +41,38 @@ const GENUINE: Array<[string, Entry]> = [
   ['sshd started outside systemd units (init script, container)', { SYSLOG_IDENTIFIER: 'sshd', _COMM: 'sshd', _UID: '0' }]
 ]
 
+const OTHERS: Record<string, { forged: Array<[string, Entry]>, genuine: Array<[string, Entry]> }> = {
+  sshd: { forged: FORGED, genuine: GENUINE },
+  dropbear: {
+    forged: [
+      ['logger -t dropbear by a user', { SYSLOG_IDENTIFIER: 'dropbear', _COMM: 'logger', _UID: '1000' }],
+      ['a user\'s own binary named dropbear', { SYSLOG_IDENTIFIER: 'dropbear', _COMM: 'dropbear', _UID: '1000', _SYSTEMD_UNIT: 'session-3.scope' }]
+    ],
+    genuine: [
+      ['dropbear.service', { SYSLOG_IDENTIFIER: 'dropbear', _COMM: 'dropbear', _UID: '0', _SYSTEMD_UNIT: 'dropbear.service' }],
+      ['dropbear started from inetd', { SYSLOG_IDENTIFIER: 'dropbear', _COMM: 'dropbear', _UID: '0', _SYSTEMD_UNIT: 'inetd.service' }]
+    ]
+  },
+  'pam-generic': {
+    forged: [['logger -p authpriv.notice by a user', { SYSLOG_IDENTIFIER: 'sshd', SYSLOG_FACILITY: '10', _COMM: 'logger', _UID: '1000' }]],
+    genuine: [
+      ['sshd\'s pam_unix', { SYSLOG_IDENTIFIER: 'sshd', SYSLOG_FACILITY: '10', _COMM: 'sshd', _UID: '0', _SYSTEMD_UNIT: 'ssh.service' }],
+      ['vsftpd\'s pam_unix', { SYSLOG_IDENTIFIER: 'vsftpd', SYSLOG_FACILITY: '10', _COMM: 'vsftpd', _UID: '0' }]
+    ]
+  }
+}
+
 describe('sshd-family journal matches: trusted fields only', () => {
-  for (const name of ['sshd']) {
+  for (const [name, { forged, genuine }] of Object.entries(OTHERS)) {
     const journal = getPreset(name)?.source.journal ?? []
     test(`${name}: no SYSLOG_IDENTIFIER match`, () => {
       assert.ok(journal.length > 0)
       for (const m of journal) assert.ok(!m.startsWith('SYSLOG_IDENTIFIER='), m)
     })
-    for (const [what, e] of FORGED) {
+    for (const [what, e] of forged) {
       test(`${name}: refuses ${what}`, () => assert.equal(journalMatches(journal, e), false))
     }
-    for (const [what, e] of GENUINE) {
+    for (const [what, e] of genuine) {
       test(`${name}: reads ${what}`, () => assert.equal(journalMatches(journal, e), true))
     }
   }
