@@ -1,4 +1,8 @@
 #!/usr/bin/env node
-import { main } from '../src/cli/main.ts'
+import { enableCompileCache } from 'node:module'
 
+// V8's compiled code for our modules is kept on disk between runs: a CLI call such as
+// `palisade show` then starts without compiling its modules again
+enableCompileCache()
+const { main } = await import('../src/cli/main.ts')
 process.exitCode = await main(process.argv.slice(2))
