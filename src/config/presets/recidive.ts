@@ -12,6 +12,8 @@ import { syslogPrefix } from './prefix.ts'
  * vote or a repeat after the ban) is fail2ban's "already banned", not a new ban; bans made by
  * this filter itself do not count again (fail2ban's `(?!recidive)`). pino escapes `"` inside
  * values, so `,"ip":"` with bare quotes is a key, never text from a reason or a log line.
+ * A burst of more than 50 decisions in one batch is logged as one `"msg":"ban ×N"` line listing
+ * its `subjects` (engine.ts logBurst()): those bans are not counted here.
  */
 const P = syslogPrefix('palisade')
 const REGEX: string[] = [
