@@ -3,8 +3,9 @@ import { syslogPrefix } from './prefix.ts'
 import { EXIM_HOST, EXIM_START } from './mail-common.ts'
 
 /**
- * Exim SMTP rejections and authentication failures (fail2ban filter.d/exim.conf; modes normal
- * and aggressive). The client's address comes right after Exim's fixed text or at the start of
+ * Exim SMTP rejections and authentication failures (fail2ban filter.d/exim.conf; modes normal,
+ * more and aggressive: normal and more are the same set here, rejections included, so a
+ * configuration written for either fail2ban mode finds its lines). The client's address comes right after Exim's fixed text or at the start of
  * the line (`H=…`); sender, recipient, HELO and the command text quoted in protocol errors follow
  * it or cannot hold a space (see EXIM_HOST). Regexes that quote client text before the address
  * (`SMTP protocol error in "…"`) end anchored on Exim's own tail.
@@ -24,7 +25,10 @@ const NORMAL: string[] = [
   // SMTP call from (helo) [203.0.113.7]:52144 I=[192.0.2.1]:25 dropped: too many nonmail commands (last was "RSET")
   String.raw`${EXIM_P}SMTP call from ${H} dropped: too many (?:(?:nonmail|unrecognized) commands|syntax or protocol errors)`,
   // SMTP protocol error in "AUTH LOGIN" H=(helo) [203.0.113.7]:52144 I=[192.0.2.1]:25 AUTH command used when not advertised
-  String.raw`${EXIM_P}SMTP protocol error in "[^"]*" ${H} AUTH command used when not advertised\s*$`,
+  // SMTP protocol error in "AUTH CRAM-MD5" H=(helo) [203.0.113.7]:52144 CRAM-MD5 authentication mechanism not supported
+  // The quoted command is the client's and may hold `"`: the greedy `".*"` settles on the last
+  // `" H=…` before Exim's fixed end of line, which is Exim's own.
+  String.raw`${EXIM_P}SMTP protocol error in ".*" ${H} (?:AUTH command used when not advertised|[A-Za-z0-9_-]+ authentication mechanism not supported)\s*$`,
   // no MAIL in SMTP connection from (helo) [203.0.113.7]:52144 I=[192.0.2.1]:25 D=12s C=EHLO,AUTH,QUIT
   String.raw`${EXIM_P}no MAIL in SMTP connection from ${H} D=\d\S*s(?: C=\S*)?\s*$`,
   // SMTP connection from (helo) [203.0.113.7]:52144 I=[192.0.2.1]:25 closed by DROP in ACL
@@ -41,7 +45,7 @@ const AGGRESSIVE: string[] = [
 export const exim: Preset = {
   name: 'exim',
   description: 'Exim SMTP rejections, authenticator failures and protocol abuse; aggressive adds clients whose reverse DNS does not match',
-  modes: ['normal', 'aggressive'],
+  modes: ['normal', 'more', 'aggressive'],
   defaultMode: 'normal',
   fail2ban: ['exim'],
   forms: 'Exim main log and syslog: rejected RCPT, authenticator failed, synchronization and protocol errors, DROP in ACL',
