@@ -29,6 +29,8 @@ const SWEEP_INTERVAL = 60_000
 const DECISION_HISTORY = 30 * 86_400_000
 /** how often old decision records are pruned, ms */
 const HISTORY_PRUNE_INTERVAL = 86_400_000
+/** a batch with more decisions than this logs one line per filter, not one per decision */
+const LOG_EACH_UP_TO = 50
 /** a failing store (full disk) is logged at most this often, ms */
 const STORE_FAILURE_LOG_INTERVAL = 60_000
 
@@ -372,10 +374,12 @@ export class Engine implements DecisionEngine {
     if (made.length === 0) return
     this.gauge()
     const counter = this.c.metrics?.counter('palisade_decide_decisions_total', 'decisions made', ['kind', 'why'])
+    const each = made.length <= LOG_EACH_UP_TO
+    if (!each) this.logBurst(made)
     for (const { d, why } of made) {
       const ban = d.ban
       counter?.inc({ kind: d.kind, why })
-      this.log.info({ ip: ban.ip, key: ban.ip === undefined ? ban.key : undefined, filter: ban.filter, origin: ban.origin, reporters: ban.reporters, until: new Date(ban.until).toISOString(), level: ban.level, why }, d.kind)
+      if (each) this.log.info({ ip: ban.ip, key: ban.ip === undefined ? ban.key : undefined, filter: ban.filter, origin: ban.origin, reporters: ban.reporters, until: new Date(ban.until).toISOString(), level: ban.level, why }, d.kind)
       for (const s of this.sinks) {
         try {
           await s.apply(d)
@@ -384,6 +388,21 @@ export class Engine implements DecisionEngine {
         }
       }
     }
+  }
+
+  /**
+   * A burst's decisions in one line per (kind, filter, why) with every subject: 5,000 log calls
+   * cost more than the bans themselves, and block when the log pipe is full.
+   */
+  private logBurst (made: readonly Made[]): void {
+    const groups = new Map<string, { kind: string, filter: string, why: string, subjects: string[] }>()
+    for (const { d, why } of made) {
+      const id = `${d.kind}\0${d.ban.filter}\0${why}`
+      let g = groups.get(id)
+      if (g === undefined) groups.set(id, g = { kind: d.kind, filter: d.ban.filter, why, subjects: [] })
+      g.subjects.push(d.ban.ip ?? d.ban.key)
+    }
+    for (const g of groups.values()) this.log.info({ filter: g.filter, why: g.why, count: g.subjects.length, subjects: g.subjects }, `${g.kind} ×${g.subjects.length}`)
   }
 
   /** the bans (or removals) a failed write lost, as they stand now */

@@ -4,12 +4,17 @@ import { ErrorCodes, palisadeError } from '../common/errors.ts'
 import type { Area, RangeOptions, Store, StoreBatch, StoreInit } from './index.ts'
 
 type Sub = ReturnType<Level<string, unknown>['sublevel']>
-type Op = { type: 'put', sublevel: Sub, key: string, value: unknown } | { type: 'del', sublevel: Sub, key: string }
+/** a batch operation on the root database, its key already prefixed with the area's sublevel prefix */
+type Op = { type: 'put', key: string, value: string } | { type: 'del', key: string }
+
+/** root-level batches bypass per-operation encoding: the bytes are the ones the sublevels read */
+const RAW = { keyEncoding: 'utf8', valueEncoding: 'utf8' } as const
 
 export class LevelStore implements Store {
   private readonly path: string
   private db: Level<string, unknown> | undefined
   private readonly subs = new Map<Area, Sub>()
+  private readonly prefixes = new Map<Area, string>()
 
   constructor (init: StoreInit) {
     this.path = init.path
@@ -34,6 +39,7 @@ export class LevelStore implements Store {
     const db = this.db
     this.db = undefined
     this.subs.clear()
+    this.prefixes.clear()
     await db?.close()
   }
 
@@ -67,17 +73,28 @@ export class LevelStore implements Store {
     await this.sub(area).clear(toLevelRange(range))
   }
 
+  private prefix (area: Area): string {
+    let p = this.prefixes.get(area)
+    if (p === undefined) { p = this.sub(area).prefix; this.prefixes.set(area, p) }
+    return p
+  }
+
+  /**
+   * Operations are kept as prefixed keys and JSON text: a burst's batch holds ~25,000 of them,
+   * and sublevel operations cost abstract-level an encoding and prefixing pass each (~20 µs).
+   * The result on disk is the same bytes a sublevel put writes.
+   */
   batch (): StoreBatch {
     const ops: Op[] = []
     const store = this
     const b: StoreBatch = {
-      put (area, key, value) { ops.push({ type: 'put', sublevel: store.sub(area), key, value }); return b },
-      del (area, key) { ops.push({ type: 'del', sublevel: store.sub(area), key }); return b },
+      put (area, key, value) { ops.push({ type: 'put', key: store.prefix(area) + key, value: JSON.stringify(value) }); return b },
+      del (area, key) { ops.push({ type: 'del', key: store.prefix(area) + key }); return b },
       get length () { return ops.length },
       async write () {
         if (ops.length === 0) return
         if (store.db === undefined) throw palisadeError(ErrorCodes.STORE_OPEN, 'store used after stop()')
-        await store.db.batch(ops as never)
+        await store.db.batch(ops as never, RAW as never)
       }
     }
     return b
