@@ -28,7 +28,9 @@ describe('preset golden directories', () => {
   const cases = readdirSync(ROOT, { withFileTypes: true }).filter(d => d.isDirectory() && existsSync(join(ROOT, d.name, 'input.log'))).map(d => d.name).sort()
 
   test('there are cases', () => {
-    assert.ok(cases.length >= 11, `only ${cases.length} fixture directories`)
+    // directories move to the cases.yaml form one by one: count both forms
+    const all = readdirSync(ROOT, { withFileTypes: true }).filter(d => d.isDirectory() && (existsSync(join(ROOT, d.name, 'input.log')) || existsSync(join(ROOT, d.name, 'cases.yaml'))))
+    assert.ok(all.length >= 11, `only ${all.length} fixture directories`)
   })
 
   for (const name of cases) {
