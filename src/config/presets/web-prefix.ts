@@ -23,8 +23,8 @@
  */
 import { syslogPrefix } from './prefix.ts'
 
-/** `2026/11/23 14:09:01` as ngx_times.c caches it for error logs */
-const NGINX_DATE = String.raw`\d{4}/\d\d/\d\d \d\d:\d\d:\d\d`
+/** `2026/11/23 14:09:01` as ngx_times.c caches it for error logs (or an ISO date a log shipper wrote instead) */
+const NGINX_DATE = String.raw`\d{4}[/-]\d\d[/-]\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?`
 
 /**
  * nginx's error.log prefix up to the message: `2026/11/23 14:09:01 [error] 1234#1234: *56 `
@@ -81,15 +81,20 @@ export const ACCESS_REQUEST = String.raw`(?:[^"\\]|\\.)*`
  * the port is required there and the address is what precedes the last colon; 2.2 prints no port.
  * 2.4 says `[remote …]` instead of `[client …]` when the connection has no scoreboard handle
  * (HTTP/2 secondary connections); mod_remoteip set-ups may print the peer as `[remote …]` first.
- * Between pid and address: the source position at debug level and an APR status `(13)Permission denied: `.
+ * Between pid (absent from some ErrorLogFormat set-ups) and address: the source position at debug
+ * level and an APR status `(13)Permission denied: `.
  * `module` filters on the `[module:level]` word (regex source); 2.2 lines carry no module name.
  */
-export function apacheHeads (module = String.raw`[\w.-]*`): [string, string] {
+export function apacheHeads (module = String.raw`[\w.-]*`): [string, string, string] {
   const prefix = syslogPrefix(String.raw`apache\d*|httpd(?:/\w+)?`)
-  const date = String.raw`(?:\[[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]?\d \d\d:\d\d:\d\d(?:\.\d+)? \d{4}\] )?`
-  const v24 = String.raw`\[(?:${module}):[a-z]+\d?\] \[pid \d+(?::tid \d+)?\] (?:\S+\(\d+\): )?(?:\(-?\d+\)[^\[\]]*: )?(?:\[remote [^\]\s]+\] )?\[(?:client|remote) <ip>:\d{1,5}\] `
+  // `[%{u}t]` by default; ErrorLogFormat may print another date, always first and in brackets
+  const date = String.raw`(?:\[[^\[\]]*\] )?`
+  const v24 = String.raw`\[(?:${module}):[a-z]+\d?\] (?:\[pid \d+(?::tid \d+)?\] )?(?:\S+\(\d+\): )?(?:\(-?\d+\)[^\[\]]*: )?(?:\[remote [^\]\s]+\] )?\[(?:client|remote) <ip>:\d{1,5}\] `
   const v22 = String.raw`\[(?:error|warn|notice|info|crit|alert|emerg)\] \[client <ip>\] `
-  return [prefix + date + v24, prefix + date + v22]
+  // a 2.4 head with a port-less IPv4 client (hand-written ErrorLogFormat, relays): unambiguous
+  // for IPv4 only, so an IPv6 address is never read without its port
+  const v24bare = v24.replace('<ip>:\\d{1,5}\\] ', '(?=\\d{1,3}\\.)<ip>\\] ')
+  return [prefix + date + v24, prefix + date + v22, prefix + date + v24bare]
 }
 
 /** one regex per head (a regex captures `<ip>` once): `apacheHeads()` each followed by `message` */
