@@ -4,10 +4,11 @@ import { syslogPrefix } from './prefix.ts'
 /**
  * Cyrus IMAP/POP3 login failures (fail2ban filter.d/cyrus-imap.conf; modes normal and
  * aggressive). imapd.c/pop3d.c write `badlogin: CLIENTHOST MECH USER REASON` where CLIENTHOST is
- * `name [ADDR]` or `[ADDR]`: the address comes first; the user name after it may hold anything,
+ * `name [ADDR]` or `[ADDR]` (the name passed the resolver's hostname check: no space or bracket),
+ * then the mechanism name: the address comes first; the user name after it may hold anything,
  * so the reason is read at the end of the line.
  */
-const P = syslogPrefix(String.raw`(?:cyrus/)?(?:imap|pop3|sieve|nntp)[ds]?`) + String.raw`badlogin: (?:[\w.-]+ )?\[<ip>\] \S+ `
+const P = syslogPrefix(String.raw`(?:cyrus/)?(?:imap|pop3|sieve|nntp|http)[ds]?`) + String.raw`badlogin: (?:[\w.-]+ )?\[<ip>\] [\w+-]+ `
 
 // normal: wrong password or unknown user, SASL code -13 (SASL_BADAUTH) or -20 (SASL_NOUSER)
 const NORMAL = String.raw`${P}.*\[?SASL\((?:-13|-20)\): (?:authentication failure|user not found)(?:: [^\[\]]*)?\]?\s*$`
