@@ -68,6 +68,12 @@ export function buildProgram (): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['txt', 'json', 'nft']).default('txt'))
     .action(async (o: { format: string }, cmd: Command) => (await import('./actions.ts')).commandFeed(globals(cmd), o.format))
 
+  program.command('import').description('translate another tool\'s configuration into Palisade\'s')
+    .command('fail2ban').description('read a fail2ban setup (jail.conf, jail.d, jail.local) and print the equivalent configuration')
+    .argument('[dir]', 'fail2ban\'s configuration directory', '/etc/fail2ban')
+    .option('--json', 'print the configuration and the notes as JSON')
+    .action(async (dir: string, o: { json?: boolean }) => (await import('./import.ts')).commandImportFail2ban(dir, o))
+
   commandPeer(program)
   commandCompletion(program)
   return program
