@@ -12,7 +12,7 @@ import { syslogPrefix } from './prefix.ts'
  *
  * The user name (client text) comes before the address and again inside the error after it,
  * so no end anchor can help. The rule: the name is one `\S+` token (a name that can sign in has
- * no space), and the error after the address must not contain ` from `: a name such as
+ * no space), and nothing after the address may contain ` from `: a name such as
  * `x from 198.51.100.9:1: y` leaves the server's own ` from ADDR` in that error, and the line
  * is not counted. Not counted either: `user is not allowed login` and `user is inactive` (the
  * right password of a blocked or unconfirmed account), and the same words without an error (a
@@ -22,7 +22,7 @@ const P = String.raw`${syslogPrefix('forgejo|gitea')}(?:\d{4}/\d\d/\d\d \d\d:\d\
 
 const REGEX: string[] = [
   // 2026/11/23 14:09:01 ...ers/web/auth/auth.go:223:SignInPost() [I] Failed authentication attempt for bob from 203.0.113.7:52144: user's password is invalid [uid: 1, name: bob]
-  String.raw`${P}Failed authentication attempt for \S+ from \[?<ip>\]?(?::\d+)?: (?!user is not allowed login|user is inactive)(?!.* from )`
+  String.raw`${P}Failed authentication attempt for \S+ from \[?<ip>\]?(?::\d+)?(?!.* from ): (?!user is not allowed login|user is inactive)`
 ]
 
 function preset (name: 'forgejo' | 'gitea', title: string): Preset {

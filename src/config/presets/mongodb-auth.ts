@@ -20,7 +20,7 @@ import { syslogPrefix, TS_ISO } from './prefix.ts'
  * The principal name is client text and comes before the address. In JSON it is an escaped
  * string, so `"remote":"` with bare quotes is always the key. The text lines repeat the name in
  * the error after the address, so the name is read as one `\S+` token (a real user has no
- * space) and the error must not contain ` from `: a name such as `x from client 198.51.100.9:1 ; y`
+ * space) and nothing after the address may contain ` from `: a name such as `x from client 198.51.100.9:1 ; y`
  * leaves mongod's own ` from client ADDR` in it and the line is not counted. A failed speculative attempt (`"speculative":true` / `"isSpeculative":true`,
  * inside the driver's hello) is followed by the driver's normal attempt, which counts.
  */
@@ -35,9 +35,9 @@ const REGEX: string[] = [
   // {"t":{"$date":"2026-11-23T14:09:01.123+00:00"},"s":"I","c":"ACCESS","id":5286307,"ctx":"conn12","msg":"Failed to authenticate","attr":{"client":"203.0.113.7:52144","isSpeculative":false,"isClusterMember":false,"mechanism":"SCRAM-SHA-256","user":"bob","db":"admin","error":"AuthenticationFailed: SCRAM authentication failed, storedKey mismatch","result":18,"metrics":{…},"extraInfo":{}}}
   String.raw`${P}\{"t":\{"\$date":"[^"]*"\},\s*"s":"\w+",\s*"c":"ACCESS",\s*"id":\d+,\s*"ctx":"[^"]*",\s*"msg":"Failed to authenticate",\s*"attr":\{(?![^{}]*"isSpeculative":true)(?:"\w+":${JVALUE},\s*)*"client":"\[?<ip>\]?:\d+"`,
   // 2017-11-23T14:09:01.123+0000 I ACCESS   [conn12] SASL SCRAM-SHA-1 authentication failed for bob on admin from client 203.0.113.7:52144 ; UserNotFound: Could not find user bob@admin
-  String.raw`${LEGACY}\[conn\d+\] SASL \S+ authentication failed for \S+ on \S+ from client \[?<ip>\]?:\d+ ; (?!.* from )`,
+  String.raw`${LEGACY}\[conn\d+\] SASL \S+ authentication failed for \S+ on \S+ from client \[?<ip>\]?:\d+(?!.* from ) ; `,
   // 2017-11-23T14:09:01.123+0000 I ACCESS   [conn12] Failed to authenticate bob@admin from client 203.0.113.7:52144 with mechanism MONGODB-CR: AuthenticationFailed: key mismatch
-  String.raw`${LEGACY}\[conn\d+\] +Failed to authenticate \S+ from client \[?<ip>\]?:\d+ with mechanism \S+: (?!.* from )`,
+  String.raw`${LEGACY}\[conn\d+\] +Failed to authenticate \S+ from client \[?<ip>\]?:\d+(?!.* from ) with mechanism \S+: `,
   // 2016-10-20T09:54:27.110+0200 [conn1] Failed to authenticate root@test with mechanism MONGODB-CR: AuthenticationFailed UserNotFound Could not find user root@test
   String.raw`${LEGACY}\[conn\d+\] +Failed to authenticate \S+ with mechanism \S+: `
 ]

@@ -32,7 +32,7 @@ const P = String.raw`${syslogPrefix('roundcube')}(?:\[[^\]]*\]:? )?(?:<[\w-]+> )
 const XFF = String.raw`(?: ?\([^()]*\))?`
 
 // the rest of the IMAP line is the IMAP server's reply, ` in FILE on line N` and `(METHOD URI)`; no ` from ` in it
-const IMAP = String.raw`${P}IMAP Error: Login failed for \S* (?:against \S+ )?from <ip>${XFF}\.(?!.* from )`
+const IMAP = String.raw`${P}IMAP Error: Login failed for \S* (?:against \S+ )?from <ip>${XFF}(?!.* from )\.`
 function userlogins (codes: string): string {
   return String.raw`${P}Failed login for \S* from <ip>${XFF} in session [\w-]+ \(error: ${codes}\)\s*$`
 }
