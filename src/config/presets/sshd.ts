@@ -24,6 +24,9 @@ import { syslogConnectionId, syslogPrefix } from './prefix.ts'
  * information (hostbased: the client's user and host names) may follow; an invalid user's
  * failure must end with sshd's own key type and fingerprint, or it does not count at all.
  *
+ * Not counted: OpenSSH 9.8's `drop connection #N from [ADDR]:PORT … penalty: …` restates a
+ * PerSourcePenalties penalty that the failures already counted earned (fail2ban has no rule for it).
+ *
  * Since OpenSSH 9.8 the per-connection process logs as `sshd-session[PID]` (10.0 adds
  * `sshd-auth`); host and pid identify one connection.
  */
@@ -105,8 +108,6 @@ const DDOS: string[] = [
   // a connection closed before authentication
   String.raw`${P}(?<forget>)${CLOSED} \[preauth\]\s*$`,
   String.raw`${P}(?<forget>)Received disconnect from <ip>${PORT_OPT}: ?11: .*\[preauth\]\s*$`,
-  // OpenSSH >= 9.8 PerSourcePenalties: drop connection #3 from [203.0.113.7]:52144 on [192.0.2.1]:22 penalty: failed authentication
-  String.raw`${P}drop connection #\d+ from \[<ip>\]:\d+ on \[[^\]\s]+\]:\d+ penalty: `,
   // no address, attributed through `link`: kex_exchange_identification: Connection closed by remote host
   String.raw`${P}kex_exchange_identification: (?:read: )?(?:[Cc]lient sent invalid protocol identifier|[Cc]onnection (?:closed by remote host|reset by peer))`,
   String.raw`${P}(?<forget>)Read from socket failed: Connection reset by peer${END}`
