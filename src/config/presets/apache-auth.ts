@@ -14,7 +14,8 @@ import { AH, apacheRegex } from './web-prefix.ts'
  * `evasive20`/`evasive24`): those are flood blocks, counted by aggressive mode.
  * Quoted names are `[^']*`, not `.*?`: two lazy runs in one message would be quadratic on a long line.
  */
-const AUTH_TYPE = String.raw`(?:(?:Digest|Basic): )?`
+// 2.2 prefixed its Digest messages with `Digest: `; other auth modules use their own word
+const AUTH_TYPE = String.raw`(?:[A-Z]\w+: )?`
 
 const MESSAGES = [
   // modules/aaa/mod_authz_core.c AH01630 "client denied by server configuration: %s%s" (2.2: mod_authz_host)
