@@ -1,60 +1,80 @@
-import type { Command } from 'commander'
+import { Argument, type Command } from 'commander'
 import { out } from './context.ts'
+import { allCommands, programTree, type CommandNode } from './program-tree.ts'
 
-const COMMANDS = ['start', 'test-config', 'test-regex', 'show', 'ban', 'unban', 'flush', 'trigger', 'feed', 'peer', 'completion']
-const PEER = ['id', 'list', 'trust', 'revoke']
-
-/** `palisade completion bash|zsh|fish`: a script to source or install, for commands and subcommands. */
+/** `palisade completion bash|zsh|fish`: a script generated from the program's own commands and flags. */
 export function commandCompletion (program: Command): void {
   program.command('completion').description('print a shell completion script')
-    .argument('<shell>', 'bash, zsh or fish')
+    .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
     .action((shell: string) => {
-      const script = SCRIPTS[shell]
-      if (script === undefined) throw new Error(`no completion for ${JSON.stringify(shell)}: bash, zsh or fish`)
-      out(script)
+      const root = programTree(program)
+      out(shell === 'fish' ? fishScript(root) : shell === 'zsh' ? zshScript(root) : bashScript(root))
     })
 }
 
-const SCRIPTS: Record<string, string> = {
-  bash: `# palisade bash completion: source this, or save as /etc/bash_completion.d/palisade
+const q = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`
+
+function words (c: CommandNode): string[] {
+  const flags = c.options.flatMap(o => [o.long, o.short].filter((x): x is string => x !== undefined))
+  return [...c.commands.map(s => s.name), ...flags, '--help']
+}
+
+/** bash: walks the words typed so far (skipping global options and their values) to the command reached */
+export function bashScript (root: CommandNode): string {
+  const cmds = allCommands(root)
+  const valueFlags = new Set([root, ...cmds].flatMap(c => c.options.filter(o => o.takesValue).flatMap(o => [o.long, o.short].filter(Boolean))))
+  const fileFlags = ['-c', '--config', '-s', '--socket']
+  const choices = [root, ...cmds].flatMap(c => c.options.filter(o => o.choices !== undefined).map(o => `    ${[o.long, o.short].filter(Boolean).join('|')}) COMPREPLY=( $(compgen -W ${q(o.choices!.join(' '))} -- "$cur") ); return ;;`))
+  const paths = cmds.map(c => `" ${c.path.join(' ')}"`).join('|')
+  const cases = [root, ...cmds].map(c => {
+    const argChoices = c.args.flatMap(a => a.choices ?? [])
+    const files = c.commands.length === 0 && c.args.length > 0 && argChoices.length === 0 ? ' files=1' : ''
+    return `    "${c.path.length === 0 ? '' : ' ' + c.path.join(' ')}") w=${q([...words(c), ...argChoices].join(' '))};${files} ;;`
+  })
+  return `# palisade bash completion (generated from the program): source this, or save as /etc/bash_completion.d/palisade
 _palisade() {
-  local cur=\${COMP_WORDS[COMP_CWORD]} prev=\${COMP_WORDS[COMP_CWORD-1]}
+  local cur=\${COMP_WORDS[COMP_CWORD]} prev=\${COMP_WORDS[COMP_CWORD-1]} path="" i word w="" files=0
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    word=\${COMP_WORDS[i]}
+    case "$word" in
+      ${[...valueFlags].join('|')}) ((i++)); continue ;;
+      -*) continue ;;
+    esac
+    case "$path $word" in
+      ${paths}) path="$path $word" ;;
+    esac
+  done
   case "$prev" in
-    -c|--config|-s|--socket) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
-    peer) COMPREPLY=( $(compgen -W "${PEER.join(' ')}" -- "$cur") ); return ;;
-    trust) COMPREPLY=( $(compgen -W "add remove" -- "$cur") ); return ;;
-    --format) COMPREPLY=( $(compgen -W "txt json nft" -- "$cur") ); return ;;
-    completion) COMPREPLY=( $(compgen -W "bash zsh fish" -- "$cur") ); return ;;
+    ${fileFlags.join('|')}) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
+${choices.join('\n')}
   esac
-  if [ "$COMP_CWORD" -eq 1 ] || [[ "$prev" == -* && "$COMP_CWORD" -le 3 ]]; then
-    COMPREPLY=( $(compgen -W "${COMMANDS.join(' ')} -c --config -s --socket --help" -- "$cur") )
-  else
-    COMPREPLY=( $(compgen -f -W "--json --help" -- "$cur") )
-  fi
-}
-complete -F _palisade palisade`,
-  zsh: `#compdef palisade
-# palisade zsh completion: save as _palisade in a directory of your $fpath
-_palisade() {
-  local -a cmds; cmds=(${COMMANDS.join(' ')})
-  _arguments '(-c --config)'{-c,--config}'[configuration]:file:_files' '(-s --socket)'{-s,--socket}'[control socket]:file:_files' \\
-    '1:command:->cmd' '*::arg:->args'
-  case $state in
-    cmd) _describe command cmds ;;
-    args) case $words[1] in
-      peer) _values subcommand ${PEER.join(' ')} ;;
-      feed) _values option --format ;;
-      completion) _values shell bash zsh fish ;;
-      *) _files ;;
-    esac ;;
+  case "$path" in
+${cases.join('\n')}
   esac
+  COMPREPLY=( $(compgen -W "$w" -- "$cur") )
+  if [ "$files" = 1 ] && [[ "$cur" != -* ]]; then COMPREPLY+=( $(compgen -f -- "$cur") ); fi
 }
-compdef _palisade palisade`,
-  fish: `# palisade fish completion: save as ~/.config/fish/completions/palisade.fish
-complete -c palisade -s c -l config -r -d 'configuration file'
-complete -c palisade -s s -l socket -r -d 'control socket'
-${COMMANDS.map(c => `complete -c palisade -n '__fish_use_subcommand' -a ${c}`).join('\n')}
-${PEER.map(c => `complete -c palisade -n '__fish_seen_subcommand_from peer' -a ${c}`).join('\n')}
-complete -c palisade -n '__fish_seen_subcommand_from feed' -l format -xa 'txt json nft'
-complete -c palisade -n '__fish_seen_subcommand_from completion' -xa 'bash zsh fish'`
+complete -F _palisade palisade`
+}
+
+/** zsh runs the bash function through bashcompinit: one implementation, the same answers */
+function zshScript (root: CommandNode): string {
+  return `#compdef palisade
+# palisade zsh completion (generated from the program): save as _palisade in a directory of your $fpath
+autoload -U +X bashcompinit && bashcompinit
+${bashScript(root).split('\n').slice(1).join('\n')}`
+}
+
+function fishScript (root: CommandNode): string {
+  const lines = ['# palisade fish completion (generated from the program): save as ~/.config/fish/completions/palisade.fish']
+  for (const o of root.options) lines.push(`complete -c palisade ${o.short !== undefined ? `-s ${o.short.slice(1)} ` : ''}${o.long !== undefined ? `-l ${o.long.slice(2)} ` : ''}${o.takesValue ? '-r ' : ''}-d ${q(o.description)}`)
+  for (const c of [root, ...allCommands(root)]) {
+    const cond = c.path.length === 0 ? '__fish_use_subcommand' : `__fish_seen_subcommand_from ${c.path.at(-1)}`
+    for (const s of c.commands) lines.push(`complete -c palisade -f -n ${q(cond)} -a ${s.name} -d ${q(s.description)}`)
+    if (c.path.length === 0) continue
+    for (const o of c.options) {
+      lines.push(`complete -c palisade -n ${q(cond)}${o.long !== undefined ? ` -l ${o.long.slice(2)}` : ''}${o.short !== undefined ? ` -s ${o.short.slice(1)}` : ''}${o.choices !== undefined ? ` -xa ${q(o.choices.join(' '))}` : o.takesValue ? ' -r' : ''} -d ${q(o.description)}`)
+    }
+  }
+  return lines.join('\n')
 }

@@ -1,0 +1,11 @@
+/** `npm run man`: regenerate docs/palisade.1 from the program's commands. */
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { buildProgram } from '../src/cli/main.ts'
+import { manPage } from '../src/cli/man.ts'
+import { programTree } from '../src/cli/program-tree.ts'
+import { packageVersion } from '../src/common/version.ts'
+
+const file = join(import.meta.dirname, '../docs/palisade.1')
+writeFileSync(file, manPage(programTree(buildProgram()), packageVersion()))
+console.log(`wrote ${file}`)
