@@ -4,6 +4,8 @@ import type { Clock, Timer } from '../common/clock.ts'
 import type { Logger } from '../common/logger.ts'
 import { LineSplitter } from './splitter.ts'
 import type { BatchSink, LineBatch, Source } from './runner.ts'
+import { SourceHealth } from './source-status.ts'
+import type { StreamStatus } from './types.ts'
 
 export interface Backoff {
   /** ms before the first restart */
@@ -32,6 +34,12 @@ export interface CommandSourceInit {
   clock: Clock
   log: Logger
   backoff?: Backoff
+  /**
+   * a batch the sink refuses ends the run (the child is killed and restarted after backoff):
+   * for journalctl, which then resumes after the last cursor stored, so nothing is skipped
+   */
+  restartOnSinkError?: boolean
+  kind?: StreamStatus['kind']
 }
 
 /**
@@ -50,12 +58,16 @@ export class CommandSource implements Source {
   private closed: Promise<void> = Promise.resolve()
   /** completed runs (for tests and logs) */
   runs = 0
+  private readonly health: SourceHealth
 
   private readonly init: CommandSourceInit
 
   constructor (init: CommandSourceInit) {
     this.init = init
+    this.health = new SourceHealth(init.name, init.kind ?? 'command', init.log, () => init.clock.now())
   }
+
+  status (): StreamStatus { return this.health.snapshot() }
 
   async start (): Promise<void> {
     this.stopping = false
@@ -70,7 +82,7 @@ export class CommandSource implements Source {
     try {
       child = spawn(argv[0], argv.slice(1), { detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
     } catch (err) {
-      log.error({ err, argv }, 'stream command cannot be started')
+      this.health.failed(err, 'starting the stream command')
       this.scheduleRestart()
       return
     }
@@ -95,6 +107,8 @@ export class CommandSource implements Source {
       this.child = undefined
       if (!this.stopping) {
         log.warn({ err, code, signal, lastStderr: this.lastStderr || undefined, argv }, 'stream command exited')
+        if (err !== undefined) this.health.failed(err, 'the stream command')
+        else this.health.set('retrying')
       }
       void this.queue.then(() => {
         resolve()
@@ -129,7 +143,11 @@ export class CommandSource implements Source {
       else if (isStdout || init.matchStderr) await init.sink({ lines })
       else for (const l of lines) init.log.warn({ stderr: l }, 'stream command wrote to stderr')
     }
-    this.queue = this.queue.then(run).catch(err => { init.log.error({ err }, 'stream batch failed') })
+    this.queue = this.queue.then(run).then(() => { if (isStdout) this.health.ok() }, err => {
+      this.health.failed(err, 'a stream batch')
+      // lines after a refused batch would move the cursor past it: end the run, resume from the cursor
+      if (init.restartOnSinkError === true && this.child !== undefined) killGroup(this.child, 'SIGTERM')
+    })
     return this.queue
   }
 
@@ -140,7 +158,7 @@ export class CommandSource implements Source {
     this.init.log.info({ delayMs: this.delay }, 'stream command restarts after backoff')
     this.timer = clock.setTimeout(() => {
       this.timer = undefined
-      if (!this.stopping) this.spawnOnce()
+      if (!this.stopping) { this.health.restarted(); this.spawnOnce() }
     }, this.delay)
   }
 
@@ -151,6 +169,7 @@ export class CommandSource implements Source {
 
   async stop (): Promise<void> {
     this.stopping = true
+    this.health.set('stopped')
     this.timer?.cancel()
     this.timer = undefined
     const child = this.child

@@ -1,19 +1,27 @@
-import { access } from 'node:fs/promises'
+import { access, stat } from 'node:fs/promises'
+import { delimiter, join } from 'node:path'
 import type { Logger } from '../common/logger.ts'
 import type { FilterConfig, StreamConfig } from '../config/types.ts'
 import { CommandSource, type Backoff } from './command-source.ts'
 import { Counters } from './counters.ts'
 import { Filter } from './filter.ts'
 import { FileSource } from './file-source.ts'
+import { FileGlobSource, isGlob } from './file-glob.ts'
+import { backtrackingRisk } from '../config/regex-safety.ts'
+import { translateRegex } from '../config/regex-dialect.ts'
 import { JournalSource } from './journal.ts'
 import { StreamRunner, type RunnerMetrics, type Source } from './runner.ts'
-import type { CounterInfo, Detector, DetectorComponents, DetectorInit } from './types.ts'
+import type { CounterInfo, Detector, DetectorComponents, DetectorInit, StreamStatus } from './types.ts'
+
+type StatusSource = Source & { status?: () => StreamStatus }
 
 /** Knobs tests turn; the daemon uses the defaults. */
 export interface DetectorTuning {
   backoff?: Backoff
   /** ms between file polls */
   pollMs?: number
+  /** ms between expansions of a `file:` glob */
+  rescanMs?: number
 }
 
 export class DetectorImpl implements Detector {
@@ -21,7 +29,7 @@ export class DetectorImpl implements Detector {
   private readonly counterState: Counters
   private readonly filters = new Map<string, FilterConfig>()
   private readonly runners: StreamRunner[] = []
-  private sources: Source[] = []
+  private sources: StatusSource[] = []
   private readonly metrics: RunnerMetrics
   private readonly truncated
   private started = false
@@ -56,6 +64,7 @@ export class DetectorImpl implements Detector {
     for (const stream of this.init.streams) {
       const compiled = stream.filters.map(f => new Filter(f, this.init.patterns, { maxLinks: this.init.limits.maxTrackedKeys }))
       const log = this.log.child({ stream: stream.name })
+      if (stream.filters.some(f => f.preset === undefined)) warnSlowRegexes(stream, this.init.patterns, log)
       const runner = new StreamRunner({ stream, filters: compiled, counters: this.counterState, store, clock, log, onTrigger: this.init.onTrigger, onTriggers: this.init.onTriggers?.bind(this.init), metrics: this.metrics })
       this.runners.push(runner)
       this.sources.push(await this.sourceFor(stream, runner, log))
@@ -63,7 +72,7 @@ export class DetectorImpl implements Detector {
     for (const s of this.sources) await s.start()
   }
 
-  private async sourceFor (stream: StreamConfig, runner: StreamRunner, log: Logger): Promise<Source> {
+  private async sourceFor (stream: StreamConfig, runner: StreamRunner, log: Logger): Promise<StatusSource> {
     const { store, clock } = this.components
     const common = {
       name: stream.name,
@@ -81,8 +90,10 @@ export class DetectorImpl implements Detector {
         log.info({ path: src.path, matches: src.orJournal }, 'log file absent at start: reading the journal instead')
         return new JournalSource({ ...common, matches: src.orJournal, backoff: this.tuning.backoff })
       }
-      return new FileSource({ ...common, path: src.path, pollMs: this.tuning.pollMs })
+      if (isGlob(src.path)) return new FileGlobSource({ ...common, pattern: src.path, pollMs: this.tuning.pollMs, rescanMs: this.tuning.rescanMs, backoff: this.tuning.backoff })
+      return new FileSource({ ...common, path: src.path, pollMs: this.tuning.pollMs, backoff: this.tuning.backoff })
     }
+    if (!await onPath(stream.cmd[0])) log.warn({ argv: stream.cmd }, 'stream command not found (not executable, or not on PATH): it is retried with backoff')
     return new CommandSource({ ...common, argv: () => stream.cmd, matchStderr: true, backoff: this.tuning.backoff })
   }
 
@@ -93,6 +104,10 @@ export class DetectorImpl implements Detector {
     for (const r of this.runners) { await r.flush(); r.stop() }
     this.sources = []
     this.runners.length = 0
+  }
+
+  streamStatus (): StreamStatus[] {
+    return this.sources.flatMap(s => s.status === undefined ? [] : [s.status()])
   }
 
   counters (key?: string): CounterInfo[] {
@@ -112,5 +127,32 @@ async function exists (path: string): Promise<boolean> {
     return true
   } catch {
     return false
+  }
+}
+
+/** an executable at this path, or on PATH for a bare name */
+async function onPath (cmd: string | undefined): Promise<boolean> {
+  if (cmd === undefined || cmd === '') return false
+  const candidates = cmd.includes('/') ? [cmd] : (process.env.PATH ?? '').split(delimiter).filter(d => d !== '').map(d => join(d, cmd))
+  for (const c of candidates) {
+    try {
+      const st = await stat(c)
+      if (st.isFile() && (st.mode & 0o111) !== 0) return true
+    } catch { /* next */ }
+  }
+  return false
+}
+
+/** Admin regexes that can take quadratic time or worse load (exponential ones are refused): say so once. */
+function warnSlowRegexes (stream: StreamConfig, patterns: DetectorInit['patterns'], log: Logger): void {
+  for (const f of stream.filters) {
+    if (f.preset !== undefined) continue
+    for (const [i, r] of f.regex.entries()) {
+      const js = translateRegex(r, { placeholders: true })
+      if (!js.ok) continue
+      const src = js.source.replace(/(?<!\(\?P?|\\k)<([A-Za-z_]\w*)>/g, (whole, n: string) => patterns[n] === undefined ? whole : `(?:${patterns[n].regex || '.'})`)
+      const risk = backtrackingRisk(src)
+      if (risk !== null) log.warn({ filter: f.id, regex: i }, `filter regex: ${risk.message}; keep limits.maxLineBytes small or anchor it`)
+    }
   }
 }

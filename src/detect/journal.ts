@@ -3,6 +3,8 @@ import type { Logger } from '../common/logger.ts'
 import type { Store } from '../store/index.ts'
 import { CommandSource, type Backoff } from './command-source.ts'
 import type { BatchSink, LineBatch, Source } from './runner.ts'
+import { execFile } from 'node:child_process'
+import type { StreamStatus } from './types.ts'
 
 /** What `checkpoints` holds for a journal stream. */
 export interface JournalCheckpoint { kind: 'journal', cursor: string }
@@ -18,6 +20,28 @@ export function journalArgv (matches: readonly string[], cursor?: string): strin
   const argv = ['journalctl', '--follow', '--no-tail', '-o', 'json', `--output-fields=${FIELDS}`]
   argv.push(cursor === undefined ? '-n0' : `--after-cursor=${cursor}`)
   return [...argv, ...matches]
+}
+
+/** ms the newest-entry query may take before the stream starts without it (`-n0`) */
+const NEWEST_TIMEOUT = 5000
+
+/**
+ * The cursor of the journal's newest entry (any unit: a cursor is a position, matches are applied
+ * after it), or undefined when the journal is empty or journalctl does not answer in time.
+ */
+export function newestCursor (timeoutMs = NEWEST_TIMEOUT): Promise<string | undefined> {
+  return new Promise(resolve => {
+    execFile('journalctl', ['-n1', '-q', '-o', 'json', '--output-fields=__CURSOR'], { timeout: timeoutMs, maxBuffer: 1 << 20 }, (_err, stdout) => {
+      let cursor: string | undefined
+      for (const line of String(stdout ?? '').split('\n')) {
+        try {
+          const c = (JSON.parse(line) as { __CURSOR?: unknown }).__CURSOR
+          if (typeof c === 'string') cursor = c
+        } catch { /* not an entry */ }
+      }
+      resolve(cursor)
+    })
+  })
 }
 
 export interface JournalEntry { message: string, time: number | undefined, cursor: string | undefined }
@@ -75,7 +99,10 @@ export interface JournalSourceInit {
   backoff?: Backoff
 }
 
-/** journald through `journalctl -o json`, resumed after the cursor stored with the counters. */
+/**
+ * journald through `journalctl -o json`, resumed after the cursor stored with the counters. A
+ * batch the runner refuses restarts journalctl (after backoff) from the last stored cursor.
+ */
 export class JournalSource implements Source {
   private cursor: string | undefined
   private readonly cmd: CommandSource
@@ -99,14 +126,36 @@ export class JournalSource implements Source {
       onTruncate: init.onTruncate,
       clock: init.clock,
       log: init.log,
-      backoff: init.backoff
+      backoff: init.backoff,
+      restartOnSinkError: true,
+      kind: 'journal'
     })
   }
+
+  status (): StreamStatus { return this.cmd.status() }
 
   async start (): Promise<void> {
     const cp = await this.init.store.get<JournalCheckpoint>('checkpoints', this.init.name)
     if (cp?.kind === 'journal' && typeof cp.cursor === 'string') this.cursor = cp.cursor
+    else await this.firstPosition()
     await this.cmd.start()
+  }
+
+  /**
+   * No stored cursor: start after the newest entry and store that position at once. With `-n0`
+   * and nothing stored until the first matching entry, a stop or kill before it skipped every
+   * entry written meanwhile.
+   */
+  private async firstPosition (): Promise<void> {
+    const cursor = await newestCursor()
+    if (cursor === undefined) return
+    this.cursor = cursor
+    try {
+      await this.init.sink({ lines: [], checkpoint: { kind: 'journal', cursor } satisfies JournalCheckpoint })
+    } catch (err) {
+      // kept in memory: the first batch that gets through stores a later cursor
+      this.init.log.warn({ err }, 'journal stream: its starting position could not be stored yet')
+    }
   }
 
   async stop (): Promise<void> {

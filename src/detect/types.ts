@@ -59,11 +59,30 @@ export interface DetectorComponents {
   metrics?: Metrics
 }
 
+/** One stream's source as it runs, for `palisade status` and `show`. */
+export interface StreamStatus {
+  stream: string
+  kind: 'command' | 'file' | 'journal'
+  /** running; retrying after an error (backoff); waiting for a file that does not exist yet; stopped */
+  state: 'running' | 'retrying' | 'waiting' | 'stopped'
+  /** times the source was restarted after an error or an exit */
+  restarts: number
+  /** errors seen since start, by kind (errno code such as ENOSPC, or the error's name) */
+  errors: Record<string, number>
+  lastError?: { kind: string, message: string, at: number }
+  /** file streams: the files followed now */
+  files?: string[]
+  /** file streams: paths or globs that match no file (yet) */
+  missing?: string[]
+}
+
 export interface Detector {
   start (): Promise<void>
   /** stop streams (killing each child's whole process group), flush counters and checkpoints */
   stop (): Promise<void>
   counters (key?: string): CounterInfo[]
+  /** each stream's source: alive or retrying, last error, restarts */
+  streamStatus (): StreamStatus[]
   /** forget counters of a key (after an admin unban, so the next failure does not re-ban at once) */
   reset (key: string): Promise<void>
 }

@@ -56,8 +56,10 @@ test('real journald: an entry written with systemd-cat is matched', { skip: jour
 
 /**
  * Without journald here, a stand-in `journalctl` (a real child process first on PATH) records
- * its argv and prints JSON entries: the detector must start with -n0, store the cursor with the
- * counters, and resume with --after-cursor after a restart.
+ * its argv and prints JSON entries: with nothing stored, the detector asks for the newest entry's
+ * cursor (`-n1`, no `--follow`), stores it at once and follows after it (a stop or kill before the
+ * first entry then skips nothing); it stores the cursor with the counters and resumes with
+ * --after-cursor after a restart.
  */
 test('journal stream resumes after the stored cursor (stand-in journalctl)', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'pal-journal-'))
@@ -69,7 +71,7 @@ test('journal stream resumes after the stored cursor (stand-in journalctl)', asy
     JSON.stringify({ MESSAGE: [...Buffer.from('Failed password for \xff from 192.0.2.2 port 22 ssh2', 'latin1')], __CURSOR: 'c2' })
   ].join('\n') + '\n')
   await mkdir(bin)
-  await writeFile(join(bin, 'journalctl'), `#!/bin/sh\necho "$*" >> ${argvLog}\ncat ${join(dir, 'entries')}\nexec sleep 1000\n`)
+  await writeFile(join(bin, 'journalctl'), `#!/bin/sh\necho "$*" >> ${argvLog}\ncase "$*" in *--follow*) ;; *) echo '{"__CURSOR":"c0"}'; exit 0 ;; esac\ncat ${join(dir, 'entries')}\nexec sleep 1000\n`)
   await chmod(join(bin, 'journalctl'), 0o755)
   const oldPath = process.env.PATH
   process.env.PATH = `${bin}:${oldPath}`
@@ -81,6 +83,7 @@ test('journal stream resumes after the stored cursor (stand-in journalctl)', asy
   const a = journalDetector(store, seen, ['_SYSTEMD_UNIT=ssh.service'])
   await a.start()
   after(() => a.stop())
+  await until(async () => (await store.get('checkpoints', 'j')) !== undefined, 'the starting position stored')
   await until(() => seen.length === 2, 'two entries')
   assert.deepEqual(seen.map(t => [t.match.ip, t.match.time]), [['192.0.2.1', 1767225600000], ['192.0.2.2', new ManualClock().now()]])
   await a.stop()
@@ -88,9 +91,40 @@ test('journal stream resumes after the stored cursor (stand-in journalctl)', asy
   const b = journalDetector(store, seen, ['_SYSTEMD_UNIT=ssh.service'])
   await b.start()
   after(() => b.stop())
-  await until(async () => (await readFile(argvLog, 'utf8')).trim().split('\n').length === 2, 'the second journalctl')
+  await until(async () => (await readFile(argvLog, 'utf8')).trim().split('\n').length === 3, 'the second journalctl')
   const runs = (await readFile(argvLog, 'utf8')).trim().split('\n')
-  assert.match(runs[0], / -n0 _SYSTEMD_UNIT=ssh\.service$/)
-  assert.match(runs[1], / --after-cursor=c2 _SYSTEMD_UNIT=ssh\.service$/)
+  assert.match(runs[0], /^-n1 .*-o json/)
+  assert.doesNotMatch(runs[0], /--follow/)
+  assert.match(runs[1], / --after-cursor=c0 _SYSTEMD_UNIT=ssh\.service$/)
+  assert.match(runs[2], / --after-cursor=c2 _SYSTEMD_UNIT=ssh\.service$/)
   assert.doesNotMatch(runs.join(' '), /cursor-file/)
+})
+
+/**
+ * Nothing stored and no entry yet: the starting position (the newest entry's cursor) is stored
+ * before any entry arrives, so a stop or kill now does not skip what is written meanwhile.
+ * With the old `-n0` start nothing was stored until the first matching entry.
+ */
+test('journal stream stores its starting position before its first entry (stand-in journalctl)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'pal-journal-'))
+  after(() => rm(dir, { recursive: true, force: true }))
+  const bin = join(dir, 'bin')
+  const argvLog = join(dir, 'argv.log')
+  await mkdir(bin)
+  await writeFile(join(bin, 'journalctl'), `#!/bin/sh\necho "$*" >> ${argvLog}\ncase "$*" in *--follow*) exec sleep 1000 ;; esac\necho '{"__CURSOR":"s=newest;i=9"}'\n`)
+  await chmod(join(bin, 'journalctl'), 0o755)
+  const oldPath = process.env.PATH
+  process.env.PATH = `${bin}:${oldPath}`
+  after(() => { process.env.PATH = oldPath })
+  const store = createStore({ path: join(dir, 'db') })
+  await store.start()
+  after(() => store.stop())
+  const d = journalDetector(store, [], ['_SYSTEMD_UNIT=ssh.service'])
+  await d.start()
+  after(() => d.stop())
+  await until(async () => (await store.get<{ cursor: string }>('checkpoints', 'j'))?.cursor === 's=newest;i=9', 'the starting cursor stored')
+  await until(async () => (await readFile(argvLog, 'utf8')).includes('--follow'), 'journalctl following')
+  assert.match(await readFile(argvLog, 'utf8'), /--after-cursor=s=newest;i=9 _SYSTEMD_UNIT=ssh\.service\n$/)
+  assert.equal(d.streamStatus()[0].state, 'running')
+  assert.equal(d.streamStatus()[0].kind, 'journal')
 })
