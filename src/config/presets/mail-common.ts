@@ -34,3 +34,6 @@ export const EXIM_MSGID = String.raw`[0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z
  * space.
  */
 export const EXIM_HOST = String.raw`(?:H=)?(?:[\w.-]+ )?(?:\(\S*\) )?\[<ip>\](?::\d+)?(?: I=\[[^\]\s]+\](?::\d+)?)?(?: U=\S+)?(?: P=\S+)?`
+
+/** Solaris syslogd's message id after the tag: `sendmail[123]: [ID 801593 mail.info] …` */
+export const SOLARIS_ID = String.raw`(?:\[ID \d+ [a-z0-9]+\.[a-z]+\] )?`
