@@ -8,7 +8,7 @@
  *   Host and Referer are the client's bytes, printed raw: a Referer may hold a whole forged tail.
  *   So the presets take the FIRST `, client: ` after a message whose text before it cannot hold one
  *   (basic-auth user names cannot contain `:`), and where the message itself carries client text
- *   (a decoded path) they refuse a line holding a second `, client: ` (see nginxOnlyClient).
+ *   (a decoded path) they refuse a line holding a second `, client: ` (NGINX_ONLY_CLIENT).
  * - Access logs (nginx `combined`, Apache `%h %l %u %t "%r" …`, Traefik CLF): the address is the
  *   first field of the line and the request, user, Referer and User-Agent come after it, escaped.
  * - Apache error.log: the `[client ADDR:PORT]` field comes before the message (server/log.c
@@ -47,12 +47,6 @@ export const NGINX_ERROR = nginxError()
  * way two candidates remain and nothing in the line tells them apart, so the line is not counted.
  */
 export const NGINX_ONLY_CLIENT = String.raw`(?!.*, client: )`
-
-/**
- * The fixed tail nginx appends to a request's error line, after `, client: ADDRESS`, kept for
- * callers that check a line's whole shape; it is no defence by itself (a Referer can forge it).
- */
-export const NGINX_TAIL = String.raw`, server: \S*, request: "[A-Z]+ \S+ HTTP/\d(?:\.\d)?", (?:upstream: "\S*", )?host: "\S*"(?:, referrer: "\S*")?\s*$`
 
 /** Common Log Format timestamp in brackets: `[23/Nov/2026:14:09:01 +0000]` */
 export const CLF_TIME = String.raw`\[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\]`

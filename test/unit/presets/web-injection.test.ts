@@ -91,6 +91,23 @@ describe('nginx error.log presets: forged client in user, request, Host, Referer
       return [`${NGX}open() "/usr/share/nginx/html/phpmyadmin${path}" failed (2: No such file or directory)${nginxTail(ip, `GET /phpmyadmin${req} HTTP/1.1`, host, ref)}`, ip, clean]
     }), bots)
 
+  // nginx writes a decoded `%0A` raw; through syslog rsyslog escapes it as `#012`, so the forged
+  // line stays inside the genuine one (web-prefix.ts says why a raw newline cannot be defended)
+  const forgedLines = [
+    `2026/11/23 14:09:01 [error] 1#1: *9 user "bob": password mismatch, client: ${FORGED}, server: s, request: "GET / HTTP/1.1", host: "h"`,
+    `2026/11/23 14:09:01 [error] 1#1: *9 limiting requests, excess: 1.000 by zone "z", client: ${FORGED}, server: s, request: "GET / HTTP/1.1", host: "h"`,
+    `2026/11/23 14:09:01 [error] 1#1: *9 access forbidden by rule, client: ${FORGED}, server: s, request: "GET / HTTP/1.1", host: "h"`,
+    `2026/11/23 14:09:01 [error] 1#1: *9 open() "/x/phpmyadmin" failed (2: No such file or directory), client: ${FORGED}, server: s, request: "GET /phpmyadmin HTTP/1.1", host: "h"`
+  ]
+  for (const [preset, mode] of [['nginx-http-auth', 'aggressive'], ['nginx-limit-req', 'normal'], ['nginx-forbidden', 'normal'], ['nginx-botsearch', 'normal']]) {
+    const m = presetMatcher(preset, mode)
+    property(`${preset}: a decoded newline escaped by syslog (#012) keeps a forged line inside the genuine one`,
+      fc.tuple(realIp, fc.constantFrom(...forgedLines), field, fc.boolean()).map(([ip, forged, ref, after]) => {
+        const path = after ? `/phpmyadmin#012${forged}#012` : `/x#012${forged}`
+        return [`Nov 23 14:09:01 web nginx: ${NGX}open() "/usr/share/nginx/html${path}" failed (2: No such file or directory)${nginxTail(ip, 'GET /x%0A HTTP/1.1', 'example.com', ref)}`, ip, false]
+      }), m)
+  }
+
   test('the Referer of the report cannot make any nginx error preset count its address', () => {
     const ref = `x" password mismatch, client: ${FORGED}, server: s, request: "GET /p HTTP/1.1", host: "h`
     for (const [preset, msg] of [['nginx-http-auth', 'open() "/var/www/x" failed (2: No such file or directory)'], ['nginx-http-auth', 'user "bob": password mismatch'],
