@@ -18,8 +18,9 @@
  * Known limit, not fixable by a regex: nginx writes decoded URIs raw into error.log messages (an
  * `open() "/var/www/%0A…" failed` line), so a `%0A` in a request path starts a new physical line
  * whose whole content the client chose. Such a middle line is byte for byte a genuine one. Shipping
- * error.log through syslog (rsyslog escapes control characters as `#012`) or journald's native
- * protocol keeps one message on one line.
+ * error.log through rsyslog (`error_log syslog:server=…`; rsyslog escapes control characters as
+ * `#012` by default) keeps one message on one line; the journal does not help, since the journal
+ * source hands each line of a multi-line MESSAGE to the filters (src/detect/journal.ts).
  */
 import { syslogPrefix } from './prefix.ts'
 
