@@ -7,13 +7,15 @@ import { EXIM_P } from './exim.ts'
  * before `H=`; it cannot hold a space, so the address is the first `[ADDR]` after ` H=`.
  */
 const H = EXIM_HOST
+// `<local@domain>:` in its brackets: neither part can run past `<`, `>` or a space
+const RCPT = String.raw`<[^<>@\s]*@[^<>\s]*>:`
 const SENDER = String.raw`F=(?:<>|<[^>\s]*>|[^@\s]+@\S+)`
 
 const REGEX: string[] = [
   // 1rAbcD-000Abc-Xy F=<a@b> H=(helo) [203.0.113.7]:52144 I=[192.0.2.1]:25 P=esmtp rejected by local_scan(): spam score 12.3
   String.raw`${EXIM_P}${EXIM_MSGID} ${SENDER} ${H} rejected by local_scan\(\): .{0,256}$`,
   // H=(helo) [203.0.113.7]:52144 I=[192.0.2.1]:25 F=<a@b> rejected RCPT <x@example.net>: JunkMail rejected - 203.0.113.7 listed in zen.spamhaus.org dnsbl
-  String.raw`${EXIM_P}${H} ${SENDER} rejected RCPT <?[^@\s]*@\S+: .*dnsbl`,
+  String.raw`${EXIM_P}${H} ${SENDER} rejected RCPT ${RCPT} .*dnsbl`,
   // 1rAbcD-000Abc-Xy H=(helo) [203.0.113.7]:52144 I=[192.0.2.1]:25 F=<a@b> rejected after DATA: This message contains a virus (Eicar-Test-Signature).
   String.raw`${EXIM_P}${EXIM_MSGID} ${H} ${SENDER} rejected after DATA: This message contains a virus \(\S+\)\.\s*$`
 ]

@@ -12,6 +12,8 @@ import { EXIM_HOST, EXIM_START } from './mail-common.ts'
  */
 export const EXIM_P = String.raw`${syslogPrefix('exim4?')}${EXIM_START}`
 const H = EXIM_HOST
+// `<local@domain>:` in its brackets: neither part can run past `<`, `>` or a space
+const RCPT = String.raw`<[^<>@\s]*@[^<>\s]*>:`
 
 const NORMAL: string[] = [
   // H=(helo) [203.0.113.7]:52144 I=[192.0.2.1]:25 sender verify fail for <a@nx.example>: Unrouteable address
@@ -19,7 +21,7 @@ const NORMAL: string[] = [
   // dovecot_login authenticator failed for (helo) [203.0.113.7]:52144 I=[192.0.2.1]:587: 535 Incorrect authentication data (set_id=bob)
   String.raw`${EXIM_P}[\w-]+ authenticator failed for ${H}: 535 Incorrect authentication data(?: \(set_id=.*\)|: \d+ Time\(s\))?\s*$`,
   // H=(helo) [203.0.113.7]:52144 I=[192.0.2.1]:25 F=<a@b> rejected RCPT <x@example.net>: relay not permitted
-  String.raw`${EXIM_P}${H}(?: F=(?:<>|<[^>\s]*>|\S+))? rejected RCPT <?[^@\s]*@\S+: (?:relay not permitted|Sender verify failed|Unknown user|Unrouteable address)\s*$`,
+  String.raw`${EXIM_P}${H}(?: F=(?:<>|<[^>\s]*>|\S+))? rejected RCPT ${RCPT} (?:relay not permitted|Sender verify failed|Unknown user|Unrouteable address)\s*$`,
   // SMTP protocol synchronization error (input sent without waiting for greeting): rejected connection from H=[203.0.113.7]:52144 I=[192.0.2.1]:25 input="GET / HTTP/1.1"
   String.raw`${EXIM_P}SMTP protocol synchronization error \([^)]*\): rejected (?:connection from|"\S*") ${H} (?:next )?input=".*"\s*$`,
   // SMTP call from (helo) [203.0.113.7]:52144 I=[192.0.2.1]:25 dropped: too many nonmail commands (last was "RSET")
