@@ -30,6 +30,9 @@ export function isGlob (path: string): boolean {
   return /[*?[]/.test(path)
 }
 
+/** inodes remembered for rotation detection (a few rotations per file and day) */
+const MAX_SEEN = 4096
+
 // compressed rotations (`error.log.2.gz`) are not text a follower can read
 const COMPRESSED = /\.(?:gz|bz2|xz|zst|lz4|Z)$/
 
@@ -45,6 +48,8 @@ export class FileGlobSource implements Source {
   private committed: Record<string, FileCheckpoint> = {}
   private stored: Record<string, FileCheckpoint> = {}
   private queue: Promise<void> = Promise.resolve()
+  /** dev:ino of every file a follower has read (bounded): a rotated file keeps its inode under its new name */
+  private readonly seen = new Set<string>()
   private timer: NodeJS.Timeout | undefined
   private stopping = false
   private readonly health: SourceHealth
@@ -68,6 +73,7 @@ export class FileGlobSource implements Source {
       for (const [p, c] of Object.entries(cp.files)) if (isFileCheckpoint(c)) this.stored[p] = c
     }
     this.committed = { ...this.stored }
+    for (const c of Object.values(this.stored)) this.remember(c)
     await this.scan(false)
     if (this.followers.size === 0) {
       this.init.log.warn({ pattern: this.init.pattern }, 'file stream: the glob matches no file (yet); files that appear are followed')
@@ -112,12 +118,21 @@ export class FileGlobSource implements Source {
 
   /** the same file under another name, already followed (a rename rotation into the glob) */
   private isFollowed (id: { dev: string, ino: string }, path: string): boolean {
-    return Object.entries(this.committed).some(([p, c]) => p !== path && this.followers.has(p) && sameFile(c, id))
+    return this.seen.has(`${id.dev}:${id.ino}`) ||
+      Object.entries(this.committed).some(([p, c]) => p !== path && this.followers.has(p) && sameFile(c, id))
+  }
+
+  private remember (cp: FileCheckpoint): void {
+    const key = `${cp.dev}:${cp.ino}`
+    if (this.seen.has(key)) return
+    if (this.seen.size >= MAX_SEEN) this.seen.delete(this.seen.values().next().value!)
+    this.seen.add(key)
   }
 
   private deliver (path: string, batch: LineBatch): Promise<void> {
     const run = async (): Promise<void> => {
       const cp = batch.checkpoint as FileCheckpoint
+      this.remember(cp)
       const files = { ...this.committed, [path]: cp }
       await this.init.sink({ ...batch, checkpoint: { kind: 'files', files } satisfies FilesCheckpoint })
       this.committed = files
