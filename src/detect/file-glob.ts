@@ -49,7 +49,7 @@ export class FileGlobSource implements Source {
   private stored: Record<string, FileCheckpoint> = {}
   private queue: Promise<void> = Promise.resolve()
   /** dev:ino of every file a follower has read (bounded): a rotated file keeps its inode under its new name */
-  private readonly seen = new Set<string>()
+  private readonly seen = new Map<string, string>()
   private timer: NodeJS.Timeout | undefined
   private stopping = false
   private readonly health: SourceHealth
@@ -73,7 +73,7 @@ export class FileGlobSource implements Source {
       for (const [p, c] of Object.entries(cp.files)) if (isFileCheckpoint(c)) this.stored[p] = c
     }
     this.committed = { ...this.stored }
-    for (const c of Object.values(this.stored)) this.remember(c)
+    for (const [p, c] of Object.entries(this.stored)) this.remember(c, p)
     await this.scan(false)
     if (this.followers.size === 0) {
       this.init.log.warn({ pattern: this.init.pattern }, 'file stream: the glob matches no file (yet); files that appear are followed')
@@ -118,21 +118,22 @@ export class FileGlobSource implements Source {
 
   /** the same file under another name, already followed (a rename rotation into the glob) */
   private isFollowed (id: { dev: string, ino: string }, path: string): boolean {
-    return this.seen.has(`${id.dev}:${id.ino}`) ||
+    const was = this.seen.get(`${id.dev}:${id.ino}`)
+    return (was !== undefined && was !== path) ||
       Object.entries(this.committed).some(([p, c]) => p !== path && this.followers.has(p) && sameFile(c, id))
   }
 
-  private remember (cp: FileCheckpoint): void {
+  private remember (cp: FileCheckpoint, path: string): void {
     const key = `${cp.dev}:${cp.ino}`
     if (this.seen.has(key)) return
-    if (this.seen.size >= MAX_SEEN) this.seen.delete(this.seen.values().next().value!)
-    this.seen.add(key)
+    if (this.seen.size >= MAX_SEEN) this.seen.delete(this.seen.keys().next().value!)
+    this.seen.set(key, path)
   }
 
   private deliver (path: string, batch: LineBatch): Promise<void> {
     const run = async (): Promise<void> => {
       const cp = batch.checkpoint as FileCheckpoint
-      this.remember(cp)
+      this.remember(cp, path)
       const files = { ...this.committed, [path]: cp }
       await this.init.sink({ ...batch, checkpoint: { kind: 'files', files } satisfies FilesCheckpoint })
       this.committed = files
