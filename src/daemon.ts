@@ -148,7 +148,7 @@ export class Daemon {
     this.control = new ControlServer(c.socket, controlHandlers(this), log)
     await this.control.start()
     if (c.feed !== null) {
-      this.feed = new FeedServer({ listen: c.feed.listen, bans: () => this.engine.bans(), now: () => this.clock.now(), metrics: this.metrics, logger: log })
+      this.feed = new FeedServer({ listen: c.feed.listen, bans: () => this.engine.bans(), now: () => this.clock.now(), subscribe: sink => this.engine.subscribe(sink), metrics: this.metrics, logger: log })
       await this.feed.start()
     }
 

@@ -5,11 +5,31 @@ import type { Explanation } from '../decide/index.ts'
 import type { GlobalOptions } from './main.ts'
 import { ask, out } from './context.ts'
 
-interface ShowAll { bans: Ban[], counters: CounterInfo[], pending: Array<{ filter: string, key: string, action: string, due: number }> }
+interface ShowAll {
+  bans: Ban[]
+  counters: CounterInfo[]
+  pending: Array<{ filter: string, key: string, action: string, due: number }>
+  /** all bans, of which a page came (absent from daemons that answered in one piece) */
+  total?: number
+  countersTotal?: number
+  pendingTotal?: number
+}
+
+// one bounded page per request: the daemon answers other clients between pages
+async function showAll (g: GlobalOptions): Promise<ShowAll> {
+  const first = await ask(g, 'show', { offset: 0 }) as ShowAll
+  const bans = [...first.bans]
+  while (first.total !== undefined && bans.length < first.total) {
+    const page = await ask(g, 'show', { offset: bans.length }) as ShowAll
+    if (page.bans.length === 0) break
+    bans.push(...page.bans)
+  }
+  return { ...first, bans, total: bans.length }
+}
 type ShowOne = Explanation & { counters: CounterInfo[], pending: ShowAll['pending'] }
 
 export async function commandShow (g: GlobalOptions, ip: string | undefined, o: { json?: boolean }): Promise<void> {
-  const result = await ask(g, 'show', ip === undefined ? {} : { ip })
+  const result = ip === undefined ? await showAll(g) : await ask(g, 'show', { ip })
   if (o.json === true) { out(JSON.stringify(result, null, 2)); return }
   const now = Date.now()
   out(ip === undefined ? renderAll(result as ShowAll, now) : renderOne(result as ShowOne, now))
@@ -31,12 +51,15 @@ export function renderAll (r: ShowAll, now: number): string {
     lines.push(`  ${(b.ip ?? b.key).padEnd(28)} ${b.origin.padEnd(7)} ${b.filter.padEnd(24)} until ${until(b.until, now)}` +
       `${b.level > 0 ? `  level ${b.level}` : ''}  by ${reporters(b.reporters)}${b.firewall ? '' : '  (actions only)'}`)
   }
+  const more = (shown: number, total: number | undefined): string => total !== undefined && total > shown ? ` (first ${shown} shown)` : ''
   if (r.counters.length > 0) {
-    lines.push(`${r.counters.length} pending counter${r.counters.length === 1 ? '' : 's'}`)
+    const n = r.countersTotal ?? r.counters.length
+    lines.push(`${n} pending counter${n === 1 ? '' : 's'}${more(r.counters.length, r.countersTotal)}`)
     for (const c of r.counters) lines.push(`  ${c.key.padEnd(28)} ${c.filter.padEnd(24)} ${c.count}/${c.retry} since ${isoTime(c.since)}`)
   }
   if (r.pending.length > 0) {
-    lines.push(`${r.pending.length} pending action${r.pending.length === 1 ? '' : 's'}`)
+    const n = r.pendingTotal ?? r.pending.length
+    lines.push(`${n} pending action${n === 1 ? '' : 's'}${more(r.pending.length, r.pendingTotal)}`)
     for (const p of r.pending) lines.push(`  ${p.key.padEnd(28)} ${p.filter}.${p.action} at ${until(p.due, now)}`)
   }
   return lines.join('\n')

@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http'
+import type { Socket } from 'node:net'
 import type { Logger } from '../common/logger.ts'
 import type { Ban } from '../common/model.ts'
-import { renderFeed, type FeedFormat } from './feed.ts'
+import { FeedCache, type FeedFormat } from './feed.ts'
 import type { PromMetrics } from './metrics.ts'
 
 const ROUTES: Record<string, FeedFormat> = { '/blocklist.txt': 'txt', '/blocklist.json': 'json', '/blocklist.nft': 'nft' }
@@ -12,29 +13,79 @@ export interface FeedServerInit {
   listen: string
   bans: () => readonly Ban[]
   now: () => number
+  /** registers the feed's cache as a decision sink, so a ban or unban renders anew at once */
+  subscribe?: (sink: FeedCache) => void
   metrics?: PromMetrics
   logger: Logger
+  limits?: Partial<FeedLimits>
 }
+
+/**
+ * Bounds of the HTTP feed (docs/limits.md): it may face the network, where a client can open
+ * many sockets and send its headers a byte at a time.
+ */
+export interface FeedLimits {
+  /** sockets open at once, over all clients */
+  maxConnections: number
+  /** sockets open at once from one address */
+  perSource: number
+  /** ms for the request headers to arrive */
+  headersTimeoutMs: number
+  /** ms for the whole request */
+  requestTimeoutMs: number
+  /** bytes of request headers */
+  maxHeaderBytes: number
+}
+
+export const FEED_LIMITS: FeedLimits = { maxConnections: 256, perSource: 16, headersTimeoutMs: 5_000, requestTimeoutMs: 10_000, maxHeaderBytes: 8 * 1024 }
 
 /** GET-only HTTP server for the blocklist feed and Prometheus metrics. Binds 127.0.0.1 by default. */
 export class FeedServer {
   private readonly init: FeedServerInit
+  private readonly limits: FeedLimits
+  private readonly perSource = new Map<string, number>()
   private server: Server | undefined
+  readonly cache: FeedCache
   port = 0
 
   constructor (init: FeedServerInit) {
     this.init = init
+    this.limits = { ...FEED_LIMITS, ...init.limits }
+    // with no decision sink to say when bans change, a text is at most a second old
+    this.cache = new FeedCache(init.bans, init.now, init.subscribe === undefined ? 1000 : 30_000)
+    init.subscribe?.(this.cache)
+  }
+
+  /** true when the socket may stay: its address has fewer than `perSource` sockets open */
+  private admit (sock: Socket): boolean {
+    const who = sock.remoteAddress ?? '?'
+    const n = this.perSource.get(who) ?? 0
+    if (n >= this.limits.perSource) { sock.destroy(); return false }
+    this.perSource.set(who, n + 1)
+    sock.once('close', () => {
+      const left = (this.perSource.get(who) ?? 1) - 1
+      if (left <= 0) this.perSource.delete(who)
+      else this.perSource.set(who, left)
+    })
+    return true
   }
 
   async start (): Promise<void> {
     const { host, port } = splitHostPort(this.init.listen)
-    const server = createServer((req, res) => {
+    const l = this.limits
+    const server = createServer({
+      maxHeaderSize: l.maxHeaderBytes,
+      headersTimeout: l.headersTimeoutMs,
+      requestTimeout: l.requestTimeoutMs,
+      // how often Node checks those two timeouts (default 30 s, which let slow clients hold sockets)
+      connectionsCheckingInterval: Math.min(1000, l.headersTimeoutMs)
+    }, (req, res) => {
       const path = (req.url ?? '/').split('?')[0]
       if (req.method !== 'GET' && req.method !== 'HEAD') { res.writeHead(405, { allow: 'GET, HEAD' }).end(); return }
       const format = ROUTES[path]
       if (format !== undefined) {
         res.writeHead(200, { 'content-type': TYPES[format], 'cache-control': 'no-cache' })
-        res.end(req.method === 'HEAD' ? undefined : renderFeed(format, this.init.bans(), this.init.now()))
+        res.end(req.method === 'HEAD' ? undefined : this.cache.render(format))
         return
       }
       if (path === '/metrics' && this.init.metrics !== undefined) {
@@ -45,10 +96,9 @@ export class FeedServer {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /blocklist.txt /blocklist.json /blocklist.nft /metrics\n')
     })
     // a feed is public-facing when bound beyond loopback: keep slow or idle clients from holding sockets
-    server.maxConnections = 256
-    server.headersTimeout = 10_000
-    server.requestTimeout = 10_000
+    server.maxConnections = l.maxConnections
     server.keepAliveTimeout = 5_000
+    server.on('connection', (sock: Socket) => { this.admit(sock) })
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
       server.listen(port, host, () => { server.off('error', reject); resolve() })

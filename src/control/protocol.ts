@@ -5,6 +5,12 @@
  */
 export const MAX_REQUEST_BYTES = 64 * 1024
 
+/** Commands whose answer grows with the number of bans: run a few at a time (socket-server.ts). */
+export const HEAVY_COMMANDS: ReadonlySet<string> = new Set(['show', 'feed', 'peer-list'])
+
+/** The most bans one `show` answer carries; the CLI asks page after page (`offset`). */
+export const SHOW_PAGE_MAX = 1000
+
 export interface ControlRequest {
   cmd: string
   args: Record<string, unknown>
@@ -15,3 +21,25 @@ export type ControlResponse =
   | { ok: false, code: string, error: string }
 
 export type ControlHandler = (args: Record<string, unknown>) => Promise<unknown>
+
+/**
+ * A request line → request, or null when it is not one. Untrusted text: JSON only, a string
+ * command, plain-object arguments, and no key that names object internals (handlers read
+ * `args[name]`, which must never reach a prototype).
+ */
+export function parseRequest (line: string): ControlRequest | null {
+  if (line.length > MAX_REQUEST_BYTES) return null
+  let v: unknown
+  try {
+    v = JSON.parse(line)
+  } catch {
+    return null
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return null
+  const { cmd, args } = v as Record<string, unknown>
+  if (typeof cmd !== 'string' || cmd.length === 0 || cmd.length > 64) return null
+  if (args === null || typeof args !== 'object' || Array.isArray(args)) return null
+  if (Object.getPrototypeOf(args) !== Object.prototype) return null
+  for (const k of Object.keys(args)) if (k === '__proto__' || k === 'constructor' || k === 'prototype') return null
+  return { cmd, args: args as Record<string, unknown> }
+}

@@ -3,19 +3,42 @@ import { chmod, mkdir, unlink } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { ErrorCodes, PalisadeError, palisadeError } from '../common/errors.ts'
 import type { Logger } from '../common/logger.ts'
-import { MAX_REQUEST_BYTES, type ControlHandler, type ControlRequest, type ControlResponse } from './protocol.ts'
+import { HEAVY_COMMANDS, MAX_REQUEST_BYTES, parseRequest, type ControlHandler, type ControlResponse } from './protocol.ts'
+
+/**
+ * Bounds of the control socket (docs/limits.md). The socket is 0600, so every client is root or
+ * the daemon's user; the bounds keep a runaway script from stalling detection, not a stranger out.
+ */
+export interface ControlLimits {
+  /** connections open at once; more are answered "busy" and closed */
+  maxConnections: number
+  /** listing commands (show, feed) evaluated at once; the others wait their turn, cheap ones do not */
+  heavyConcurrency: number
+  /** ms for a client to send its whole request line */
+  requestTimeoutMs: number
+}
+
+export const CONTROL_LIMITS: ControlLimits = { maxConnections: 1024, heavyConcurrency: 2, requestTimeoutMs: 5_000 }
+
+// the kernel queues this many connections not yet accepted; past it a client is refused outright
+const LISTEN_BACKLOG = 1024
 
 /** The daemon side of the control socket. */
 export class ControlServer {
   private readonly path: string
   private readonly handlers: ReadonlyMap<string, ControlHandler>
   private readonly log: Logger
+  private readonly limits: ControlLimits
   private server: Server | undefined
+  private open = 0
+  private heavyRunning = 0
+  private readonly heavyQueue: Array<() => void> = []
 
-  constructor (path: string, handlers: ReadonlyMap<string, ControlHandler>, logger: Logger) {
+  constructor (path: string, handlers: ReadonlyMap<string, ControlHandler>, logger: Logger, limits: ControlLimits = CONTROL_LIMITS) {
     this.path = path
     this.handlers = handlers
     this.log = logger.child({ component: 'control' })
+    this.limits = limits
   }
 
   async start (): Promise<void> {
@@ -27,7 +50,7 @@ export class ControlServer {
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject)
-        server.listen(this.path, () => { server.off('error', reject); resolve() })
+        server.listen({ path: this.path, backlog: LISTEN_BACKLOG }, () => { server.off('error', reject); resolve() })
       })
     } finally {
       process.umask(oldMask)
@@ -51,37 +74,60 @@ export class ControlServer {
   }
 
   private serve (sock: Socket): void {
-    let buf = ''
-    sock.setEncoding('utf8')
-    sock.setTimeout(30_000, () => sock.destroy())
     sock.on('error', () => {})
+    if (this.open >= this.limits.maxConnections) {
+      sock.end(JSON.stringify(fail(ErrorCodes.CONTROL_BUSY, `the daemon has ${this.open} control connections open; try again`)) + '\n')
+      return
+    }
+    this.open++
+    sock.once('close', () => { this.open-- })
+    let buf = ''
+    let done = false
+    sock.setEncoding('utf8')
+    // the whole request line within requestTimeoutMs, however slowly it trickles in
+    const deadline = setTimeout(() => sock.destroy(), this.limits.requestTimeoutMs)
+    sock.once('close', () => clearTimeout(deadline))
     sock.on('data', (chunk: string) => {
+      if (done) return
       buf += chunk
-      if (buf.length > MAX_REQUEST_BYTES) { this.reply(sock, fail(ErrorCodes.CONTROL_BAD_REQUEST, 'request too large')); return }
       const nl = buf.indexOf('\n')
-      if (nl === -1) return
+      if (nl === -1 && buf.length <= MAX_REQUEST_BYTES) return
+      done = true
+      clearTimeout(deadline)
       sock.pause()
+      if (nl === -1 || nl > MAX_REQUEST_BYTES) { this.reply(sock, fail(ErrorCodes.CONTROL_BAD_REQUEST, `request over ${MAX_REQUEST_BYTES} bytes`)); return }
       void this.handle(buf.slice(0, nl)).then(r => this.reply(sock, r))
     })
   }
 
   private async handle (line: string): Promise<ControlResponse> {
-    let req: ControlRequest
-    try {
-      req = JSON.parse(line) as ControlRequest
-      if (typeof req?.cmd !== 'string' || typeof req.args !== 'object' || req.args === null) throw new Error('shape')
-    } catch {
-      return fail(ErrorCodes.CONTROL_BAD_REQUEST, 'malformed request')
-    }
+    const req = parseRequest(line)
+    if (req === null) return fail(ErrorCodes.CONTROL_BAD_REQUEST, 'malformed request')
     const h = this.handlers.get(req.cmd)
-    if (h === undefined) return fail(ErrorCodes.CONTROL_BAD_REQUEST, `unknown command ${JSON.stringify(req.cmd)}`)
+    if (h === undefined) return fail(ErrorCodes.CONTROL_BAD_REQUEST, `unknown command ${JSON.stringify(req.cmd.slice(0, 64))}`)
+    const heavy = HEAVY_COMMANDS.has(req.cmd)
+    if (heavy) await this.acquireHeavy()
     try {
       return { ok: true, result: await h(req.args) }
     } catch (err) {
       if (err instanceof PalisadeError) return fail(err.code, err.message)
       this.log.error({ err, cmd: req.cmd }, 'control command failed')
       return fail('PAL_ERR_INTERNAL', (err as Error).message)
+    } finally {
+      if (heavy) this.releaseHeavy()
     }
+  }
+
+  private async acquireHeavy (): Promise<void> {
+    if (this.heavyRunning < this.limits.heavyConcurrency) { this.heavyRunning++; return }
+    await new Promise<void>(resolve => this.heavyQueue.push(resolve))
+  }
+
+  private releaseHeavy (): void {
+    const next = this.heavyQueue.shift()
+    // the next listing starts on a later turn of the event loop: streams and timers run between
+    if (next !== undefined) setImmediate(next)
+    else this.heavyRunning--
   }
 
   private reply (sock: Socket, r: ControlResponse): void {
