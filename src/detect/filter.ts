@@ -2,7 +2,7 @@ import type { Match } from '../common/model.ts'
 import type { FilterConfig, PatternConfig } from '../config/types.ts'
 import type { CompiledFilter } from './types.ts'
 import { branchOf, combine, type Combined } from './combine.ts'
-import { forgetMarks, LinkTable, marksOf } from './link.ts'
+import { linkMarks, LinkTable, userOf, type Marks } from './link.ts'
 import { mayMatch } from './literals.ts'
 import { makeValueCheck, type ValueCheck } from './values.ts'
 
@@ -22,8 +22,8 @@ export class Filter implements CompiledFilter {
   /** the single IP-typed pattern, when there is exactly one */
   private readonly ipPattern: string | undefined
   private readonly link: LinkTable | undefined
-  /** per regex: its line ends the connection (`(?<forget>)`, see link.ts) */
-  private readonly forget: boolean[]
+  /** the combined regex with `link`'s user/forget groups numbered, and their slots (see link.ts) */
+  private readonly marks: Marks
 
   constructor (filter: FilterConfig, patterns: Readonly<Record<string, PatternConfig>>, opts: CompileOptions = {}) {
     this.config = filter
@@ -36,7 +36,7 @@ export class Filter implements CompiledFilter {
     this.link = filter.link === undefined
       ? undefined
       : new LinkTable(filter.link, patterns, checkFor, opts.maxLinks ?? 10_000, filter.id, this.combined.literals)
-    this.forget = forgetMarks(filter.regex)
+    this.marks = linkMarks(this.combined, filter.regex)
     const own = this.combined.literals
     const linked = this.link === undefined ? [] : this.link.literals
     this.literals = own === null || linked === null ? null : [...own, ...linked]
@@ -49,7 +49,7 @@ export class Filter implements CompiledFilter {
 
   match (line: string, time: number): Match | null {
     const passed = mayMatch(line, this.combined.prefilter)
-    const m = passed ? this.combined.re.exec(line) : null
+    const m = passed ? this.marks.re.exec(line) : null
     if (m === null) {
       // a `from` line counts only on a connection where several users were tried (link.ts)
       const several = this.link?.observe(line, time, !passed) ?? null
@@ -67,13 +67,14 @@ export class Filter implements CompiledFilter {
       any = true
     }
     if (this.link !== undefined) {
-      const marks = marksOf(m, branch.index, this.forget)
+      const user = userOf(m, branch.index, this.marks)
+      const forget = this.marks.forget[branch.index]
       if (any) {
         // a failure line naming its address binds its connection: fail2ban links those too
-        this.link.bind(line, values, time, marks)
+        this.link.bind(line, values, time, user, forget)
       } else {
         this.link.observe(line, time)
-        const bound = this.link.lookup(line, time, marks)
+        const bound = this.link.lookup(line, time, user, forget)
         if (bound === null) return null
         values = bound
         any = true

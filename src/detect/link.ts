@@ -8,27 +8,44 @@ import { OldestKey } from './oldest.ts'
 interface Bound {
   values: Record<string, string>
   at: number
+  /** the id regex's `host` group, when it has one: an id of another host is another connection */
+  host: string | undefined
   /** the first user name this connection tried */
   user: string | undefined
   /** a second, different user name was tried on it */
   several: boolean
 }
 
-/** What a line says about its connection besides its values: the user it names, whether the connection ends. */
-export interface LinkMarks { user: string | undefined, forget: boolean }
-
 /**
  * Per-branch facts the regexes state by two named groups, read only for linked lines:
  * `(?<user>…)` the user name the line tried, `(?<forget>)` (empty) the connection ends here.
- * combine() renames an admin's groups per branch (`__uI_name`).
+ * combine() renames an admin's groups per branch (`__uI_name`); here they become numbered groups
+ * (group numbers do not change, so combine's slots stay right), because a RegExp with named
+ * groups builds a `groups` object on every match, which cost more than the linking itself.
  */
-export function forgetMarks (regexes: readonly string[]): boolean[] {
-  return regexes.map(r => r.includes('(?<forget>)') || r.includes('(?P<forget>)'))
+export interface Marks {
+  re: RegExp
+  /** per regex: the exec slot of its user group */
+  user: Array<number | undefined>
+  /** per regex: its line ends the connection */
+  forget: boolean[]
 }
 
-export function marksOf (m: RegExpExecArray, index: number, forget: readonly boolean[]): LinkMarks {
-  const user = m.groups?.[`__u${index}_user`]
-  return { user: user === undefined || user === '' ? undefined : user, forget: forget[index] === true }
+export function linkMarks (c: Combined, regexes: readonly string[]): Marks {
+  const forget = regexes.map(r => r.includes('(?<forget>)') || r.includes('(?P<forget>)'))
+  const mark = /^__u(\d+)_(?:user|forget)$/
+  // a backreference to a renamed group needs the name: leave such a regex as combine() made it
+  if (c.re.source.includes('\\k<')) return { re: c.re, user: regexes.map(() => undefined), forget }
+  const numbered = numberGroups(c.re.source, name => mark.test(name))
+  if (numbered.slots.size === 0) return { re: c.re, user: regexes.map(() => undefined), forget }
+  return { re: new RegExp(numbered.source), user: regexes.map((_r, i) => numbered.slots.get(`__u${i}_user`)), forget }
+}
+
+/** the user name branch `index` captured in `m`, if any */
+export function userOf (m: RegExpExecArray, index: number, marks: Marks): string | undefined {
+  const slot = marks.user[index]
+  const user = slot === undefined ? undefined : m[slot]
+  return user === '' ? undefined : user
 }
 
 /**
@@ -47,10 +64,11 @@ export function marksOf (m: RegExpExecArray, index: number, forget: readonly boo
 export class LinkTable {
   private readonly idRe: RegExp
   private readonly idSlot: number
+  private readonly hostSlot: number
   /** `from` literals the filter's own prefilter does not already imply */
   private readonly fromOnly: RegExp | null
   private readonly from: Combined
-  private readonly fromForget: boolean[]
+  private readonly fromMarks: Marks
   private readonly bound = new Map<string | number, Bound>()
   private readonly oldest = new OldestKey<string | number>(this.bound)
 
@@ -64,8 +82,9 @@ export class LinkTable {
     this.checkFor = checkFor
     this.max = max
     // a numbered group: a named one makes every exec build a `groups` object
-    const numbered = numberGroups(cfg.id.replace('(?P<id>', '(?<id>'), name => name === 'id')
+    const numbered = numberGroups(cfg.id.replace('(?P<id>', '(?<id>').replace('(?P<host>', '(?<host>'), name => name === 'id' || name === 'host')
     this.idSlot = numbered.slots.get('id') ?? -1
+    this.hostSlot = numbered.slots.get('host') ?? -1
     try {
       this.idRe = new RegExp(numbered.source)
     } catch (err) {
@@ -75,7 +94,7 @@ export class LinkTable {
       throw palisadeError(ErrorCodes.CONFIG_INVALID, `${where}.link.id: needs a named group (?<id>…)`)
     }
     this.from = combine(cfg.from, patterns, `${where}.link.from`)
-    this.fromForget = forgetMarks(cfg.from)
+    this.fromMarks = linkMarks(this.from, cfg.from)
     const lits = this.from.literals
     this.fromOnly = lits === null || filterLiterals === null ? this.from.prefilter : compilePrefilter(lits.filter(l => !filterLiterals.some(f => l.includes(f))))
     if (this.from.found.length === 0) throw palisadeError(ErrorCodes.CONFIG_INVALID, `${where}.link.from: no <pattern> to bind`)
@@ -87,9 +106,15 @@ export class LinkTable {
   /** patterns the `from` regexes capture */
   get found (): readonly string[] { return this.from.found }
 
+  /** the line's connection id, and its host (the id regex's optional `host` group) in `this.host` */
   private idOf (line: string): string | undefined {
-    return this.idRe.exec(line)?.[this.idSlot]
+    const m = this.idRe.exec(line)
+    if (m === null) return undefined
+    this.host = this.hostSlot === -1 ? undefined : m[this.hostSlot]
+    return m[this.idSlot]
   }
+
+  private host: string | undefined
 
   /**
    * Bind the line's id when it is a `from` line; returns the values to count when the line is
@@ -98,7 +123,7 @@ export class LinkTable {
    */
   observe (line: string, time: number, filterPrefiltered = false): Record<string, string> | null {
     if (!mayMatch(line, filterPrefiltered ? this.fromOnly : this.from.prefilter)) return null
-    const m = this.from.re.exec(line)
+    const m = this.fromMarks.re.exec(line)
     if (m === null) return null
     const id = this.idOf(line)
     if (id === undefined) return null
@@ -111,63 +136,58 @@ export class LinkTable {
       if (v === null) return null
       values[g.pattern] = v
     }
-    const marks = marksOf(m, branch.index, this.fromForget)
-    const b = this.merge(id, values, time, marks)
-    return marks.user !== undefined && b.several ? b.values : null
+    const user = userOf(m, branch.index, this.fromMarks)
+    const several = this.merge(id, values, time, user, this.fromMarks.forget[branch.index])
+    return user !== undefined && several ? values : null
   }
 
   /** A filter line that named its values binds its connection too (no second regex run). */
-  bind (line: string, values: Record<string, string>, time: number, marks: LinkMarks = NO_MARKS): void {
+  bind (line: string, values: Record<string, string>, time: number, user?: string, forget = false): void {
     const id = this.idOf(line)
-    if (id !== undefined) this.merge(id, values, time, marks)
+    if (id !== undefined) this.merge(id, values, time, user, forget)
   }
 
   /** The values bound to this line's id, if still live. */
-  lookup (line: string, time: number, marks: LinkMarks = NO_MARKS): Record<string, string> | null {
+  lookup (line: string, time: number, user?: string, forget = false): Record<string, string> | null {
     const id = this.idOf(line)
     if (id === undefined) return null
     const key = keyOf(id)
     const b = this.bound.get(key)
-    if (b === undefined) return null
-    this.bound.delete(key)
+    if (b === undefined || b.host !== this.host) return null
+    if (time - b.at > this.cfg.ttl || forget) this.bound.delete(key)
     if (time - b.at > this.cfg.ttl) return null
     b.at = time
-    addUser(b, marks.user)
-    if (!marks.forget) this.bound.set(key, b)
+    addUser(b, user)
     return b.values
   }
 
-  private merge (id: string, values: Record<string, string>, time: number, marks: LinkMarks): Bound {
+  /** Bind (or end) the connection; true when two different users have now been tried on it. */
+  private merge (id: string, values: Record<string, string>, time: number, user: string | undefined, forget: boolean): boolean {
     const key = keyOf(id)
     let b = this.bound.get(key)
     if (b !== undefined && time - b.at > this.cfg.ttl) {
       this.bound.delete(key)
       b = undefined
     }
-    if (b === undefined) {
-      b = { values, at: time, user: marks.user === undefined ? undefined : flat(marks.user), several: false }
-      if (!marks.forget) this.insert(key, b)
-      return b
+    const host = this.host
+    if (b === undefined || b.host !== host || !sameValues(b.values, values)) {
+      // a new connection, or another host's or address' on this id (one that reused the pid)
+      if (b !== undefined) this.bound.delete(key)
+      if (!forget) this.insert(key, { values, at: time, host: host === undefined ? undefined : flat(host), user: user === undefined ? undefined : flat(user), several: false })
+      return false
     }
-    if (marks.forget) {
-      this.bound.delete(key)
-    } else if (!sameValues(b.values, values)) {
-      // another address on this id: a new connection that reused the pid
-      this.bound.delete(key)
-      b = { values, at: time, user: marks.user === undefined ? undefined : flat(marks.user), several: false }
-      this.insert(key, b)
-      return b
-    }
+    if (forget) this.bound.delete(key)
     // the usual case (one connection, several lines): refresh in place; re-inserting to keep
     // strict recency cost more than all the matching, and a live connection is rarely the
     // oldest of `max` ids anyway
     b.at = time
-    addUser(b, marks.user)
-    return b
+    addUser(b, user)
+    return b.several
   }
 
   private insert (key: string | number, b: Bound): void {
-    this.bound.set(key, b)
+    // a string key is copied only here: lookups may use a slice of the line
+    this.bound.set(typeof key === 'string' ? flat(key) : key, b)
     if (this.bound.size > this.max) {
       const oldest = this.oldest.next()
       if (oldest !== undefined) this.bound.delete(oldest)
@@ -176,8 +196,6 @@ export class LinkTable {
 
   get size (): number { return this.bound.size }
 }
-
-const NO_MARKS: LinkMarks = { user: undefined, forget: false }
 
 function addUser (b: Bound, user: string | undefined): void {
   if (user === undefined) return
@@ -192,10 +210,10 @@ function addUser (b: Bound, user: string | undefined): void {
  */
 function keyOf (id: string): string | number {
   const n = id.length
-  if (n === 0 || n > 9 || (n > 1 && id.charCodeAt(0) === 48)) return flat(id)
+  if (n === 0 || n > 9 || (n > 1 && id.charCodeAt(0) === 48)) return id
   for (let i = 0; i < n; i++) {
     const c = id.charCodeAt(i)
-    if (c < 48 || c > 57) return flat(id)
+    if (c < 48 || c > 57) return id
   }
   return Number(id)
 }

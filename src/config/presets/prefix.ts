@@ -44,8 +44,8 @@ const LEAD = `(?:<\\d{1,3}>)?(?:(?:${TS_TAI64N}|${TS_ISO}) )?(?:${FACILITY_LEVEL
 
 /** `prog`, `prog(module)`, then `[pid]:`, `[pid]` or `:` */
 function progPart (prog: string, capture: boolean): string {
-  const id = `(?:${HOST} )?(?:${FACILITY_LEVEL} )?(?:${prog})(?:\\([^\\s()]+\\))?`
-  return capture ? `(?<id>${id}\\[\\d+\\])` : `${id}(?:\\[\\d+\\]:?|:)`
+  const tail = `(?:${FACILITY_LEVEL} )?(?:${prog})(?:\\([^\\s()]+\\))?`
+  return capture ? `(?:(?<host>${HOST}) )?${tail}\\[(?<id>\\d+)\\]` : `(?:${HOST} )?${tail}(?:\\[\\d+\\]:?|:)`
 }
 
 /**
@@ -62,9 +62,11 @@ export function syslogPrefix (prog: string): string {
 }
 
 /**
- * A `link.id` regex for the same prefix: the connection is the host and `prog[pid]` (fail2ban's
- * multi-line id is that part of the line too), so two hosts' pids in one aggregated log stay
- * apart, and a file line and the same message printed by journalctl share their id.
+ * A `link.id` regex for the same prefix: the pid of `prog[pid]` and the host before it, found only
+ * where this prefix puts them (never in the message). The pid is the key (a small integer, cheap
+ * on a busy log) and the host is checked against the one bound (fail2ban's multi-line id is the
+ * host and `prog[pid]` too): in a log gathered from several hosts, one host's line never counts
+ * for another's connection.
  */
 export function syslogConnectionId (prog: string): string {
   return `^${LEAD}${progPart(prog, true)}`

@@ -96,3 +96,15 @@ test('a forget line ends the connection after it is counted', () => {
   assert.equal(f.match('[5]: Read from socket failed', T)?.ip, '198.51.100.6')
   assert.equal(f.match('[5]: error: too many', T), null, 'forgotten')
 })
+
+test('an id regex with a host group keeps two hosts\' equal pids apart', () => {
+  const f = compileFilter(filter(['\\]: error: too many'], {
+    patterns: ['ip'],
+    link: { id: '^(?<host>\\S+) sshd\\[(?<id>\\d+)\\]', from: ['\\]: Connection from <ip>'], ttl: 60_000 }
+  }), { ip: ipPattern() })
+  f.match('a sshd[7]: Connection from 198.51.100.7', T)
+  assert.equal(f.match('b sshd[7]: error: too many', T), null, 'host b never bound pid 7')
+  assert.equal(f.match('a sshd[7]: error: too many', T)?.ip, '198.51.100.7')
+  f.match('b sshd[7]: Connection from 198.51.100.8', T)
+  assert.equal(f.match('b sshd[7]: error: too many', T)?.ip, '198.51.100.8', 'the same pid on another host is another connection')
+})
