@@ -1,6 +1,6 @@
 import type { Preset, PresetFilter } from './types.ts'
-import { syslogPrefix, TS_SYSLOG } from './prefix.ts'
-import { pamUnixFailure, SOLARIS_ID, TAI64N } from './mail-common.ts'
+import { syslogPrefix, TS_SYSLOG, TS_TAI64N } from './prefix.ts'
+import { pamUnixFailure } from './mail-common.ts'
 
 /**
  * Dovecot IMAP/POP3/submission/ManageSieve login failures (fail2ban filter.d/dovecot.conf; modes
@@ -30,11 +30,11 @@ import { pamUnixFailure, SOLARIS_ID, TAI64N } from './mail-common.ts'
  */
 const SYSLOG = syslogPrefix(String.raw`dovecot(?:-auth)?|auth`)
 // dovecot's own log file (a timestamp, no host) and multilog's TAI64N stamp
-const OWN = String.raw`${TS_SYSLOG} |${TAI64N}`
+const OWN = String.raw`(?:${TS_SYSLOG}|${TS_TAI64N}) `
 const PROCESS = String.raw`(?:auth(?:-worker)?(?:\([^()\s]*\))?: |(?:pop3|imap|submission|managesieve)-login: )`
 // 2.3's auth-worker tags the request with its connection: `conn unix:auth-worker (pid=1,uid=2): auth-worker<3>: `
 const WORKER_CONN = String.raw`(?:conn unix:[\w/.-]+ \(pid=\d+,uid=\d+\): auth-worker<\d+>: )?`
-const P = String.raw`^(?:${SYSLOG.slice(1)}|${OWN})${SOLARIS_ID}(?:dovecot: )?${PROCESS}?(?:Info: )?${WORKER_CONN}`
+const P = String.raw`^(?:${SYSLOG.slice(1)}|${OWN})(?:dovecot: )?${PROCESS}?(?:Info: )?${WORKER_CONN}`
 
 // `rip=ADDRESS` and Dovecot's own tail: no other `, rip=` after the one counted
 const RIP = String.raw`(?:.*, )?rip=<ip>(?:,(?! rip=)[^,]*)*$`

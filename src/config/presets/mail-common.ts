@@ -14,9 +14,6 @@ export function pamUnixFailure (service: string, tty: string): string {
   return String.raw`${tag}authentication failure; +logname=\S* +uid=\S* +euid=\S* +tty=${tty} +ruser=\S* +rhost=<ip>(?: +user=\S*)?\s*$`
 }
 
-/** multilog / svlogd -t (daemontools, runit, s6): `@` and 24 hex digits of TAI64N, then a space */
-export const TAI64N = String.raw`@[0-9a-f]{24} `
-
 /**
  * Exim's main log line start (src/exim/src/log.c log_write()): `2026-11-23 14:09:01`, `.123` with
  * log_selector +millisec, ` +0100` with log_timezone, `[PID] ` with +pid, then a message id when
@@ -34,6 +31,3 @@ export const EXIM_MSGID = String.raw`[0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z
  * space.
  */
 export const EXIM_HOST = String.raw`(?:H=)?(?:[\w.-]+ )?(?:\(\S*\) )?\[<ip>\](?::\d+)?(?: I=\[[^\]\s]+\](?::\d+)?)?(?: U=\S+)?(?: P=\S+)?`
-
-/** Solaris syslogd's message id after the tag: `sendmail[123]: [ID 801593 mail.info] …` */
-export const SOLARIS_ID = String.raw`(?:\[ID \d+ [a-z0-9]+\.[a-z]+\] )?`

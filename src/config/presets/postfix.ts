@@ -1,6 +1,5 @@
 import type { Preset, PresetFilter } from './types.ts'
 import { syslogPrefix } from './prefix.ts'
-import { SOLARIS_ID } from './mail-common.ts'
 
 /**
  * Postfix SMTP rejections (fail2ban filter.d/postfix.conf and its modes). The client appears as
@@ -14,7 +13,7 @@ import { SOLARIS_ID } from './mail-common.ts'
  * Everything the client wrote (HELO, sender, recipient, SASL user, command text) comes after the
  * address; each regex anchors on the text before it.
  */
-const P = syslogPrefix(String.raw`postfix(?:-\w+)?/[\w.-]+(?:/smtp[ds])?`) + SOLARIS_ID
+const P = syslogPrefix(String.raw`postfix(?:-\w+)?/[\w.-]+(?:/smtp[ds])?`)
 const CLIENT = String.raw`[^\s\[\]]*\[<ip>\](?::\d+)?`
 // smtpd_check.c log_whatsup(): `QUEUEID: reject: STAGE from CLIENT: REPLY; from=<…> to=<…> proto=… helo=<…>`;
 // postscreen rejects the same way with `[ADDR]:PORT` and stage CONNECT or RCPT

@@ -1,6 +1,5 @@
 import type { Preset, PresetFilter } from './types.ts'
 import { syslogPrefix } from './prefix.ts'
-import { SOLARIS_ID } from './mail-common.ts'
 
 /**
  * Sendmail relay, spam and probe rejections (fail2ban filter.d/sendmail-reject.conf; modes
@@ -12,7 +11,7 @@ import { SOLARIS_ID } from './mail-common.ts'
  * fail2ban joins it to a later `from=…, relay=` line of the same queue id, which needs the
  * lines that follow it.
  */
-export const SENDMAIL_P = syslogPrefix('sendmail|sm-mta|sm-acceptingconnections|sm-msp-queue') + SOLARIS_ID + String.raw`(?:[0-9A-Za-z]{14,20}: )?`
+export const SENDMAIL_P = syslogPrefix('sendmail|sm-mta|sm-acceptingconnections|sm-msp-queue') + String.raw`(?:[0-9A-Za-z]{14,20}: )?`
 export const SENDMAIL_RELAY = String.raw`(?:\S+ )?\[(?:IPv6:)?<ip>\](?: \(may be forged\))?`
 const RCPT = String.raw`${SENDMAIL_P}ruleset=check_rcpt, arg1=<[^\s<>]*>, relay=${SENDMAIL_RELAY}, reject=`
 
