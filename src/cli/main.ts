@@ -33,12 +33,13 @@ export function buildProgram (): Command {
     .action(async (o: { json?: boolean }, cmd: Command) => (await import('./test-config.ts')).commandTestConfig(globals(cmd), o))
 
   program.command('test-regex').description('run one filter over a log file (or - for stdin); print "IP<TAB>line" per match')
-    .argument('[filter]', 'STREAM.FILTER from the configuration')
-    .argument('[file]', 'log file, or - for standard input', '-')
+    .argument('[filter]', 'STREAM.FILTER from the configuration, or a REGEX with <ip> (or <HOST>)')
+    .argument('[file]', 'log file, or - for standard input; after a REGEX, a log line when no such file exists', '-')
     .option('--json', 'print JSON lines')
     .option('--explain', 'also print which regex matched and what each pattern captured')
     .option('--preset <name[:mode]>', 'use a preset instead of a configuration (e.g. sshd:aggressive)')
-    .action(async (filter: string | undefined, file: string, o: { json?: boolean, explain?: boolean, preset?: string }, cmd: Command) =>
+    .option('--missed', 'print the lines no filter matched instead (summary unchanged)')
+    .action(async (filter: string | undefined, file: string, o: { json?: boolean, explain?: boolean, preset?: string, missed?: boolean }, cmd: Command) =>
       (await import('./test-regex.ts')).commandTestRegex(globals(cmd), filter, file, o))
 
   program.command('show').description('active bans and pending counters; with IP: why (every vote, weight, filter, time)')

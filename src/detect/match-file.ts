@@ -9,8 +9,10 @@ export interface MatchFileOptions {
   /** match time given to every line (default: now) */
   time?: number
   maxLineBytes?: number
-  /** read from this stream instead of stdin when path is '-' (tests) */
+  /** read from this stream instead of stdin when path is '-' (tests, a literal line) */
   stdin?: Readable
+  /** each line no filter matched (`test-regex --missed`); every line is then cut out and matched */
+  onMissed?: (line: string) => void
 }
 
 export interface MatchFileSummary { lines: number, matched: number, truncated: number }
@@ -38,6 +40,7 @@ export async function matchFile (
   let lines = 0
   let matched = 0
   const list: readonly CompiledFilter[] = Array.isArray(filters) ? filters : [filters as CompiledFilter]
+  const onMissed = opts.onMissed
   const scanLine = (line: string): void => {
     let first = true
     for (const f of list) {
@@ -47,13 +50,14 @@ export async function matchFile (
       matched++
       onMatch(m, line, f)
     }
+    if (first && onMissed !== undefined) onMissed(line)
   }
   const scan = (batch: string[]): void => {
     lines += batch.length
     for (const line of batch) scanLine(line)
     batch.length = 0
   }
-  const hits = hitRegex(list)
+  const hits = onMissed === undefined ? hitRegex(list) : null
   const splitter = hits === null
     ? new LineSplitter(maxLineBytes)
     : new BlockSplitter(maxLineBytes, (text, before) => {

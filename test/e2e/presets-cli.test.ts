@@ -3,9 +3,10 @@
  * config.yaml s input.log` as a real process. Each output line `IP<TAB>line` is mapped back to
  * its line number (output keeps input order) and compared with expected.yaml.
  */
-import { test } from 'node:test'
+import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { readdirSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { cli } from '../helpers/daemon.ts'
@@ -58,4 +59,29 @@ test('test-regex --preset NAME:MODE needs no configuration; --explain names the 
   const bad = await cli(['test-regex', '--preset', 'nope', '-'], { input })
   assert.equal(bad.code, 1)
   assert.match(bad.stderr, /sshd/, 'an unknown preset lists the known ones')
+})
+
+test('test-regex REGEX LINE|FILE (fail2ban-regex habit): <HOST> or <ip>, a literal line or a file; --missed', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pal-test-regex-'))
+  after(() => rmSync(dir, { recursive: true, force: true }))
+  const line = 'Nov 23 14:09:01 host sshd[1]: Failed password for root from 198.51.100.4 port 22 ssh2'
+  const one = await cli(['test-regex', 'Failed password for .* from <HOST> port \\d+', line])
+  assert.equal(one.code, 0, one.stderr)
+  assert.equal(one.stdout, `198.51.100.4\t${line}\n`)
+  assert.equal(one.stderr, '1 lines, 1 matched, 1 distinct IPs\n')
+  const file = join(dir, 'auth.log')
+  writeFileSync(file, `${line}\nnoise one\nFAILED PASSWORD for x from 2001:db8::7 port 1 ssh2\nnoise two\n`)
+  // reaction's Go syntax works here as in a config: (?i), \A
+  const f = await cli(['test-regex', '(?i)failed password for .* from <ip> port', file])
+  assert.equal(f.code, 0, f.stderr)
+  assert.equal(f.stdout, `198.51.100.4\t${line}\n2001:db8::7\tFAILED PASSWORD for x from 2001:db8::7 port 1 ssh2\n`)
+  assert.equal(f.stderr, '4 lines, 2 matched, 2 distinct IPs\n')
+  const missed = await cli(['test-regex', '--missed', '(?i)failed password for .* from <ip> port', file])
+  assert.equal(missed.stdout, 'noise one\nnoise two\n')
+  assert.equal(missed.stderr, '4 lines, 2 matched, 2 distinct IPs\n')
+  const presetMissed = await cli(['test-regex', '--preset', 'sshd', '--missed', file])
+  assert.equal(presetMissed.stdout, 'noise one\nFAILED PASSWORD for x from 2001:db8::7 port 1 ssh2\nnoise two\n')
+  const refused = await cli(['test-regex', '(\\w+\\s?)+ <ip>', 'x'])
+  assert.equal(refused.code, 1)
+  assert.match(refused.stderr, /REGEX .*refused regex: this regex can take exponential time/)
 })
