@@ -7,6 +7,8 @@
  * well under a millisecond here; the bound is generous so a slow CI machine does not flake.
  */
 import { test, describe } from 'node:test'
+import { readdirSync } from 'node:fs'
+import { join } from 'node:path'
 import assert from 'node:assert/strict'
 import { parseConfig } from '../../../src/config/index.ts'
 import type { Config, FilterConfig } from '../../../src/config/index.ts'
@@ -62,10 +64,12 @@ function fill (start: string, fragment: string): string {
 
 describe('presets compile', () => {
   test('the registry knows every preset by name', () => {
-    assert.deepEqual(presetNames(), [
-      'apache-auth', 'dovecot', 'nextcloud', 'nginx-botsearch', 'nginx-http-auth', 'nginx-limit-req',
-      'postfix', 'recidive', 'sshd', 'traefik-auth', 'vaultwarden'
-    ])
+    // every registered preset has golden cases of its own (test/fixtures/presets/<name>[-<mode>…])
+    const fixtures = readdirSync(join(import.meta.dirname, '../../fixtures/presets'))
+    for (const name of presetNames()) {
+      assert.ok(fixtures.some(d => d === name || d.startsWith(`${name}-`)), `${name}: no golden directory`)
+    }
+    assert.ok(presetNames().length >= 30, `only ${presetNames().length} presets`)
     for (const p of allPresets()) {
       assert.equal(getPreset(p.name), p)
       assert.ok(p.modes.includes(p.defaultMode), `${p.name}: default mode listed`)
@@ -111,9 +115,13 @@ describe('presets resist catastrophic backtracking', () => {
             // cost, not backtracking, so it is paid before the clock runs
             for (let k = 0; k < 2; k++) compiled.match(inputs[0], 0)
             for (const input of inputs) {
-              const t0 = performance.now()
-              compiled.match(input, 0)
-              const ms = performance.now() - t0
+              // the fastest of three: a busy machine can stall one run, never a linear regex thrice
+              let ms = Infinity
+              for (let k = 0; k < 3 && ms >= 1; k++) {
+                const t0 = performance.now()
+                compiled.match(input, 0)
+                ms = Math.min(ms, performance.now() - t0)
+              }
               if (ms > worst.ms) worst = { ms, regex: r, input: input.slice(0, 80) }
             }
           }
