@@ -59,7 +59,8 @@ export function userOf (m: RegExpExecArray, index: number, marks: Marks): string
  * except on a connection where two different user names were tried: someone walking a list of
  * accounts over one connection. Then every `from` line that names a user counts too, a later
  * `Accepted` included (fail2ban counts these as well). A line whose regex carries `(?<forget>)`
- * ends its connection: the id is unbound after it, so a reused pid starts clean.
+ * ends its connection: the id is unbound after it, so a reused pid starts clean. An `id` regex
+ * may also capture `(?<host>…)`: a line of another host with the same id is another connection.
  */
 export class LinkTable {
   private readonly idRe: RegExp

@@ -28,7 +28,8 @@ import { syslogConnectionId, syslogPrefix } from './prefix.ts'
  * PerSourcePenalties penalty that the failures already counted earned (fail2ban has no rule for it).
  *
  * Since OpenSSH 9.8 the per-connection process logs as `sshd-session[PID]` (10.0 adds
- * `sshd-auth`); host and pid identify one connection.
+ * `sshd-auth`); host and pid identify one connection (lines without a pid, such as a bare
+ * journal MESSAGE, are not linked).
  */
 const PROG = 'sshd(?:-session|-auth)?'
 // sshd prefixes some messages with `error: `, `fatal: ` or `error: PAM: `
