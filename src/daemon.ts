@@ -139,7 +139,9 @@ export class Daemon {
         logger: log,
         metrics: this.metrics,
         onVote: async (v: Vote) => { await this.engine.vote(v) },
-        onRetract: async (author: string, ip: string) => { if (c.trust.honorRetractions) await this.engine.retract(author, ip) }
+        onRetract: async (author: string, ip: string) => { if (c.trust.honorRetractions) await this.engine.retract(author, ip) },
+        // a member trusted or connecting from a new address is protected at once, not at the next refresh
+        onMembersChanged: () => { this.refreshOwnAddresses() }
       })
       this.engine.subscribe(new PublishSink(this.federation, log))
       await this.federation.start()
@@ -247,9 +249,11 @@ export class Daemon {
    * keep the kernel allow sets in step.
    */
   private refreshOwnAddresses (): void {
+    this.ownTimer?.cancel()
     const own: string[] = []
     for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) own.push(a.address)
-    const peerAddrs = [...(this.config.federation?.bootstrap ?? []), ...(this.federation?.peers().flatMap(p => p.connected && this.trust.get(p.key) !== undefined ? p.addresses : []) ?? [])]
+    // every address a trusted member is known by, connected or not (an offline member must be able to come back)
+    const peerAddrs = [...(this.config.federation?.bootstrap ?? []), ...(this.federation?.memberAddresses() ?? [])]
     for (const ma of peerAddrs) {
       const m = /^\/ip[46]\/([^/]+)\//.exec(ma)
       if (m !== null) own.push(m[1])

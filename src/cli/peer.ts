@@ -12,7 +12,34 @@ interface PeerRow {
   source?: string
   revoked?: boolean
   connected: boolean
-  stats: { accepted: number, rejected: number, lastReport?: number } | null
+  stats: { accepted: number, rejected: number, lastReport?: number, reasons?: Record<string, number> } | null
+  addresses?: string[]
+  lastMessage?: number
+  penalisedUntil?: number
+  lastSync?: { at: number, received: number, accepted: number, failed?: string }
+  remoteBans?: { held: number, share: number, refused: { cap: number, share: number } }
+}
+
+const iso = (ms: number | undefined): string => ms === undefined ? 'never' : new Date(ms).toISOString()
+
+/** one line per peer, then its details indented (each refusal reason with its count) */
+function render (r: PeerRow, now: number): string[] {
+  const state = r.trusted ? `trusted weight ${r.weight}${r.shadow === true ? ' shadow' : ''} (${r.source})` : r.revoked === true ? 'revoked' : 'untrusted'
+  const conn = r.penalisedUntil !== undefined ? `disconnected (penalised until ${iso(r.penalisedUntil)})` : r.connected ? 'connected' : 'disconnected'
+  const lines = [`${r.key}  ${r.name ?? '-'}  ${state}  ${conn}  last report ${iso(r.stats?.lastReport)}  accepted ${r.stats?.accepted ?? 0} rejected ${r.stats?.rejected ?? 0}`]
+  const reasons = Object.entries(r.stats?.reasons ?? {}).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`)
+  if (reasons.length > 0) lines.push(`    refused: ${reasons.join(', ')}`)
+  if (r.lastMessage !== undefined) lines.push(`    last message ${iso(r.lastMessage)}`)
+  if (r.lastSync !== undefined) {
+    const s = r.lastSync
+    lines.push(`    last sync ${iso(s.at)} (${Math.round((now - s.at) / 1000)} s ago): ${s.failed !== undefined ? `failed: ${s.failed}` : `received ${s.received}, accepted ${s.accepted}`}`)
+  }
+  if (r.remoteBans !== undefined) {
+    const b = r.remoteBans
+    lines.push(`    remote bans held ${b.held} of its share ${b.share}; refused for the cap ${b.refused.cap}, for its share ${b.refused.share}`)
+  }
+  if ((r.addresses ?? []).length > 0) lines.push(`    known at ${r.addresses!.join(' ')}`)
+  return lines
 }
 
 export function commandPeer (program: Command): void {
@@ -21,17 +48,14 @@ export function commandPeer (program: Command): void {
   peer.command('id').description('this node\'s key (its libp2p peer id) and listen addresses')
     .action(async (_o, cmd: Command) => peerId(globals(cmd)))
 
-  peer.command('list').description('peers: trusted?, weight, connected, last report, accepted/rejected')
+  peer.command('list').description('peers: trusted?, weight, connected, last report and message, accepted / refused by reason, last sync, share of maxRemoteBans')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }, cmd: Command) => {
       const rows = await ask(globals(cmd), 'peer-list') as PeerRow[]
       if (o.json === true) { out(JSON.stringify(rows, null, 2)); return }
       if (rows.length === 0) { out('no peers'); return }
-      for (const r of rows) {
-        const last = r.stats?.lastReport === undefined ? 'never' : new Date(r.stats.lastReport).toISOString()
-        out(`${r.key}  ${r.name ?? '-'}  ${r.trusted ? `trusted weight ${r.weight}${r.shadow === true ? ' shadow' : ''} (${r.source})` : r.revoked === true ? 'revoked' : 'untrusted'}  ` +
-          `${r.connected ? 'connected' : 'disconnected'}  last report ${last}  accepted ${r.stats?.accepted ?? 0} rejected ${r.stats?.rejected ?? 0}`)
-      }
+      const now = Date.now()
+      for (const r of rows) for (const l of render(r, now)) out(l)
     })
 
   const trust = peer.command('trust').description('manage trusted peers on the running daemon (persisted)')
@@ -39,8 +63,10 @@ export function commandPeer (program: Command): void {
     .option('--weight <w>', 'vote weight', '1')
     .option('--name <name>', 'a name for logs and `peer list`')
     .option('--shadow', 'evaluate and log this peer\'s votes, never ban on them')
-    .action(async (key: string, o: { weight: string, name?: string, shadow?: boolean }, cmd: Command) => {
-      const p = await ask(globals(cmd), 'peer-trust-add', { key, weight: Number(o.weight), name: o.name, shadow: o.shadow === true }) as PeerRow
+    .option('--addr <multiaddr>', 'where the peer listens (/ip4/203.0.113.7/tcp/4711), repeatable: dialled at once, never banned while trusted',
+      (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .action(async (key: string, o: { weight: string, name?: string, shadow?: boolean, addr: string[] }, cmd: Command) => {
+      const p = await ask(globals(cmd), 'peer-trust-add', { key, weight: Number(o.weight), name: o.name, shadow: o.shadow === true, addr: o.addr }) as PeerRow
       out(`trusted ${p.key} weight ${p.weight}${p.shadow === true ? ' (shadow)' : ''}`)
     })
   trust.command('remove').argument('<key>', 'peer id')

@@ -1,6 +1,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import type { IdentifyResult, PeerId } from '@libp2p/interface'
+import type { Connection, IdentifyResult, PeerId } from '@libp2p/interface'
+import { multiaddr } from '@multiformats/multiaddr'
 import type { Logger } from '../common/logger.ts'
 import type { Counter } from '../control/metrics-types.ts'
 import type { BanObservation, Federation, FederationComponents, FederationInit, PeerStatus } from './index.ts'
@@ -34,6 +35,9 @@ export class FederationNode implements Federation {
   private redialer: Redialer | undefined
   private readonly guard = new PeerGuard()
   private readonly lastMessage = new Map<string, number>()
+  /** peers a sync pull is running from; true when another was asked for meanwhile */
+  private readonly pulling = new Map<string, boolean>()
+  private readonly lastSync = new Map<string, NonNullable<PeerStatus['lastSync']>>()
   private unsubscribe: (() => void) | undefined
   private sweepTimer: { cancel(): void } | undefined
 
@@ -98,26 +102,50 @@ export class FederationNode implements Federation {
       this.noteMessage(id)
       return await receiver.receive(bytes, id, { budgeted: true })
     })
-    node.addEventListener('peer:identify', (evt: CustomEvent<IdentifyResult>) => {
-      const { peerId, protocols } = evt.detail
-      if (!protocols.includes(SYNC_PROTOCOL)) return
-      if (!config.open && this.c.trustPolicy.get(peerId.toString()) === undefined) return
+    const pull = (peerId: PeerId): void => {
+      const id = peerId.toString()
+      if (!config.open && this.c.trustPolicy.get(id) === undefined) return
+      // one pull at a time per peer (the server refuses a second): a request meanwhile runs once after
+      if (this.pulling.has(id)) { this.pulling.set(id, true); return }
+      this.pulling.set(id, false)
       sync.pull(async () => await node.dialProtocol(peerId, SYNC_PROTOCOL), peerId)
-        .catch(err => { this.log.debug({ err, peer: peerId.toString() }, 'sync pull failed') })
+        .then(r => { this.noteSync(id, { at: this.c.clock.now(), ...r }) }, err => {
+          this.noteSync(id, { at: this.c.clock.now(), received: 0, accepted: 0, failed: (err as Error).message })
+          this.log.debug({ err, peer: id }, 'sync pull failed')
+        })
+        .finally(() => {
+          const again = this.pulling.get(id) === true
+          this.pulling.delete(id)
+          if (again && this.node !== undefined) pull(peerId)
+        })
+    }
+    node.addEventListener('peer:identify', (evt: CustomEvent<IdentifyResult>) => {
+      if (evt.detail.protocols.includes(SYNC_PROTOCOL)) pull(evt.detail.peerId)
+    })
+    // what the peer published between the connect and learning that we subscribe reached us by
+    // no gossip: pull once more when its subscription arrives
+    node.services.pubsub.addEventListener('subscription-change', (evt) => {
+      if (evt.detail.subscriptions.some(s => s.topic === this.topic && s.subscribe)) pull(evt.detail.peerId)
     })
     this.unsubscribe = this.c.trustPolicy.onChange(change => {
       receiver.forgetKeys()
       if (change.kind === 'add') {
         // a new member is dialled at once when an address is known, not at the next redial round
-        this.redialer?.dialNow(change.peer.key)
+        void this.dialMember(change.peer.key)
       } else if (!config.open && this.c.trustPolicy.get(change.key) === undefined) {
         node.hangUp(peerIdFromString(change.key)).catch(() => {})
       }
+      this.c.onMembersChanged?.()
+    })
+    node.addEventListener('connection:open', (evt: CustomEvent<Connection>) => {
+      const id = evt.detail.remotePeer.toString()
+      // where a member really connects from (observed, not claimed) is never banned from now on
+      if (this.c.trustPolicy.get(id) !== undefined && this.c.trustPolicy.noteAddress(id, evt.detail.remoteAddr.toString())) this.c.onMembersChanged?.()
     })
     node.addEventListener('peer:disconnect', (evt: CustomEvent<PeerId>) => {
       const id = evt.detail.toString()
       // a member that dropped (a partition, a restart) is dialled again at once, then every round
-      if (this.c.trustPolicy.get(id) !== undefined && !penalised(id)) this.redialer?.dialNow(id)
+      if (this.c.trustPolicy.get(id) !== undefined && !penalised(id)) this.redialer?.lost(id)
     })
     await node.start()
     node.services.pubsub.subscribe(this.topic)
@@ -161,9 +189,33 @@ export class FederationNode implements Federation {
         connected: conns.length > 0,
         addresses: conns.map(c => c.remoteAddr.toString()),
         ...(last === undefined ? {} : { lastMessage: last }),
+        ...(this.lastSync.has(p.key) ? { lastSync: this.lastSync.get(p.key)! } : {}),
         ...(penalty === undefined || penalty.until <= now ? {} : { penalisedUntil: penalty.until })
       }
     })
+  }
+
+  memberAddresses (): string[] {
+    const out = new Set<string>()
+    for (const p of this.c.trustPolicy.list()) {
+      for (const a of this.c.trustPolicy.addresses(p.key)) out.add(a)
+      for (const c of this.node?.getConnections(peerIdFromString(p.key)) ?? []) out.add(c.remoteAddr.toString())
+    }
+    return [...out]
+  }
+
+  /** Dial a member now, with the addresses `peer trust add --addr` gave (added to the peer store). */
+  private async dialMember (key: string): Promise<void> {
+    const node = this.node
+    if (node === undefined) return
+    const addrs = this.c.trustPolicy.addresses(key).map(a => multiaddr(a))
+    if (addrs.length > 0) await node.peerStore.merge(peerIdFromString(key), { multiaddrs: addrs }).catch(() => {})
+    this.redialer?.dialNow(key)
+  }
+
+  private noteSync (peer: string, s: NonNullable<PeerStatus['lastSync']>): void {
+    if (this.lastSync.size >= 10_000 && !this.lastSync.has(peer)) this.lastSync.clear()
+    this.lastSync.set(peer, s)
   }
 
   private noteMessage (peer: string): void {

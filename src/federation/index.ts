@@ -35,6 +35,8 @@ export interface PeerStatus {
   lastMessage?: number
   /** set while the peer is disconnected for sending invalid observations */
   penalisedUntil?: number
+  /** the last sync pull from this peer: when it ended and what it brought */
+  lastSync?: { at: number, received: number, accepted: number, failed?: string }
 }
 
 export interface BanObservation {
@@ -57,6 +59,8 @@ export interface Federation {
   publishBan (b: BanObservation): Promise<void>
   publishRetract (ip: string, filter: string): Promise<void>
   peers (): PeerStatus[]
+  /** every address a trusted member is known by (connections held, `--addr`): never banned while it is trusted */
+  memberAddresses (): string[]
 }
 
 export interface FederationInit {
@@ -74,6 +78,8 @@ export interface FederationComponents {
   metrics?: Metrics
   onVote (v: Vote): Promise<void> | void
   onRetract (author: string, ip: string): Promise<void> | void
+  /** the trusted members or their known addresses changed: refresh the never-ban list now */
+  onMembersChanged? (): void
 }
 
 export function createFederation (init: FederationInit, components: FederationComponents): Federation {

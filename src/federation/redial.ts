@@ -5,10 +5,17 @@ import type { Logger } from '../common/logger.ts'
 import type { TrustPolicy } from '../trust/index.ts'
 import { peerIdOfAddr, type PalisadeNode } from './node.ts'
 
+/** after a member drops, it is dialled this often (short dials) for `FAST_WINDOW`, then every round */
+const FAST_PERIOD = 1_000
+const FAST_DIAL_TIMEOUT = 2_000
+const FAST_WINDOW = 300_000
+
 /**
  * Keeps trusted members connected. libp2p's KEEP_ALIVE gives up after 5 tries and directPeers
  * redial only every 5 minutes (NOTES.md), so every `interval` this dials each bootstrap address
- * whose peer is not connected, and each trusted peer the peer store has addresses for.
+ * whose peer is not connected, and each trusted peer the peer store has addresses for. A member
+ * that just dropped (a partition, a restart) is dialled every second for five minutes with short
+ * dials, so the collective is whole again a second or two after the network heals, not a round later.
  */
 export class Redialer {
   private readonly node: PalisadeNode
@@ -21,6 +28,8 @@ export class Redialer {
   private timer: Timer | undefined
   private running = false
   private readonly dialing = new Set<string>()
+  /** members that dropped recently: key → end of their fast-redial window */
+  private readonly fast = new Map<string, { until: number, timer?: Timer }>()
 
   constructor (init: { node: PalisadeNode, bootstrap: Multiaddr[], open: boolean, interval: number },
     components: { trust: TrustPolicy, clock: Clock, logger: Logger }) {
@@ -42,6 +51,16 @@ export class Redialer {
     this.running = false
     this.timer?.cancel()
     this.timer = undefined
+    for (const f of this.fast.values()) f.timer?.cancel()
+    this.fast.clear()
+  }
+
+  /** A member's last connection closed: dial it now, then every second for a while. */
+  lost (key: string): void {
+    if (!this.running) return
+    this.fast.get(key)?.timer?.cancel()
+    this.fast.set(key, { until: this.clock.now() + FAST_WINDOW })
+    this.dialNow(key)
   }
 
   /**
@@ -85,22 +104,39 @@ export class Redialer {
   private dial (key: string, ma: Multiaddr | undefined): void {
     if (this.dialing.has(key)) return
     this.dialing.add(key)
+    const fast = this.fast.get(key)
+    const timeout = fast !== undefined ? FAST_DIAL_TIMEOUT : 10_000
+    let ok = false
     void (async () => {
       try {
         if (ma !== undefined) {
-          await this.node.dial(ma, { signal: AbortSignal.timeout(10_000) })
+          await this.node.dial(ma, { signal: AbortSignal.timeout(timeout) })
         } else {
           const pid = peerIdFromString(key)
           const known = await this.node.peerStore.get(pid).catch(() => undefined)
           if (known === undefined || known.addresses.length === 0) return
-          await this.node.dial(pid, { signal: AbortSignal.timeout(10_000) })
+          await this.node.dial(pid, { signal: AbortSignal.timeout(timeout) })
         }
+        ok = true
         this.log.debug({ peer: key }, 'dialled member')
       } catch (err) {
         if (this.running) this.log.debug({ err, peer: key }, 'dial failed; will retry')
       } finally {
         this.dialing.delete(key)
+        this.retryFast(key, ok)
       }
     })()
+  }
+
+  private retryFast (key: string, connected: boolean): void {
+    const f = this.fast.get(key)
+    if (f === undefined) return
+    if (connected || !this.running || this.clock.now() >= f.until) {
+      this.fast.delete(key)
+      return
+    }
+    f.timer = this.clock.setTimeout(() => {
+      if (this.fast.get(key) === f) this.dialNow(key)
+    }, FAST_PERIOD)
   }
 }

@@ -44,6 +44,8 @@ export interface AddOptions {
   weight?: number
   name?: string
   shadow?: boolean
+  /** multiaddrs where the peer can be reached (`--addr`): dialled at once, and never banned while it is trusted */
+  addrs?: string[]
 }
 
 export interface RemoveResult {
@@ -76,6 +78,13 @@ export interface TrustPolicy {
   recordAccepted (author: string, now: number): void
   recordRejected (author: string, reason: string, now: number): void
   stats (key: string): PeerStats | undefined
+  /**
+   * Multiaddrs known for a key: given with `peer trust add --addr`, or the remote address of a
+   * connection it held (observed, never merely claimed). Persisted; at most a few per key.
+   */
+  addresses (key: string): string[]
+  /** remember where a trusted key was connected from; true when it was new */
+  noteAddress (key: string, multiaddr: string): boolean
   /** called after every change; returns an unsubscribe function */
   onChange (listener: (change: TrustChange) => void): () => void
 }

@@ -1,4 +1,5 @@
 import { ErrorCodes, palisadeError } from '../common/errors.ts'
+import { parseSubject } from '../common/ip.ts'
 import type { Logger } from '../common/logger.ts'
 import { isEd25519PeerId } from './keys.ts'
 import type {
@@ -13,6 +14,18 @@ type PeerRecord =
 
 /** stats are kept for at most this many keys (untrusted authors included), oldest dropped first */
 const MAX_STATS = 10_000
+/** known addresses per key, most recent first */
+const MAX_ADDRESSES = 8
+const ADDRESSES_KEY = 'trust.addresses'
+const ADDR_RE = /^\/(ip4|ip6)\/([^/]+)\/tcp\/(\d{1,5})(\/p2p\/[1-9A-HJ-NP-Za-km-z]+)?$/
+
+/** `/ip4|ip6/ADDRESS/tcp/PORT[/p2p/KEY]` with a valid address of the named family, else null */
+function parseAddr (a: string): RegExpExecArray | null {
+  const m = ADDR_RE.exec(a)
+  if (m === null) return null
+  const ip = parseSubject(m[2])
+  return ip !== null && !ip.isPrefix && ip.family === (m[1] === 'ip4' ? 4 : 6) && Number(m[3]) <= 65535 ? m : null
+}
 
 export class Policy implements TrustPolicy {
   private readonly init: TrustPolicyInit
@@ -24,6 +37,8 @@ export class Policy implements TrustPolicy {
   private readonly peerStats = new Map<string, PeerStats>()
   private readonly listeners = new Set<(c: TrustChange) => void>()
   private readonly rate: RateBuckets
+  private readonly known = new Map<string, string[]>()
+  private persisting: Promise<void> = Promise.resolve()
 
   constructor (init: TrustPolicyInit, components: TrustPolicyComponents) {
     this.init = init
@@ -43,6 +58,9 @@ export class Policy implements TrustPolicy {
       if (rec.state === 'revoked') this.revokedKeys.add(key)
       else this.runtime.set(key, toPeer(key, rec))
     }
+    this.known.clear()
+    const saved = await this.components.store.get<Record<string, string[]>>('meta', ADDRESSES_KEY)
+    for (const [key, list] of Object.entries(saved ?? {})) if (Array.isArray(list)) this.known.set(key, list.filter(a => typeof a === 'string' && parseAddr(a) !== null).slice(0, MAX_ADDRESSES))
     this.log.info({ config: this.config.size, runtime: this.runtime.size, revoked: this.revokedKeys.size }, 'trust policy loaded')
   }
 
@@ -59,11 +77,19 @@ export class Policy implements TrustPolicy {
     if (!isEd25519PeerId(key)) throw badKey(key)
     const weight = opts.weight ?? 1
     if (!Number.isFinite(weight) || weight < 0) throw palisadeError(ErrorCodes.TRUST_BAD_KEY, `weight must be a number ≥ 0, got ${weight}`)
+    for (const a of opts.addrs ?? []) {
+      const m = parseAddr(a)
+      if (m === null || m[4] !== undefined && m[4] !== `/p2p/${key}`) {
+        throw palisadeError(ErrorCodes.TRUST_BAD_KEY, `--addr ${JSON.stringify(a)} is not a multiaddr of this peer such as /ip4/203.0.113.7/tcp/4711`)
+      }
+    }
     const rec: PeerRecord = { state: 'trusted', weight, shadow: opts.shadow ?? false, at: this.components.clock.now(), ...(opts.name === undefined ? {} : { name: opts.name }) }
     await this.components.store.put('peers', key, rec)
     const peer = toPeer(key, rec)
     this.revokedKeys.delete(key)
     this.runtime.set(key, peer)
+    for (const a of [...(opts.addrs ?? [])].reverse()) this.remember(key, a.replace(/\/p2p\/.*$/, ''))
+    if ((opts.addrs ?? []).length > 0) await this.persistAddresses()
     this.log.info({ peer: key, name: opts.name, weight }, 'peer trusted')
     this.emit({ kind: 'add', peer })
     return peer
@@ -123,6 +149,33 @@ export class Policy implements TrustPolicy {
     return s === undefined ? undefined : { ...s, reasons: { ...s.reasons } }
   }
 
+  addresses (key: string): string[] { return [...(this.known.get(key) ?? [])] }
+
+  noteAddress (key: string, multiaddr: string): boolean {
+    const a = multiaddr.replace(/\/p2p\/.*$/, '')
+    if (this.get(key) === undefined || parseAddr(a) === null || this.known.get(key)?.[0] === a) return false
+    const isNew = this.known.get(key)?.some(x => hostOf(x) === hostOf(a)) !== true
+    this.remember(key, a)
+    void this.persistAddresses()
+    return isNew
+  }
+
+  /** one entry per host: an inbound connection's port is ephemeral, the address is what matters */
+  private remember (key: string, addr: string): void {
+    const list = (this.known.get(key) ?? []).filter(x => hostOf(x) !== hostOf(addr))
+    list.unshift(addr)
+    this.known.set(key, list.slice(0, MAX_ADDRESSES))
+  }
+
+  /** writes are serialised: the last one holds the newest map */
+  private async persistAddresses (): Promise<void> {
+    const run = this.persisting.then(async () => {
+      await this.components.store.put('meta', ADDRESSES_KEY, Object.fromEntries(this.known))
+    })
+    this.persisting = run.catch(err => { this.log.warn({ err }, 'cannot store known peer addresses') })
+    await this.persisting
+  }
+
   onChange (listener: (change: TrustChange) => void): () => void {
     this.listeners.add(listener)
     return () => { this.listeners.delete(listener) }
@@ -150,6 +203,10 @@ export class Policy implements TrustPolicy {
       }
     }
   }
+}
+
+function hostOf (multiaddr: string): string {
+  return multiaddr.split('/').slice(0, 3).join('/')
 }
 
 function toPeer (key: string, rec: Extract<PeerRecord, { state: 'trusted' }>): TrustedPeer {
