@@ -168,6 +168,13 @@ export class Engine implements DecisionEngine {
       const votes = this.votes.get(key)
       if (votes?.delete(author) !== true) return null
       await this.c.store.del('votes', voteKey(key, author))
+      // a ban that stands on the other votes no longer names the author that withdrew
+      const ban = this.banMap.get(key)
+      if (ban?.reporters.includes(author) === true) {
+        const kept = { ...ban, reporters: ban.reporters.filter(a => a !== author) }
+        this.banMap.set(key, kept)
+        await this.c.store.put('bans', key, kept)
+      }
       return await this.reevaluate(key, 'retracted')
     })
   }
