@@ -87,6 +87,8 @@ export class ControlServer {
     // the whole request line within requestTimeoutMs, however slowly it trickles in
     const deadline = setTimeout(() => sock.destroy(), this.limits.requestTimeoutMs)
     sock.once('close', () => clearTimeout(deadline))
+    // a client that stops sending before its newline has no request to answer
+    sock.once('end', () => { if (!done) sock.destroy() })
     sock.on('data', (chunk: string) => {
       if (done) return
       buf += chunk
