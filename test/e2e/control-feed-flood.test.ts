@@ -17,7 +17,7 @@ const logger = createLogger({ level: 'silent' })
 const now = Date.UTC(2026, 0, 1)
 const bans: Ban[] = Array.from({ length: 20_000 }, (_, i) => {
   const ip = `2001:db8::${i.toString(16)}`
-  return { key: ip, ip, values: { ip }, filter: 's.f', origin: 'local', since: now, until: now + 3_600_000 + i, level: 0, reporters: ['self'], firewall: true }
+  return { key: ip, ip, values: { ip }, filter: 's.f', origin: 'detect', since: now, until: now + 3_600_000 + i, level: 0, reporters: ['self'], firewall: true }
 })
 
 function get (port: number, path: string, localAddress = '127.0.0.1'): Promise<{ status: number, body: string }> {

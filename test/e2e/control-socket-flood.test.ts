@@ -55,7 +55,7 @@ test('1,000 concurrent show with 20,000 bans: all answered, none refused, ping a
   const batch = store.batch()
   for (let i = 0; i < BANS; i++) {
     const ip = `2001:db8::${i.toString(16)}`
-    batch.put('bans', ip, { key: ip, ip, values: { ip }, filter: 's.f', origin: 'local', since: now, until: now + 3_600_000 + i * 10, level: 0, reporters: ['self'], firewall: true } satisfies Ban)
+    batch.put('bans', ip, { key: ip, ip, values: { ip }, filter: 's.f', origin: 'detect', since: now, until: now + 3_600_000 + i * 10, level: 0, reporters: ['self'], firewall: true } satisfies Ban)
   }
   await batch.write()
   await store.stop()

@@ -10,7 +10,7 @@ import { connect } from 'node:net'
 import { join } from 'node:path'
 import fc from 'fast-check'
 import { createLogger } from '../../src/common/logger.ts'
-import { MAX_REQUEST_BYTES, parseRequest } from '../../src/control/protocol.ts'
+import { MAX_REQUEST_BYTES, parseRequest, type ControlHandler } from '../../src/control/protocol.ts'
 import { ControlServer } from '../../src/control/socket-server.ts'
 import { tempDir } from '../helpers/tmp.ts'
 import { fuzzOptions } from './budget.ts'
@@ -45,7 +45,7 @@ test('parseRequest: random frames never throw, never touch a prototype, and only
 test('ControlServer: random frames on a real socket get one JSON answer or a close, and the server keeps answering', async () => {
   const dir = await tempDir('pal-fuzz-ctl-')
   const path = join(dir, 'c.sock')
-  const handlers = new Map([['ping', async () => ({ pong: true })], ['echo', async (a: Record<string, unknown>) => ({ keys: Object.keys(a).length })]])
+  const handlers = new Map<string, ControlHandler>([['ping', async () => ({ pong: true })], ['echo', async a => ({ keys: Object.keys(a).length })]])
   const server = new ControlServer(path, handlers, createLogger({ level: 'silent' }), { maxConnections: 64, heavyConcurrency: 2, requestTimeoutMs: 1000 })
   await server.start()
   after(() => server.stop())
