@@ -66,6 +66,8 @@ export class LinkTable {
   private readonly idRe: RegExp
   private readonly idSlot: number
   private readonly hostSlot: number
+  /** the host idOf() found on the line it read last */
+  private host: string | undefined
   /** `from` literals the filter's own prefilter does not already imply */
   private readonly fromOnly: RegExp | null
   private readonly from: Combined
@@ -115,8 +117,6 @@ export class LinkTable {
     return m[this.idSlot]
   }
 
-  private host: string | undefined
-
   /**
    * Bind the line's id when it is a `from` line; returns the values to count when the line is
    * one a multi-user connection makes a failure, else null. `filterPrefiltered`: the line already
@@ -155,8 +155,9 @@ export class LinkTable {
     const key = keyOf(id)
     const b = this.bound.get(key)
     if (b === undefined || b.host !== this.host) return null
-    if (time - b.at > this.cfg.ttl || forget) this.bound.delete(key)
-    if (time - b.at > this.cfg.ttl) return null
+    const expired = time - b.at > this.cfg.ttl
+    if (expired || forget) this.bound.delete(key)
+    if (expired) return null
     b.at = time
     addUser(b, user)
     return b.values
