@@ -49,3 +49,16 @@ test('the candidate never stops inside a longer token', () => {
   assert.equal(compileFilter(filter(['from \\[<ip>\\]']), patterns).match('from [2001:db8::7]:22', T)?.ip, '2001:db8::7')
   assert.equal(f.match('from 203.0.113.7, port 22', T)?.ip, '203.0.113.7')
 })
+
+test('the sshd preset: the address sshd wrote, whichever side of it the client text sits', async () => {
+  const { presetMatcher } = await import('../presets/web-match.ts')
+  const m = presetMatcher('sshd', 'aggressive')
+  const P = 'Nov 23 14:09:01 host sshd[77]: '
+  // a real account's name is one token: the first address after it is sshd's, whatever follows
+  assert.equal(m(`${P}Failed hostbased for root from 203.0.113.1 port 22 ssh2: RSA SHA256:Zm9v, client user "u", client host "h from 198.51.100.9 port 1 ssh2"`), '203.0.113.1')
+  // an invalid user's name may hold anything: sshd's address is the last, and what follows it must be sshd's
+  assert.equal(m(`${P}Failed password for invalid user x from 198.51.100.9 port 22 ssh2: from 203.0.113.2 port 4242 ssh2`), '203.0.113.2')
+  assert.equal(m(`${P}Failed password for invalid user from 198.51.100.9 from 203.0.113.3 port 58946 ssh2`), '203.0.113.3')
+  // client text on both sides (a certificate's key id after the address): not counted rather than guessed
+  assert.equal(m(`${P}Failed publickey for invalid user k from 203.0.113.4 port 9 ssh2: RSA-CERT SHA256:b ID x from 198.51.100.9 port 1 ssh2: RSA SHA256:a (serial 1) CA RSA SHA256:c`), null)
+})
