@@ -50,7 +50,8 @@ const NORMAL: string[] = [
   // auth.c auth_log(): "Failed %s for %s%.100s from %.200s port %d ssh2%s%s" (method, "invalid user ", user, addr, port, ": ", info)
   // Failed password for root from 203.0.113.7 port 52144 ssh2
   // Failed hostbased for root from 203.0.113.7 port 52144 ssh2: RSA SHA256:… , client user "u", client host "h"
-  String.raw`${P}Failed (?!publickey )\S+ for ${NOT_INVALID}(?<user>\S+) from <ip>${PORT_OPT}(?: ssh\d?)?(?:: .*| \[preauth\])?\s*$`,
+  // SunSSH writes an unknown account as the words `<invalid username>`
+  String.raw`${P}Failed (?!publickey )\S+ for ${NOT_INVALID}(?<user><invalid username>|\S+) from <ip>${PORT_OPT}(?: ssh\d?)?(?:: .*| \[preauth\])?\s*$`,
   // Failed password for invalid user admin from 203.0.113.7 port 52144 ssh2
   // Failed publickey for invalid user git from 203.0.113.7 port 52144 ssh2: RSA MD5:2b:…
   String.raw`${P}Failed \S+ for ${INVALID}(?<user>.*) from <ip>${PORT_OPT}(?: ssh\d?)?(?:: ${KEY})?${END}`,
@@ -88,7 +89,8 @@ const BIND: string[] = [
   // a client offering keys the server does not take for a real account
   String.raw`${P}Failed publickey for ${NOT_INVALID}(?<user>\S+) from <ip>${PORT_OPT}(?: ssh\d?)?(?:: .*)?\s*$`,
   // auth.c auth_log(): "Accepted %s for %s from %.200s port %d ssh2": the connection is done
-  String.raw`${P}(?<forget>)Accepted \S+ for (?<user>\S+) from <ip>(?:\s|$)`,
+  // (one-word methods, as fail2ban reads them: not keyboard-interactive/pam nor gssapi-with-mic)
+  String.raw`${P}(?<forget>)Accepted \w+ for (?<user>\S+) from <ip>(?:\s|$)`,
   // the client said goodbye (SSH2_DISCONNECT_BY_APPLICATION)
   String.raw`${P}(?<forget>)Received disconnect from <ip>${PORT_OPT}: ?11:`
 ]
