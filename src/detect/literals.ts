@@ -77,8 +77,19 @@ export function requiredLiterals (src: string): string[] | null {
         i += alt[0].length
         continue
       }
-      i = skipGroup(src, i)
-      if (i < 0) return null
+      const j = skipGroup(src, i)
+      if (j < 0) return null
+      // a mandatory group of alternatives that are regexes themselves
+      // (`(?:Connection (?:closed|reset)|Disconnected)`): each holds a literal, so the line holds one of them
+      const head = /^\((?:(?!\?)|\?:|\?<[A-Za-z_]\w*>)/.exec(src.slice(i, i + 64))
+      if (head !== null && !/^(?:[?*]|\{0[,}])/.test(src.slice(j))) {
+        const sets = splitTop(src.slice(i + head[0].length, j - 1)).map(requiredLiterals)
+        if (sets.every(x => x !== null)) {
+          const union = [...new Set(sets.flat())]
+          if (score(union) > score(best)) best = union
+        }
+      }
+      i = j
     } else if (c === '[') {
       end()
       i = skipClass(src, i)
@@ -113,6 +124,23 @@ export function requiredLiterals (src: string): string[] | null {
   }
   end()
   return score(best) >= 3 ? best : null
+}
+
+/** the top-level alternatives of a group's content */
+function splitTop (src: string): string[] {
+  const out: string[] = []
+  let depth = 0
+  let from = 0
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i]
+    if (c === '\\') { i++; continue }
+    if (c === '[') { const j = skipClass(src, i); if (j < 0) return [src]; i = j - 1; continue }
+    if (c === '(') depth++
+    else if (c === ')') depth--
+    else if (c === '|' && depth === 0) { out.push(src.slice(from, i)); from = i + 1 }
+  }
+  out.push(src.slice(from))
+  return out
 }
 
 /** index just past the `)` closing the group opened at `start`, or -1 */

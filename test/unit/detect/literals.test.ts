@@ -40,3 +40,16 @@ test('compiled prefilter: literals taken literally, none means nothing may match
   assert.equal(mayMatch('anything', compilePrefilter([])), false)
   assert.equal(mayMatch('anything', compilePrefilter(null)), true)
 })
+
+test('required literals: a mandatory group of alternatives that are regexes gives one literal per alternative', () => {
+  // sshd's link forget line: without this the whole filter had no prefilter and every line was matched
+  assert.deepEqual(requiredLiterals('(?:Connection (?:closed|reset)|Disconnected) (?:by|from) x'), ['Connection ', 'Disconnected'])
+  assert.deepEqual(requiredLiterals('(?<verb>open|write) failed'), [' failed'], 'a longer run after the group wins')
+  assert.equal(requiredLiterals('(?:abcd(?:x|y)|efgh)?zz'), null, 'an optional group gives nothing')
+  assert.equal(requiredLiterals('(?:abcd|e.f)zz'), null, 'an alternative without a literal gives nothing')
+  assert.equal(requiredLiterals('(?=abcd)x'), null, 'a lookahead is not consumed text')
+  for (const line of ['Connection closed by 192.0.2.1 x', 'Disconnected from 192.0.2.1 x']) {
+    assert.ok(new RegExp('(?:Connection (?:closed|reset)|Disconnected) (?:by|from) (?:\\S+) x').test(line))
+    assert.ok(mayMatch(line, compilePrefilter(prefilterLiterals(['(?:Connection (?:closed|reset)|Disconnected) (?:by|from) (?:\\S+) x']))))
+  }
+})
