@@ -120,4 +120,24 @@ describe('file stream faults', () => {
     assert.deepEqual(got, ['x1', 'y1', 'y2'])
     assert.equal(src.status().state, 'running')
   })
+
+  test('a file missing at start (and its directory): waiting and listed as missing, then followed from its start', async () => {
+    const { dir, store } = await setup()
+    const path = join(dir, 'later', 'app.log')
+    const got: string[] = []
+    const warned: string[] = []
+    const log = silentLogger()
+    log.warn = ((_o: unknown, msg?: string) => { warned.push(String(msg)) }) as typeof log.warn
+    const src = new FileSource({ name: 's', path, store, maxLineBytes: 4096, log, pollMs: 10, backoff: BACKOFF, sink: async b => { got.push(...b.lines) } })
+    await src.start()
+    after(() => src.stop())
+    assert.deepEqual(warned, ['file stream: neither the file nor its directory exists; waiting for it'])
+    await until(() => src.status().state === 'waiting', 'waiting')
+    assert.deepEqual(src.status().missing, [path])
+    await mkdir(join(dir, 'later'))
+    await writeFile(path, 'first\n')
+    await until(() => got.length === 1, 'the file read from its start')
+    assert.deepEqual(src.status().files, [path])
+    assert.equal(src.status().state, 'running')
+  })
 })
