@@ -4,10 +4,11 @@ import { spawnSync } from 'node:child_process'
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ManualClock } from '../../src/common/clock.ts'
+import { ManualClock, systemClock } from '../../src/common/clock.ts'
 import { silentLogger } from '../../src/common/logger.ts'
 import { createStore, type Store } from '../../src/store/index.ts'
 import { createDetector, type Trigger } from '../../src/detect/index.ts'
+import { JournalSource } from '../../src/detect/journal.ts'
 import { filter, ipPattern } from '../unit/detect/fixtures.ts'
 
 async function until (cond: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
@@ -127,4 +128,60 @@ test('journal stream stores its starting position before its first entry (stand-
   assert.match(await readFile(argvLog, 'utf8'), /--after-cursor=s=newest;i=9 _SYSTEMD_UNIT=ssh\.service\n$/)
   assert.equal(d.streamStatus()[0].state, 'running')
   assert.equal(d.streamStatus()[0].kind, 'journal')
+})
+
+/**
+ * A batch the runner refuses (a full disk) must not be skipped: journalctl is restarted after
+ * backoff from the last cursor that went through, and the refused entries come again.
+ */
+test('journal stream: a refused batch restarts journalctl from the last accepted cursor (stand-in journalctl)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'pal-journal-'))
+  after(() => rm(dir, { recursive: true, force: true }))
+  const bin = join(dir, 'bin')
+  const argvLog = join(dir, 'argv.log')
+  await mkdir(bin)
+  const entry = (c: string, ip: string): string => JSON.stringify({ MESSAGE: `Failed password for x from ${ip} port 22 ssh2`, __CURSOR: c })
+  // each run prints the entries after the cursor it was given, then follows
+  await writeFile(join(dir, 'entries'), [entry('c1', '192.0.2.1'), entry('c2', '192.0.2.2'), entry('c3', '192.0.2.3')].join('\n') + '\n')
+  await writeFile(join(bin, 'journalctl'), `#!/bin/sh
+echo "$*" >> ${argvLog}
+case "$*" in *--follow*) ;; *) echo '{"__CURSOR":"c0"}'; exit 0 ;; esac
+after=$(echo "$*" | sed -n 's/.*--after-cursor=\\([^ ]*\\).*/\\1/p')
+case "$after" in c0) cat ${join(dir, 'entries')} ;; c1) tail -n2 ${join(dir, 'entries')} ;; c2) tail -n1 ${join(dir, 'entries')} ;; esac
+exec sleep 1000
+`)
+  await chmod(join(bin, 'journalctl'), 0o755)
+  const oldPath = process.env.PATH
+  process.env.PATH = `${bin}:${oldPath}`
+  after(() => { process.env.PATH = oldPath })
+  const store = createStore({ path: join(dir, 'db') })
+  await store.start()
+  after(() => store.stop())
+  const got: string[] = []
+  let refused = 0
+  const src = new JournalSource({
+    name: 'j',
+    matches: ['_SYSTEMD_UNIT=ssh.service'],
+    store,
+    maxLineBytes: 4096,
+    clock: systemClock,
+    log: silentLogger(),
+    backoff: { initial: 20, max: 80, resetAfter: 60_000 },
+    sink: async b => {
+      // the first batch holding 192.0.2.2 is refused
+      if (refused === 0 && b.lines.some(l => l.includes('192.0.2.2'))) {
+        refused++
+        throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' })
+      }
+      got.push(...b.lines)
+    }
+  })
+  await src.start()
+  after(() => src.stop())
+  await until(() => got.some(l => l.includes('192.0.2.3')), 'the entries after the refused batch')
+  assert.ok(got.some(l => l.includes('192.0.2.2')), 'the refused entry came again')
+  assert.equal(new Set(got).size, got.length, 'nothing delivered twice')
+  assert.equal(src.status().errors.ENOSPC, 1)
+  assert.ok(src.status().restarts >= 1)
+  assert.match(await readFile(argvLog, 'utf8'), /--after-cursor=c0 [\s\S]*--after-cursor=c/)
 })
