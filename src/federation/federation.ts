@@ -95,7 +95,9 @@ export class FederationNode implements Federation {
       receive: async (b, from) => await receiver.receive(b, from)
     })
 
-    const node = this.node = await createNode(config, identity, createGater(config.open, this.c.trustPolicy, identity.id, penalised))
+    const memberHosts = [...new Set([...config.bootstrap, ...this.c.trustPolicy.list().flatMap(p => this.c.trustPolicy.addresses(p.key))]
+      .map(a => /^\/(ip[46])\/([^/]+)\//.exec(a)).filter(m => m !== null).map(m => `/${m[1]}/${m[2]}/ipcidr/${m[1] === 'ip4' ? 32 : 128}`))]
+    const node = this.node = await createNode(config, identity, createGater(config.open, this.c.trustPolicy, identity.id, penalised), { allow: memberHosts })
     await node.handle(SYNC_PROTOCOL, async (stream, connection) => { await sync.serve(stream, connection) })
     installValidator(node.services.pubsub, this.topic, async (bytes, from) => {
       const id = from.toString()
@@ -125,7 +127,8 @@ export class FederationNode implements Federation {
     // what the peer published between the connect and learning that we subscribe reached us by
     // no gossip: pull once more when its subscription arrives
     node.services.pubsub.addEventListener('subscription-change', (evt) => {
-      if (evt.detail.subscriptions.some(s => s.topic === this.topic && s.subscribe)) pull(evt.detail.peerId)
+      const id = evt.detail.peerId.toString()
+      if (this.c.trustPolicy.get(id) !== undefined && evt.detail.subscriptions.some(s => s.topic === this.topic && s.subscribe)) pull(evt.detail.peerId)
     })
     this.unsubscribe = this.c.trustPolicy.onChange(change => {
       receiver.forgetKeys()

@@ -13,11 +13,12 @@ import { ErrorCodes, palisadeError } from '../common/errors.ts'
 import type { FederationConfig } from '../config/types.ts'
 import type { Identity } from './identity.ts'
 import { gossipService } from './gossip.ts'
+import { INBOUND_UPGRADE_TIMEOUT } from './admission.ts'
 
 export type PalisadeNode = Libp2p<{ identify: Identify, pubsub: GossipSub }>
 
 /** The libp2p node: TCP + noise + yamux (+ optional pnet), identify, gossipsub. Not started. */
-export async function createNode (config: FederationConfig, identity: Identity, gater: ConnectionGater): Promise<PalisadeNode> {
+export async function createNode (config: FederationConfig, identity: Identity, gater: ConnectionGater, opts: { allow?: string[] } = {}): Promise<PalisadeNode> {
   let psk: Uint8Array | undefined
   if (config.psk !== undefined) {
     try {
@@ -40,7 +41,12 @@ export async function createNode (config: FederationConfig, identity: Identity, 
         // members of a collective reconnect together after an outage; the default (5/s per host)
         // refuses a burst of them
         inboundConnectionThreshold: 100,
-        maxIncomingPendingConnections: 100
+        maxIncomingPendingConnections: 100,
+        // a stranger's socket that never speaks holds a pending slot this long at most
+        inboundUpgradeTimeout: INBOUND_UPGRADE_TIMEOUT,
+        // members' known addresses skip the shared pending limit (their own per-source limit
+        // still applies): slots strangers cannot take
+        ...(opts.allow === undefined || opts.allow.length === 0 ? {} : { allow: opts.allow })
       },
       services: {
         identify: identify(),

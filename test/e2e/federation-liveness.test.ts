@@ -9,66 +9,17 @@
  */
 import { test, after, describe } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { createNetns, createVethPair, type Netns } from '../helpers/netns.ts'
 import { tempDir } from '../helpers/tmp.ts'
 import { loadIdentity } from '../../src/federation/index.ts'
+import { member as start } from './fixtures/member-process.ts'
 
-const NODE = join(import.meta.dirname, '../../node_modules/.bin/node')
-const MEMBER = join(import.meta.dirname, 'fixtures/member.ts')
 const PORT = 4711
 /** the production default: nothing here may wait for a redial round */
 const REDIAL = 30_000
-
-interface Event { ready?: string[], vote?: string, author?: string, connected?: string, disconnected?: string, trusted?: string, at: number }
-
-interface Member {
-  id: string
-  events: Event[]
-  send (cmd: unknown): void
-  /** resolves with the first event (already seen or coming) that matches */
-  when (what: string, match: (e: Event) => boolean, timeoutMs: number): Promise<Event>
-  stop (): Promise<void>
-}
-
-async function member (ns: Netns, dir: string, cfg: { listen: string[], bootstrap: string[], trusted: string[] }): Promise<Member> {
-  const id = (await loadIdentity(dir, { create: true })).id
-  const child: ChildProcess = spawn('ip', ['netns', 'exec', ns.name, NODE, MEMBER, dir, JSON.stringify({ ...cfg, redialInterval: REDIAL })], { stdio: ['pipe', 'pipe', 'inherit'] })
-  const events: Event[] = []
-  const waiters: Array<{ match: (e: Event) => boolean, resolve: (e: Event) => void }> = []
-  createInterface({ input: child.stdout! }).on('line', (l) => {
-    const e = JSON.parse(l) as Event
-    events.push(e)
-    for (const w of waiters.filter(w => w.match(e))) w.resolve(e)
-  })
-  const m: Member = {
-    id,
-    events,
-    send: (cmd) => { child.stdin!.write(JSON.stringify(cmd) + '\n') },
-    when: async (what, match, timeoutMs) => {
-      const seen = events.find(match)
-      if (seen !== undefined) return seen
-      return await new Promise<Event>((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`${what}: not within ${timeoutMs} ms`)), timeoutMs)
-        waiters.push({ match, resolve: (e) => { clearTimeout(t); resolve(e) } })
-      })
-    },
-    stop: async () => {
-      if (child.exitCode !== null) return
-      const gone = new Promise(resolve => child.once('exit', resolve))
-      child.stdin!.end()
-      const t = setTimeout(() => child.kill('SIGKILL'), 10_000)
-      await gone
-      clearTimeout(t)
-    }
-  }
-  after(async () => { await m.stop() })
-  await m.when(`${dir} ready`, e => e.ready !== undefined, 20_000)
-  return m
-}
+const member = async (ns: Netns, dir: string, cfg: { listen: string[], bootstrap: string[], trusted: string[] }) => await start(ns, dir, { ...cfg, redialInterval: REDIAL })
 
 async function pair (tag: string): Promise<{ a: Netns, b: Netns, ifB: string, dirA: string, dirB: string, idA: string, idB: string }> {
   const root = await tempDir(`palisade-live-${tag}-`)
