@@ -73,7 +73,7 @@ export class ActionRunner implements DecisionSink {
     this.timeoutMs = opts.timeoutMs ?? ACTION_TIMEOUT
   }
 
-  /** Load stored triggers: replay immediate actions (not oneshot), run due ones, schedule the rest. */
+  /** Load stored triggers: replay immediate actions (not oneshot), run due ones, schedule the rest; idle() waits for the runs. */
   async start (): Promise<void> {
     const now = this.c.clock.now()
     const toRun: Array<[TriggerRecord, number]> = []
@@ -106,9 +106,12 @@ export class ActionRunner implements DecisionSink {
       if (r.steps.every(s => s.done) && !toRun.some(([x]) => x === r)) await this.finish(r)
       else if (changed) await this.c.store.put('pending', r.id, r)
     }
-    // replays first: an overdue unban must come after the ban it undoes, not race it
-    await Promise.all(toReplay.map(([r, i]) => this.runStep(r, i, false, true)))
-    await Promise.all(toRun.map(([r, i]) => this.runStep(r, i)))
+    // not awaited: the daemon's start (and its streams) must not wait for a backlog of commands;
+    // replays first, as an overdue unban must come after the ban it undoes, not race it
+    this.track((async () => {
+      await Promise.all(toReplay.map(([r, i]) => this.runStep(r, i, false, true)))
+      await Promise.all(toRun.map(([r, i]) => this.runStep(r, i)))
+    })())
   }
 
   /** resolves when every action started so far has finished */
@@ -163,11 +166,7 @@ export class ActionRunner implements DecisionSink {
       values: d.ban.values,
       ip: d.ban.ip,
       at: now,
-      // an immediate oneshot runs right after this batch is written: its intent is written with it
-      steps: filter.actions.map(a => {
-        const done = !applies(a, d.ban.ip)
-        return a.oneshot && a.after === 0 && !done ? { action: a.name, due: now, done, started: true } : { action: a.name, due: now + a.after, done }
-      })
+      steps: filter.actions.map(a => ({ action: a.name, due: now + a.after, done: !applies(a, d.ban.ip) }))
     }
     batch.put('pending', r.id, r)
     this.staged.set(d, [r])
@@ -227,15 +226,16 @@ export class ActionRunner implements DecisionSink {
     const a = filter === undefined ? undefined : this.action(filter, r.steps[i].action)
     const step = r.steps[i]
     if (step.done && !replay) return
-    if (a !== undefined && a.oneshot && step.started !== true) {
-      // the intent is durable before the command starts: a kill now means "maybe ran", never "run again"
-      step.started = true
-      await this.c.store.put('pending', r.id, r)
-    }
     if (a !== undefined) {
       const argv = substitute(a.cmd, r.values)
       const log = this.log.child({ action: a.id, key: r.ip ?? r.key })
       await this.limiter.run(async () => {
+        if (a.oneshot && step.started !== true) {
+          // the intent is durable once the command has its slot and before it starts: a kill while it
+          // waits for a slot runs it at the next start, a kill from here on means "maybe ran", never twice
+          step.started = true
+          await this.c.store.put('pending', r.id, r).catch(err => { log.warn({ err }, 'cannot store a oneshot action\'s intent: running it anyway') })
+        }
         try {
           const t0 = performance.now()
           const res = await runArgv(argv, { timeoutMs: this.timeoutMs })

@@ -31,6 +31,7 @@ async function node (dir: string, store: Store, clock: ManualClock, f: FilterCon
   engine.subscribe(runner)
   await engine.start()
   await runner.start()
+  await runner.idle()
   const vote = (ip: string) => engine.vote({
     key: ip, ip, values: { ip }, author: SELF, weight: 2, filter: f.id, count: 1, observedAt: clock.now(),
     ttl: Math.max(0, ...f.actions.map(a => a.after)), origin: 'detect', firewall: false
