@@ -10,6 +10,11 @@ import { contains } from './ops.ts'
  * The kernel is read first and the expected bans second: the decision engine stores a ban
  * before it calls the firewall, so a ban applied between the two reads is in both, and an
  * element being unbanned between them is only removed a little early.
+ *
+ * Time: `expected()` gives each ban's end as now + its remaining time on the monotonic clock
+ * (decide's kernelBans), and the kernel's timeouts are monotonic too, so a wall-clock step
+ * changes neither side. And a ban the store holds is never removed from the kernel here, even if
+ * its `until` looks past: only the engine's expiry lifts a ban.
  */
 export interface ReconcileInit {
   firewall: Firewall
@@ -39,7 +44,8 @@ export function startReconcileLoop (init: ReconcileInit): ReconcileLoop {
   const once = async (): Promise<{ added: number, removed: number }> => {
     const kernel = await init.firewall.list()
     const now = init.clock.now()
-    const expected = init.expected().filter(b => b.until > now)
+    const held = init.expected()
+    const expected = held.filter(b => b.until > now)
     if (kernel === null) {
       log.warn({ bans: expected.length }, 'firewall table is gone: rebuilding it with every ban in force')
       await init.firewall.start(expected, init.allow())
@@ -49,7 +55,7 @@ export function startReconcileLoop (init: ReconcileInit): ReconcileLoop {
     }
     const inKernel = new Map(kernel.map(b => [b.subject, b.until]))
     const kernelPrefixes = kernel.flatMap(b => { const p = parseSubject(b.subject); return p?.isPrefix === true ? [p] : [] })
-    const wanted = new Set(expected.map(b => b.subject))
+    const wanted = new Set(held.map(b => b.subject))
     const toAdd = expected.filter(b => {
       const k = inKernel.get(b.subject)
       if (k !== undefined) return Math.abs(k - b.until) > tolerance

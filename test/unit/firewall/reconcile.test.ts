@@ -64,3 +64,67 @@ test('the loop runs on the injected clock and stops when told', async () => {
   await new Promise(resolve => setImmediate(resolve))
   assert.equal(calls, 1)
 })
+
+/** A kernel set as nft keeps it: each element's timeout runs on the monotonic clock; `list` reports now + what is left. */
+function kernelLike (clock: ManualClock): Firewall & { size: () => number } {
+  const els = new Map<string, number>()
+  const mono = (): number => clock.monotonic()
+  const put = (bans: readonly FirewallBan[]): void => { for (const b of bans) els.set(b.subject, mono() + b.until - clock.now()) }
+  return {
+    name: 'kernel-like',
+    async start (bans) { els.clear(); put(bans) },
+    async ban (bans) { put(bans) },
+    async unban (subjects) { for (const s of subjects) els.delete(s) },
+    async setAllow () {},
+    async list () {
+      const out: FirewallBan[] = []
+      for (const [subject, due] of els) if (due > mono()) out.push({ subject, until: clock.now() + due - mono() })
+      return out
+    },
+    async stop () {},
+    size: () => [...els.values()].filter(due => due > mono()).length
+  }
+}
+
+test('clock steps: +2 h removes no ban the store holds, -3 h stretches no kernel timeout', async () => {
+  const { createDecisionEngine } = await import('../../../src/decide/index.ts')
+  const { createStore } = await import('../../../src/store/index.ts')
+  const { tempDir } = await import('../../helpers/tmp.ts')
+  const { SELF } = await import('../../../src/common/model.ts')
+  const clock = new ManualClock()
+  const store = createStore({ path: await tempDir() })
+  await store.start()
+  const H = 3_600_000
+  const engine = createDecisionEngine({ trust: { threshold: 2, quorum: 2, window: 24 * H, banFor: 24 * H, localWeight: 2, maxReportsPerPeerPerHour: 1000, maxRemoteBans: 10, honorRetractions: true, peers: [] }, escalation: null, allow: [] },
+    { store, clock, logger: silentLogger() })
+  const fw = kernelLike(clock)
+  engine.subscribe({ name: 'firewall', apply: d => { if (d.kind === 'ban') void fw.ban([{ subject: d.ban.ip!, until: d.ban.until }]); else void fw.unban([d.ban.ip!]) } })
+  await engine.start()
+  await fw.start([], [])
+  for (let i = 1; i <= 21; i++) {
+    const ip = `203.0.113.${i}`
+    await engine.vote({ key: ip, ip, values: { ip }, author: SELF, weight: 2, filter: 'ssh.f', count: 3, observedAt: clock.now(), ttl: H, origin: 'detect' })
+  }
+  // passes run by hand (runOnce) so that each sees one wall-clock reading
+  const loop = startReconcileLoop({ firewall: fw, expected: () => engine.kernelBans(), allow: () => [], intervalMs: 24 * H, clock, logger: silentLogger() })
+  clock.advance(10 * 60_000)
+  clock.jump(2 * H)
+  assert.deepEqual(await loop.runOnce(), { added: 0, removed: 0 }, 'the bans still have 50 min in the kernel and in the store')
+  assert.equal(fw.size(), 21)
+  // a reconcile fed wall-clock ends (as before) would remove them all: the store still holds them
+  const naive = startReconcileLoop({ firewall: fw, expected: () => engine.bans().map(b => ({ subject: b.ip!, until: b.until })), allow: () => [], intervalMs: 24 * H, clock, logger: silentLogger() })
+  assert.equal((await naive.runOnce()).removed, 0, 'never removes a ban the store holds')
+  naive.stop()
+  clock.jump(-5 * H) // now 3 h behind the bans' time
+  assert.deepEqual(await loop.runOnce(), { added: 0, removed: 0 }, 'nothing re-added with a 3 h longer timeout')
+  for (const b of (await fw.list())!) assert.ok(b.until - clock.now() <= 50 * 60_000, 'kernel timeouts unchanged')
+  clock.advance(50 * 60_000 - 1)
+  await engine.bans().length === 21 ? undefined : assert.fail('lifted early')
+  clock.advance(1)
+  const { waitFor } = await import('../../helpers/wait.ts')
+  await waitFor('the expiry (a store write) is done', () => engine.bans().length === 0, 5000)
+  assert.equal(fw.size(), 0)
+  loop.stop()
+  await engine.stop()
+  await store.stop()
+})
