@@ -30,7 +30,9 @@ export class Batcher<Op> {
   /**
    * `apply` receives the ops of every queued call, in call order. When it fails for a batch of
    * several calls, the batch is split in halves and retried, so one bad element (an nft
-   * interval overlap) rejects only its own caller instead of thousands of unrelated bans.
+   * interval overlap, an ipset timeout out of range) rejects only its own caller instead of
+   * thousands of unrelated bans. A single call of several ops (reconcile's repairs, a restore)
+   * is split the same way: its other elements are applied, and the call rejects with the error.
    */
   constructor (apply: (ops: Op[]) => Promise<void>) {
     this.apply = apply
@@ -67,7 +69,10 @@ export class Batcher<Op> {
       await this.apply(group.flatMap(p => p.ops))
     } catch (err) {
       if (group.length === 1) {
-        group[0].reject(err)
+        const p = group[0]
+        const failed = p.ops.length > 1 ? await this.isolate(p.ops) : err
+        if (failed === null) p.resolve()
+        else p.reject(failed)
         return
       }
       const mid = group.length >> 1
@@ -76,5 +81,20 @@ export class Batcher<Op> {
       return
     }
     for (const p of group) p.resolve()
+  }
+
+  /** Apply ops in halves down to the failing ones; the first error, or null when all went in on retry. */
+  private async isolate (ops: readonly Op[]): Promise<unknown> {
+    const mid = ops.length >> 1
+    let first: unknown = null
+    for (const half of [ops.slice(0, mid), ops.slice(mid)]) {
+      try {
+        await this.apply(half)
+      } catch (err) {
+        const e = half.length > 1 ? await this.isolate(half) : err
+        first ??= e
+      }
+    }
+    return first
   }
 }

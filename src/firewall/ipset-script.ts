@@ -1,7 +1,7 @@
 import type { ParsedSubject } from '../common/ip.ts'
 import { parseSubject } from '../common/ip.ts'
 import type { FirewallBan } from './types.ts'
-import { timeoutSeconds, type FirewallOp } from './ops.ts'
+import { IPSET_MAX_TIMEOUT, timeoutSeconds, type FirewallOp } from './ops.ts'
 import type { TimedSubject } from './nft-script.ts'
 
 /**
@@ -38,7 +38,7 @@ function swapFill (name: string, family: 4 | 6, timeout: boolean, adds: string[]
 export function ipsetStartScript (names: IpsetNames, bans: readonly TimedSubject[], allow: readonly ParsedSubject[], now: number): string {
   const live = bans.filter(b => b.until > now)
   const banAdds = (fam: 4 | 6): string[] => live.filter(b => b.subject.family === fam)
-    .map(b => `${b.subject.text} timeout ${timeoutSeconds(b.until, now)}`)
+    .map(b => `${b.subject.text} timeout ${timeoutSeconds(b.until, now, IPSET_MAX_TIMEOUT)}`)
   const allowAdds = (fam: 4 | 6): string[] => allow.filter(a => a.family === fam).map(a => a.text)
   return [
     ...swapFill(names.ban4, 4, true, banAdds(4)),
@@ -52,7 +52,7 @@ export function ipsetStartScript (names: IpsetNames, bans: readonly TimedSubject
 export function ipsetChangeScript (names: IpsetNames, ops: readonly FirewallOp[], now: number): string {
   return ops.map(o => {
     const set = o.subject.family === 4 ? names.ban4 : names.ban6
-    return o.kind === 'ban' ? `add ${set} ${o.subject.text} timeout ${timeoutSeconds(o.until, now)}` : `del ${set} ${o.subject.text}`
+    return o.kind === 'ban' ? `add ${set} ${o.subject.text} timeout ${timeoutSeconds(o.until, now, IPSET_MAX_TIMEOUT)}` : `del ${set} ${o.subject.text}`
   }).join('\n') + '\n'
 }
 

@@ -26,10 +26,16 @@ export function unbanOps (subjects: readonly string[]): FirewallOp[] {
   return subjects.map(s => ({ kind: 'unban', subject: parseOrThrow(s) }))
 }
 
-/** Remaining kernel timeout in whole seconds, at least 1 (a timeout of 0 would mean "never"). */
-export function timeoutSeconds (until: number, now: number): number {
-  return Math.max(1, Math.ceil((until - now) / 1000))
+/** Remaining kernel timeout in whole seconds, at least 1 (a timeout of 0 would mean "never"), at most `max`. */
+export function timeoutSeconds (until: number, now: number, max = Infinity): number {
+  return Math.min(max, Math.max(1, Math.ceil((until - now) / 1000)))
 }
+
+/**
+ * ipset refuses a timeout above 2,147,483 s (~24.8 days), and one such line fails the whole
+ * restore: longer bans go in with the maximum, and reconcile renews them before it runs out.
+ */
+export const IPSET_MAX_TIMEOUT = 2_147_483
 
 /** Last op per subject wins: `ban X; unban X` in one batch leaves X unbanned, as the calls meant. */
 export function coalesce (ops: readonly FirewallOp[]): FirewallOp[] {

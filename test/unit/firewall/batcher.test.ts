@@ -24,3 +24,16 @@ test('one failing op rejects only its own caller; the others are applied', async
   assert.deepEqual(applied.sort((a, b) => a - b), Array.from({ length: 40 }, (_, i) => i).filter(i => i !== 13))
   await batcher.idle()
 })
+
+test('one call of many ops with one bad element: the others are applied, the call rejects', async () => {
+  const applied: number[] = []
+  let applies = 0
+  const batcher = new Batcher<number>(async ops => {
+    applies++
+    if (ops.includes(700)) throw new Error('bad element 700')
+    applied.push(...ops)
+  })
+  await assert.rejects(batcher.submit(Array.from({ length: 1000 }, (_, i) => i)), /bad element 700/)
+  assert.deepEqual(applied.sort((a, b) => a - b), Array.from({ length: 1000 }, (_, i) => i).filter(i => i !== 700))
+  assert.ok(applies <= 25, `isolated in ${applies} applies (halving, not one per element)`)
+})
