@@ -1,6 +1,6 @@
 import { formatDuration, isoTime } from '../common/duration.ts'
 import type { Ban } from '../common/model.ts'
-import type { CounterInfo } from '../detect/types.ts'
+import type { CounterInfo, StreamStatus } from '../detect/types.ts'
 import type { Explanation } from '../decide/index.ts'
 import type { GlobalOptions } from './main.ts'
 import { ask, out } from './context.ts'
@@ -13,6 +13,8 @@ interface ShowAll {
   total?: number
   countersTotal?: number
   pendingTotal?: number
+  /** streams retrying after errors or waiting for a missing file or glob (absent from older daemons) */
+  streams?: StreamStatus[]
 }
 
 // one bounded page per request: the daemon answers other clients between pages
@@ -61,6 +63,11 @@ export function renderAll (r: ShowAll, now: number): string {
     const n = r.pendingTotal ?? r.pending.length
     lines.push(`${n} pending action${n === 1 ? '' : 's'}${more(r.pending.length, r.pendingTotal)}`)
     for (const p of r.pending) lines.push(`  ${p.key.padEnd(28)} ${p.filter}.${p.action} at ${until(p.due, now)}`)
+  }
+  for (const st of r.streams ?? []) {
+    const missing = (st.missing ?? []).length > 0 ? `, no file at ${st.missing!.join(', ')}` : ''
+    const err = st.lastError === undefined ? '' : `, last error ${st.lastError.kind}: ${st.lastError.message} at ${isoTime(st.lastError.at)}`
+    lines.push(`stream ${st.stream} (${st.kind}): ${st.state}${missing}${err}${st.restarts > 0 ? `, ${st.restarts} restarts` : ''}`)
   }
   return lines.join('\n')
 }

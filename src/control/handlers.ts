@@ -47,7 +47,9 @@ export function controlHandlers (d: Daemon): Map<string, ControlHandler> {
       counters: counters.slice(0, SHOW_PAGE_MAX),
       countersTotal: counters.length,
       pending: pending.slice(0, SHOW_PAGE_MAX),
-      pendingTotal: pending.length
+      pendingTotal: pending.length,
+      // streams that are not simply running, or that wait for a file or glob: what an admin must look at
+      streams: offset === 0 ? (d.detector?.streamStatus() ?? []).filter(x => x.state !== 'running' || (x.missing ?? []).length > 0) : []
     }
   })
 

@@ -63,6 +63,7 @@ export class FileGlobSource implements Source {
   status (): StreamStatus {
     const files = [...this.followers.keys()].sort()
     const s = this.health.snapshot()
+    if (files.length === 0 && s.state === 'running') s.state = 'waiting'
     return { ...s, files, ...(files.length === 0 ? { missing: [this.init.pattern] } : {}) }
   }
 
