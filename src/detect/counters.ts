@@ -4,7 +4,8 @@ import type { Store, StoreBatch } from '../store/index.ts'
 import type { CounterInfo } from './types.ts'
 import { OldestKey } from './oldest.ts'
 
-interface Entry { filter: FilterConfig, key: string, times: number[] }
+/** `gen`: the take() generation the entry was created in (-1: loaded, so in the store) */
+interface Entry { filter: FilterConfig, key: string, times: number[], gen: number }
 
 export interface CountResult {
   /** matches inside the period, this one included */
@@ -25,6 +26,8 @@ export class Counters {
   private readonly map = new Map<string, Entry>()
   private readonly oldest = new OldestKey<string>(this.map)
   private readonly dirty = new Map<string, Map<string, number[] | null>>()
+  /** bumped by every take(): an entry created since the last one was never handed to a write */
+  private gen = 0
 
   private readonly max: number
   private readonly onEvict: (() => void) | undefined
@@ -53,10 +56,10 @@ export class Counters {
       times.push(now)
     }
     if (times.length >= filter.retry) {
-      this.mark(filter.stream, id, null)
+      this.forget(filter.stream, id, e?.gen ?? this.gen)
       return { count: times.length, triggered: true }
     }
-    this.map.set(id, { filter, key: e?.key ?? match.key, times })
+    this.map.set(id, { filter, key: e?.key ?? match.key, times, gen: e?.gen ?? this.gen })
     this.mark(filter.stream, id, times)
     if (this.map.size > this.max) this.evictOldest()
     return { count: times.length, triggered: false }
@@ -67,8 +70,18 @@ export class Counters {
     if (id === undefined) return
     const e = this.map.get(id)!
     this.map.delete(id)
-    this.mark(e.filter.stream, id, null)
+    this.forget(e.filter.stream, id, e.gen)
     this.onEvict?.()
+  }
+
+  /**
+   * A counter ends: its stored copy must be deleted, unless it was created since the last take
+   * and so never written (under a flood of distinct addresses, most evictions): then the pending
+   * put is simply dropped, which halves the store operations.
+   */
+  private forget (stream: string, id: string, gen: number): void {
+    if (gen === this.gen) this.dirty.get(stream)?.delete(id)
+    else this.mark(stream, id, null)
   }
 
   private mark (stream: string, id: string, times: number[] | null): void {
@@ -81,12 +94,14 @@ export class Counters {
   take (stream: string): Map<string, number[] | null> | undefined {
     const d = this.dirty.get(stream)
     this.dirty.delete(stream)
+    this.gen++
     return d
   }
 
   /** Put this stream's pending changes into the batch and forget them. */
   drain (stream: string, batch: StoreBatch): void {
     const d = this.dirty.get(stream)
+    this.gen++
     if (d === undefined) return
     for (const [id, times] of d) {
       if (times === null) batch.del('counters', id)
@@ -110,7 +125,7 @@ export class Counters {
         ? raw.filter(t => typeof t === 'number' && t > now - filter.retryperiod)
         : []
       if (filter === undefined || times.length === 0 || filter.retry <= 1) stale.push(id)
-      else loaded.push([id, { filter, key: id.slice(sep + 1), times }])
+      else loaded.push([id, { filter, key: id.slice(sep + 1), times, gen: -1 }])
     }
     loaded.sort((a, b) => a[1].times[a[1].times.length - 1] - b[1].times[b[1].times.length - 1])
     for (const [id, e] of loaded) this.map.set(id, e)

@@ -79,3 +79,14 @@ test('counters persist per stream and reload without expired times', async () =>
   await e.load(store, new Map([[f.id, f]]), clock.now())
   assert.deepEqual(e.list().map(i => i.key), ['192.0.2.2'])
 })
+
+test('a counter created and evicted between two writes costs no store operation; one written before is deleted', () => {
+  const c = new Counters(2)
+  const f = filter(['x <ip>'], { retry: 5, retryperiod: H })
+  c.add(f, match('192.0.2.1', 1))
+  assert.deepEqual([...c.take('s')!.keys()], ['s.f\x00192.0.2.1'], 'written with the first batch')
+  c.add(f, match('192.0.2.2', 2))
+  c.add(f, match('192.0.2.3', 3)) // evicts 192.0.2.1 (stored: must be deleted)
+  c.add(f, match('192.0.2.4', 4)) // evicts 192.0.2.2 (never written: nothing to delete)
+  assert.deepEqual([...c.take('s')!], [['s.f\x00192.0.2.3', [3]], ['s.f\x00192.0.2.1', null], ['s.f\x00192.0.2.4', [4]]])
+})
