@@ -35,6 +35,8 @@ export class FederationNode implements Federation {
   private redialer: Redialer | undefined
   private readonly guard = new PeerGuard()
   private readonly lastMessage = new Map<string, number>()
+  /** peers whose connection got as far as identify (admitted by them, not just dialled) */
+  private readonly admitted = new Set<string>()
   /** peers a sync pull is running from; true when another was asked for meanwhile */
   private readonly pulling = new Map<string, boolean>()
   private readonly lastSync = new Map<string, NonNullable<PeerStatus['lastSync']>>()
@@ -61,6 +63,7 @@ export class FederationNode implements Federation {
     const identity = this.identity = await loadIdentity(this.init.stateDir)
     const seen = this.seen = new SeenCache(this.c.store)
     await seen.load(this.c.clock.now(), trust.window)
+    const penalties = this.c.metrics?.counter('palisade_federation_penalties_total', 'peers disconnected for sending invalid observations')
     const receiver = this.receiver = new Receiver({
       self: identity.id,
       window: trust.window,
@@ -73,7 +76,10 @@ export class FederationNode implements Federation {
       ...this.c,
       seen,
       guard: this.guard,
-      onPenalty: (peer) => { this.node?.hangUp(peerIdFromString(peer)).catch(() => {}) },
+      onPenalty: (peer) => {
+        penalties?.inc()
+        this.node?.hangUp(peerIdFromString(peer)).catch(() => {})
+      },
       ...(this.rejected === undefined ? {} : { rejected: this.rejected })
     })
     await receiver.load()
@@ -122,6 +128,7 @@ export class FederationNode implements Federation {
         })
     }
     node.addEventListener('peer:identify', (evt: CustomEvent<IdentifyResult>) => {
+      this.admitted.add(evt.detail.peerId.toString())
       if (evt.detail.protocols.includes(SYNC_PROTOCOL)) pull(evt.detail.peerId)
     })
     // what the peer published between the connect and learning that we subscribe reached us by
@@ -147,8 +154,10 @@ export class FederationNode implements Federation {
     })
     node.addEventListener('peer:disconnect', (evt: CustomEvent<PeerId>) => {
       const id = evt.detail.toString()
-      // a member that dropped (a partition, a restart) is dialled again at once, then every round
-      if (this.c.trustPolicy.get(id) !== undefined && !penalised(id)) this.redialer?.lost(id)
+      // a member that dropped (a partition, a restart) is dialled again at once and every second
+      // for a while; one whose connection never got past the handshake (it does not trust us)
+      // waits for the normal rounds
+      if (this.admitted.delete(id) && this.c.trustPolicy.get(id) !== undefined && !penalised(id)) this.redialer?.lost(id)
     })
     await node.start()
     node.services.pubsub.subscribe(this.topic)
