@@ -4,7 +4,7 @@ export interface PeerGuardInit {
   /** messages one connected peer may hand the validator: burst, then per second */
   burst: number
   perSecond: number
-  /** invalid messages (bad signature, malformed, oversize) tolerated per `invalidWindow` ms */
+  /** messages with a bad signature tolerated per `invalidWindow` ms */
   invalidLimit: number
   invalidWindow: number
   /** first disconnect lasts `backoffBase` ms, each further one twice as long, at most `backoffMax` */

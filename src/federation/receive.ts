@@ -119,7 +119,9 @@ export class Receiver {
         this.rejectLog.note(via, r.reason, r.obs?.author)
         // a bad signature costs the relay too: its own validator would have refused to pass it on
         if (via !== undefined && r.obs?.author !== via) this.c.trustPolicy.recordRejected(via, r.reason, now)
-        const until = via === undefined ? undefined : guard?.invalid(via, now)
+        // only the expensive refusal earns a penalty: a malformed message (a newer wire version
+        // from an honest member during an upgrade) costs little and only spends the budget
+        const until = via === undefined || r.reason !== 'signature' ? undefined : guard?.invalid(via, now)
         if (until !== undefined) {
           this.log.warn({ peer: via, until: new Date(until).toISOString() }, 'peer disconnected for sending invalid observations')
           this.c.onPenalty?.(via!, until)
