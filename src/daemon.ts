@@ -25,6 +25,7 @@ import { ActionRunner } from './decide/actions.ts'
 import { FirewallSink, PublishSink } from './decide/sinks.ts'
 import { createDetector } from './detect/index.ts'
 import { readOutbox } from './detect/runner.ts'
+import { VirtualStreams } from './detect/virtual-source.ts'
 import type { Detector, Trigger } from './detect/types.ts'
 import { createFirewall, startReconcileLoop } from './firewall/index.ts'
 import type { Firewall } from './firewall/types.ts'
@@ -58,7 +59,9 @@ export class Daemon {
   readonly clock: Clock
   /** only with a feed (the one place metrics can be read): prom-client costs ~6 MB of RSS */
   metrics: PromMetrics | undefined
-  private readonly components: { store: Store, clock: Clock, logger: Logger, metrics?: PromMetrics }
+  private readonly components: { store: Store, clock: Clock, logger: Logger, metrics?: PromMetrics, virtual: VirtualStreams }
+  /** reaction's virtual streams: virtual actions write here, `type: virtual` streams read */
+  readonly virtual = new VirtualStreams()
   readonly store: Store
   readonly engine: DecisionEngine
   readonly actions: ActionRunner
@@ -83,7 +86,7 @@ export class Daemon {
     const c = this.config
     this.filters = new Map(Object.values(c.streams).flatMap(s => s.filters).map(f => [f.id, f]))
     this.store = createStore({ path: join(c.state, 'db') })
-    const components = this.components = { store: this.store, clock: this.clock, logger: this.log }
+    const components = this.components = { store: this.store, clock: this.clock, logger: this.log, virtual: this.virtual }
     this.engine = createDecisionEngine({ trust: c.trust, escalation: c.escalation, allow: c.allow }, components)
     this.actions = new ActionRunner([...this.filters.values()], c.concurrency, components, { timeoutMs: c.limits.actionTimeout })
     this.trust = createTrustPolicy({ config: c.trust }, components)
@@ -161,7 +164,7 @@ export class Daemon {
       limits: c.limits,
       onTrigger: t => this.onTrigger(t),
       onTriggers: ts => this.onTriggers(ts)
-    }, { logger: log, clock: this.clock, store: this.store, metrics: this.metrics })
+    }, { logger: log, clock: this.clock, store: this.store, metrics: this.metrics, virtual: this.virtual })
     await this.detector.start()
     this.started = true
     log.info({ streams: Object.keys(c.streams), socket: c.socket, federation: this.federation?.peerId ?? null }, 'palisade started')

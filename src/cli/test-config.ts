@@ -8,7 +8,11 @@ import { configFrom, out } from './context.ts'
 export async function commandTestConfig (g: GlobalOptions, o: { json?: boolean }): Promise<void> {
   try {
     const config = await configFrom(g)
-    out(o.json === true ? JSON.stringify(config, null, 2) : stringify(config, { lineWidth: 0 }))
+    // what became of keys with no exact equivalent (reaction's plugins...): comments above the YAML
+    const { notes = [], ...shown } = config
+    out(o.json === true
+      ? JSON.stringify(config, null, 2)
+      : notes.map(n => `# note: ${n}\n`).join('') + stringify(shown, { lineWidth: 0 }))
   } catch (err) {
     if (!(err instanceof ConfigInvalidError)) throw err
     for (const i of err.issues) process.stderr.write(formatIssue(i) + '\n')

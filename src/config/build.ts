@@ -11,6 +11,8 @@ import type { Merged } from './merge.ts'
 import { buildPattern } from './patterns.ts'
 import { buildStream } from './streams.ts'
 import { checkSections } from './sections.ts'
+import { checkPlugins } from './reaction-plugins.ts'
+import type { PluginContext } from './reaction-plugins.ts'
 import { Filter } from '../detect/filter.ts'
 import { PalisadeError } from '../common/errors.ts'
 
@@ -68,11 +70,22 @@ export function build (merged: Merged, files: string[], env: ConfigEnv, issues: 
 
   const fileOf = (key: string): string => merged.fileOf(key) ?? files[0] ?? join(env.cwd, 'config')
   const shareDefault = merged.value.federation !== undefined
+  const plugins: PluginContext = {
+    issues,
+    notes: [],
+    virtualStreams: new Set(Object.entries(rawStreams).filter(([, s]) => asMap(s).type === 'virtual').map(([n]) => n)),
+    firewallPlugins: new Set(),
+    legacyVirtual: new Set()
+  }
+  checkPlugins(merged.value.plugins, plugins)
   const streams: Record<string, StreamConfig> = {}
   for (const [name, raw] of Object.entries(rawStreams)) {
     const file = merged.fileOf(`streams.${name}`) ?? fileOf('streams')
-    const s = buildStream(name, raw, { patterns, brokenPatterns: broken, shareDefault, issues, file, cwd: env.cwd })
+    const s = buildStream(name, raw, { patterns, brokenPatterns: broken, shareDefault, issues, file, cwd: env.cwd, plugins })
     if (s !== null) streams[name] = s
+  }
+  if (merged.value.state_rotation_interval !== undefined) {
+    plugins.notes.push('state_rotation_interval: ignored (Palisade\'s LevelDB store compacts itself; there is no state file to rotate)')
   }
   if (r.streams !== undefined && Object.keys(rawStreams).length === 0) issues.add(['streams'], 'expected at least one stream')
 
@@ -85,10 +98,13 @@ export function build (merged: Merged, files: string[], env: ConfigEnv, issues: 
   if (issues.count > 0 || !sectionsOk || !isComplete(r) || sections === null) return null
 
   const inDirOf = (key: string, p: string): string => isAbsolute(p) ? p : resolve(env.cwd, dirname(fileOf(key)), p)
-  const stateRaw = r.state ?? r.state_directory
-  const state = stateRaw !== undefined
-    ? inDirOf(r.state !== undefined ? 'state' : 'state_directory', stateRaw)
-    : env.isRoot ? '/var/lib/palisade' : join(env.cwd, '.palisade')
+  // reaction's `state_directory` is relative to the working directory (reference/top-level.md: it
+  // defaults to `.`, where reaction runs: WorkingDirectory=/var/lib/reaction in its unit files)
+  const state = r.state !== undefined
+    ? inDirOf('state', r.state)
+    : r.state_directory !== undefined
+      ? resolve(env.cwd, r.state_directory)
+      : env.isRoot ? '/var/lib/palisade' : join(env.cwd, '.palisade')
   const socket = r.socket !== undefined
     ? inDirOf('socket', r.socket)
     : env.isRoot ? '/run/palisade/palisade.sock' : join(state, 'palisade.sock')
@@ -102,6 +118,15 @@ export function build (merged: Merged, files: string[], env: ConfigEnv, issues: 
     ? sections.federation
     : { ...sections.federation, psk: inDirOf('federation', sections.federation.psk) }
 
+  // reaction's ipset/nftables actions became bans: on the matching backend unless one was chosen
+  let firewall = sections.firewall
+  const fwPlugins = [...plugins.firewallPlugins]
+  if (fwPlugins.length === 1 && merged.value.firewall === undefined) {
+    const backend = fwPlugins[0] === 'ipset' ? 'iptables' : 'nftables'
+    firewall = { ...firewall, backend }
+    plugins.notes.push(`firewall.backend: ${backend} (the configuration's ${fwPlugins[0]} actions ban through it)`)
+  }
+
   return {
     files,
     state,
@@ -112,14 +137,15 @@ export function build (merged: Merged, files: string[], env: ConfigEnv, issues: 
     streams,
     start: r.start,
     stop: r.stop,
-    firewall: sections.firewall,
+    firewall,
     allow: sections.allow,
     escalation: r.escalation ?? null,
     federation,
     trust: sections.trust,
     feed: r.feed ?? null,
     limits: r.limits,
-    log: r.log
+    log: r.log,
+    notes: plugins.notes
   }
 }
 

@@ -20,6 +20,8 @@ export interface FilterContext {
   issues: Issues
   /** regexes shipped by presets: their backtracking is checked by a unit test, not at each load */
   trusted?: ReadonlySet<string>
+  /** dotted paths of virtual actions written reaction's older way (`send`/`to` without `options`) */
+  legacyVirtual?: ReadonlySet<string>
 }
 
 // `(?<name>` and `\k<name>` are regex syntax, not placeholders
@@ -82,10 +84,15 @@ function buildAction (name: string, input: unknown, at: Path, filterId: string,
   const parsed = actionSchema.safeParse(input ?? {}, { reportInput: true })
   if (!parsed.success) { addZodIssues(parsed.error, at, ctx.issues); return null }
   const raw = parsed.data
-  raw.cmd.forEach((arg, i) => {
+  if (raw.cmd === undefined && raw.virtual === undefined) { ctx.issues.add(at, 'missing required key `cmd`'); return null }
+  if (raw.cmd !== undefined && raw.virtual !== undefined) ctx.issues.add([...at, 'cmd'], 'a virtual action sends a line: it has no `cmd`', { atKey: true })
+  const texts: Array<[Path, string]> = raw.virtual !== undefined
+    ? [[[...at, ...(ctx.legacyVirtual?.has(at.join('.')) === true ? [] : ['options']), 'send'], raw.virtual.send]]
+    : (raw.cmd ?? []).map((arg, i) => [[...at, 'cmd', i], arg])
+  texts.forEach(([where, arg]) => {
     for (const m of arg.matchAll(/<([A-Za-z_][A-Za-z0-9_]*)>/g)) {
       if (!used.includes(m[1]) && !ctx.brokenPatterns.has(m[1])) {
-        ctx.issues.add([...at, 'cmd', i], `\`<${m[1]}>\` is not a pattern this filter captures` +
+        ctx.issues.add(where, `\`<${m[1]}>\` is not a pattern this filter captures` +
           (used.length > 0 ? ` (it captures: ${used.map(u => `<${u}>`).join(', ')})` : ' (it captures none)'))
       }
     }
@@ -94,7 +101,8 @@ function buildAction (name: string, input: unknown, at: Path, filterId: string,
   if ((raw.ipv4only || raw.ipv6only) && !used.some(u => ctx.patterns[u]?.type !== undefined)) {
     ctx.issues.add([...at, raw.ipv4only ? 'ipv4only' : 'ipv6only'], 'ipv4only/ipv6only need the filter to capture an IP pattern (`type: ip`)', { atKey: true })
   }
-  return { id: `${filterId}.${name}`, name, ...raw }
+  const { cmd, virtual, ...rest } = raw
+  return { id: `${filterId}.${name}`, name, cmd: cmd ?? [], ...(virtual === undefined ? {} : { virtual }), ...rest }
 }
 
 /** `partial`: some fields were invalid and dropped (already reported): skip checks that need them. */

@@ -24,7 +24,9 @@ export const patternSchema = obj({
 })
 
 export const actionSchema = obj({
-  cmd: argv,
+  // absent for a virtual action (reaction-plugins.ts writes reaction's `type: virtual` as `virtual`)
+  cmd: argv.optional(),
+  virtual: obj({ send: str, to: str }).optional(),
   after: duration.default(0),
   onexit: bool.default(false),
   oneshot: bool.default(false),
@@ -65,6 +67,9 @@ export const lenientPatternSchema = lenient(patternSchema)
 
 export const streamSchema = obj({
   cmd: argv.optional(),
+  // reaction ≥ 2.3: `cmd` (the default) or a plugin; checked by reaction-plugins.ts
+  type: z.unknown().optional(),
+  options: z.unknown().optional(),
   file: str.optional(),
   unit: str.optional(),
   journal: obj({ matches: strList }).optional(),
@@ -135,6 +140,10 @@ export const rootSchema = obj({
   concurrency: intIn(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 'an integer').optional(),
   // reaction v1 configurations keep YAML anchors under `definitions`; reaction never read it
   definitions: z.unknown().optional(),
+  // reaction ≥ 2.3's plugin binaries: the ones it ships are native here (reaction-plugins.ts)
+  plugins: z.unknown().optional(),
+  // reaction ≥ 2.4 rotates its state file; LevelDB compacts itself (accepted, reported as ignored)
+  state_rotation_interval: z.union([z.null(), duration]).optional(),
   firewall: firewallSchema.default(firewallSchema.parse({})),
   allow: strList.default([]),
   escalation: escalationSchema.optional(),

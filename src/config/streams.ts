@@ -8,6 +8,8 @@ import type { RawFilter, RawStream } from './schema.ts'
 import { addZodIssues } from './zod-issues.ts'
 import { buildFilter } from './filters.ts'
 import type { FilterContext } from './filters.ts'
+import { resolveActions, streamType } from './reaction-plugins.ts'
+import type { PluginContext } from './reaction-plugins.ts'
 
 /**
  * One stream: where its lines come from (a command, a followed file, the journal, or "the file if
@@ -18,6 +20,7 @@ export interface StreamContext extends Omit<FilterContext, 'stream'> {
   /** file that defined the stream, for relative `file:` paths */
   file: string
   cwd: string
+  plugins: PluginContext
 }
 
 function defined<T extends object> (o: T): Partial<T> {
@@ -69,6 +72,16 @@ function source (name: string, s: RawStream, presetSource: { file?: string, jour
   return null
 }
 
+function virtualSource (name: string, s: RawStream, ctx: StreamContext): { cmd: string[], source: StreamSource } | null {
+  for (const key of ['file', 'unit', 'journal', 'preset'] as const) {
+    if (s[key] !== undefined) {
+      ctx.issues.add(['streams', name, key], `a \`type: virtual\` stream is fed by virtual actions: it reads no \`${key}\``, { atKey: true })
+      return null
+    }
+  }
+  return { cmd: [], source: { kind: 'virtual' } }
+}
+
 function presetRaw (f: PresetFilter): Record<string, unknown> {
   return defined({ regex: f.regex, retry: f.retry, retryperiod: f.retryperiod, ban: f.ban, link: f.link })
 }
@@ -76,10 +89,11 @@ function presetRaw (f: PresetFilter): Record<string, unknown> {
 export function buildStream (name: string, raw: unknown, ctx: StreamContext): StreamConfig | null {
   const at = ['streams', name]
   const { issues } = ctx
+  const before = issues.count
+  const type = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? streamType(name, raw as Record<string, unknown>, ctx.plugins) : 'cmd'
   const parsed = streamSchema.safeParse(raw ?? {}, { reportInput: true })
   if (!parsed.success) { addZodIssues(parsed.error, at, issues); return null }
   const s = parsed.data
-  const before = issues.count
   // stream-level values are defaults for the user's filters and override a preset's
   const streamLevel = defined({ retry: s.retry, retryperiod: s.retryperiod, ban: s.ban })
   const layers = new Map<string, { raw: RawFilter, preset?: string, partial?: boolean }>()
@@ -113,12 +127,21 @@ export function buildStream (name: string, raw: unknown, ctx: StreamContext): St
       ? { raw: { ...streamLevel, ...defined(r.raw) }, partial: r.partial }
       : { raw: { ...base.raw, ...defined(r.raw) }, partial: r.partial || base.partial === true, ...(base.preset === undefined ? {} : { preset: base.preset }) })
   }
-  const src = source(name, s, presetSource, ctx)
+  const src = type === 'virtual' ? virtualSource(name, s, ctx) : type === null ? null : source(name, s, presetSource, ctx)
   if (layers.size === 0 && issues.count === before) issues.add(at, 'a stream needs at least one filter (under `filters`, or from `preset`)')
-  const fctx: FilterContext = { ...ctx, stream: name, trusted }
+  const fctx: FilterContext = { ...ctx, stream: name, trusted, legacyVirtual: ctx.plugins.legacyVirtual }
   const filters: FilterConfig[] = []
   for (const [fname, layer] of layers) {
-    const f = buildFilter(fname, layer.raw, [...at, 'filters', fname], fctx, { preset: layer.preset, partial: layer.partial === true })
+    let fraw = layer.raw
+    let partial = layer.partial === true
+    if (fraw.actions !== undefined) {
+      const n = issues.count
+      const r = resolveActions(fraw.actions, [...at, 'filters', fname, 'actions'], fraw.ban, ctx.plugins)
+      fraw = { ...fraw, actions: r.actions, ...(r.ban === undefined ? {} : { ban: r.ban }) }
+      // a refused plugin action was dropped: "this filter does nothing" would only be noise
+      if (issues.count > n) partial = true
+    }
+    const f = buildFilter(fname, fraw, [...at, 'filters', fname], fctx, { preset: layer.preset, partial })
     if (f !== null) filters.push(f)
   }
   if (src === null || issues.count > before) return null

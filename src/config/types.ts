@@ -32,8 +32,13 @@ export interface ActionConfig {
   /** `stream.filter.action` */
   id: string
   name: string
-  /** argv; `<pattern>` tokens inside elements are substituted with validated values */
+  /** argv; `<pattern>` tokens inside elements are substituted with validated values; empty for a virtual action */
   cmd: string[]
+  /**
+   * reaction's virtual action: the `send` line (with `<pattern>` tokens substituted) is written
+   * into the `type: virtual` stream `to` instead of running a command
+   */
+  virtual?: { send: string, to: string }
   /** delay after the trigger, ms (0 = at once) */
   after: number
   /** run this pending `after` action at daemon stop instead of dropping it */
@@ -94,6 +99,8 @@ export type StreamSource =
   | { kind: 'file', path: string, orJournal?: string[] }
   /** journalctl -o json --follow, resumed after the stored cursor */
   | { kind: 'journal', matches: string[] }
+  /** reaction's `type: virtual`: fed by the virtual actions of other filters (src/detect/virtual-source.ts) */
+  | { kind: 'virtual' }
 
 export interface StreamConfig {
   name: string
@@ -203,4 +210,9 @@ export interface Config {
   feed: FeedConfig | null
   limits: LimitsConfig
   log: { level: string, format: 'auto' | 'json' | 'text' }
+  /**
+   * what the loader made of keys with no exact Palisade equivalent (reaction's plugins, ignored
+   * keys), one line each, for test-config; optional for configurations built in code
+   */
+  notes?: string[]
 }

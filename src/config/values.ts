@@ -40,10 +40,18 @@ export function numberAbove (min: number, inclusive: boolean): z.ZodType<number,
     : { err: `expected ${what}, got ${show(v)}` })
 }
 
+// reaction's units (reference/action.md `after`) beside duration.ts's: `millis` is reaction's alone
+const REACTION_UNIT = /(\d)\s*millis\b/gi
+
+/** A duration text with reaction's units too, in ms; null when it is not one (bounds not checked). */
+export function parseDurationText (text: string): number | null {
+  return tryParseDuration(text.replace(REACTION_UNIT, '$1ms'))
+}
+
 /** Durations are text with a unit; a bare number is refused (seconds or milliseconds? see duration.ts). */
 export const duration = leaf<number>(v => {
   if (typeof v === 'string') {
-    const ms = tryParseDuration(v)
+    const ms = parseDurationText(v)
     const bound = ms === null ? null : durationBoundError(ms)
     if (bound !== null) return { err: bound }
     if (ms !== null) return { ok: ms }

@@ -10,6 +10,7 @@ import type { Store, StoreBatch } from '../store/index.ts'
 import type { DecisionSink } from './index.ts'
 import { substitute } from './substitute.ts'
 import { Limiter } from './limiter.ts'
+import type { VirtualBus } from '../detect/virtual-source.ts'
 
 /**
  * reaction-style actions: when a filter's vote becomes a ban, its actions run — those without
@@ -40,7 +41,14 @@ interface TriggerRecord {
   steps: Step[]
 }
 
-export interface ActionRunnerComponents { store: Store, clock: Clock, logger: Logger, metrics?: Metrics }
+export interface ActionRunnerComponents {
+  store: Store
+  clock: Clock
+  logger: Logger
+  metrics?: Metrics
+  /** where reaction's virtual actions write their line (the daemon's virtual streams) */
+  virtual?: VirtualBus
+}
 
 export interface ActionRunnerOptions {
   /** kill an action still running after this long, ms */
@@ -99,7 +107,8 @@ export class ActionRunner implements DecisionSink {
             changed = true
           } else if (s.due <= now) toRun.push([r, i])
           else this.schedule(r, i)
-        } else if (a.after === 0 && !a.oneshot && !laterRan && applies(a, r.ip)) {
+        } else if (a.after === 0 && !a.oneshot && a.virtual === undefined && !laterRan && applies(a, r.ip)) {
+          // a virtual action is never replayed: its line was counted once, a second would count twice
           toReplay.push([r, i])
         }
       })
@@ -226,7 +235,13 @@ export class ActionRunner implements DecisionSink {
     const a = filter === undefined ? undefined : this.action(filter, r.steps[i].action)
     const step = r.steps[i]
     if (step.done && !replay) return
-    if (a !== undefined) {
+    if (a?.virtual !== undefined) {
+      // no process: the line goes to the virtual stream, which counts it like any log line
+      const line = substitute([a.virtual.send], r.values)[0]
+      if (this.c.virtual?.send(a.virtual.to, line) !== true) {
+        this.log.warn({ action: a.id, stream: a.virtual.to }, 'virtual action: its stream is not running, line dropped')
+      }
+    } else if (a !== undefined) {
       const argv = substitute(a.cmd, r.values)
       const log = this.log.child({ action: a.id, key: r.ip ?? r.key })
       await this.limiter.run(async () => {

@@ -10,6 +10,7 @@ import { FileGlobSource, isGlob } from './file-glob.ts'
 import { backtrackingRisk } from '../config/regex-safety.ts'
 import { translateRegex } from '../config/regex-dialect.ts'
 import { JournalSource } from './journal.ts'
+import { VirtualSource, VirtualStreams } from './virtual-source.ts'
 import { StreamRunner, type RunnerMetrics, type Source } from './runner.ts'
 import type { CounterInfo, Detector, DetectorComponents, DetectorInit, StreamStatus } from './types.ts'
 
@@ -84,6 +85,9 @@ export class DetectorImpl implements Detector {
       store
     }
     const src = stream.source
+    if (src.kind === 'virtual') {
+      return new VirtualSource({ ...common, bus: this.components.virtual ?? new VirtualStreams() })
+    }
     if (src.kind === 'journal') return new JournalSource({ ...common, matches: src.matches, backoff: this.tuning.backoff })
     if (src.kind === 'file') {
       if (src.orJournal !== undefined && !await exists(src.path)) {

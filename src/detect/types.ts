@@ -1,3 +1,4 @@
+import type { VirtualStreams } from './virtual-source.ts'
 import type { Logger } from '../common/logger.ts'
 import type { Clock } from '../common/clock.ts'
 import type { Match } from '../common/model.ts'
@@ -57,6 +58,8 @@ export interface DetectorComponents {
   clock: Clock
   store: Store
   metrics?: Metrics
+  /** feeds `type: virtual` streams (created by the daemon, shared with the action runner) */
+  virtual?: VirtualStreams
 }
 
 /** One stream's source as it runs, for `palisade status` and `show`. */
