@@ -1,11 +1,12 @@
 /**
- * The preset golden directories once more, through the admin's tool: `palisade test-regex -c
- * config.yaml s input.log` as a real process. Each output line `IP<TAB>line` is mapped back to
- * its line number (output keeps input order) and compared with expected.yaml.
+ * The preset golden directories once more, through the admin's tool as a real process: the first
+ * form as `palisade test-regex -c config.yaml s input.log` compared with expected.yaml, the
+ * cases.yaml form with its lines on stdin to `palisade test-regex --preset NAME:MODE -` (stdin
+ * lines in, `IP<TAB>line` out in input order) compared with each line's `ip`.
  */
 import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parse as parseYaml } from 'yaml'
@@ -14,22 +15,28 @@ import { cli } from '../helpers/daemon.ts'
 const ROOT = join(import.meta.dirname, '../fixtures/presets')
 const cases = readdirSync(ROOT, { withFileTypes: true }).filter(d => d.isDirectory()).map(d => d.name).sort()
 
-async function check (name: string): Promise<string[]> {
-  const dir = join(ROOT, name)
-  const r = await cli(['test-regex', '-c', join(dir, 'config.yaml'), 's', join(dir, 'input.log')])
-  if (r.code !== 0) return [`exit ${r.code}: ${r.stderr}`]
-  const lines = readFileSync(join(dir, 'input.log'), 'utf8').split('\n')
-  if (lines.at(-1) === '') lines.pop()
-  const expected = new Map(Object.entries(parseYaml(readFileSync(join(dir, 'expected.yaml'), 'utf8')) ?? {}).map(([k, v]) => [Number(k), String(v)]))
+/** `IP<TAB>line` output mapped back to input line numbers (output keeps input order) */
+function byLine (lines: readonly string[], stdout: string): Map<number, string> {
   const got = new Map<number, string>()
   let cursor = 0
-  for (const out of r.stdout.split('\n').filter(Boolean)) {
+  for (const out of stdout.split('\n').filter(Boolean)) {
     const tab = out.indexOf('\t')
     const text = out.slice(tab + 1)
     while (cursor < lines.length && lines[cursor] !== text) cursor++
     got.set(cursor + 1, out.slice(0, tab))
     cursor++
   }
+  return got
+}
+
+/** first form: `palisade test-regex -c config.yaml s input.log`, compared with expected.yaml */
+async function checkInputLog (name: string, dir: string): Promise<string[]> {
+  const r = await cli(['test-regex', '-c', join(dir, 'config.yaml'), 's', join(dir, 'input.log')])
+  if (r.code !== 0) return [`exit ${r.code}: ${r.stderr}`]
+  const lines = readFileSync(join(dir, 'input.log'), 'utf8').split('\n')
+  if (lines.at(-1) === '') lines.pop()
+  const expected = new Map(Object.entries(parseYaml(readFileSync(join(dir, 'expected.yaml'), 'utf8')) ?? {}).map(([k, v]) => [Number(k), String(v)]))
+  const got = byLine(lines, r.stdout)
   const problems: string[] = []
   for (let n = 1; n <= lines.length; n++) {
     if ((got.get(n) ?? null) !== (expected.get(n) ?? null)) problems.push(`${name} line ${n}: expected ${expected.get(n) ?? 'no match'}, got ${got.get(n) ?? 'no match'}`)
@@ -37,6 +44,27 @@ async function check (name: string): Promise<string[]> {
   const summary = new RegExp(`^${lines.length} lines, ${expected.size} matched, \\d+ distinct IPs\\n$`)
   if (!summary.test(r.stderr)) problems.push(`${name}: summary ${JSON.stringify(r.stderr)}`)
   return problems
+}
+
+/** second form (cases.yaml): its lines on stdin to `palisade test-regex --preset NAME:MODE -` */
+async function checkCases (name: string, dir: string): Promise<string[]> {
+  const stream = (parseYaml(readFileSync(join(dir, 'config.yaml'), 'utf8')) as { streams: { s: { preset: string, mode?: string } } }).streams.s
+  const entries = ((parseYaml(readFileSync(join(dir, 'cases.yaml'), 'utf8')) as { lines?: Array<{ line: string, ip?: string | null }> }).lines ?? [])
+  if (entries.length === 0) return []
+  const lines = entries.map(e => e.line)
+  const r = await cli(['test-regex', '--preset', stream.mode === undefined ? stream.preset : `${stream.preset}:${stream.mode}`, '-'], { input: lines.join('\n') + '\n' })
+  if (r.code !== 0) return [`${name}: exit ${r.code}: ${r.stderr}`]
+  const got = byLine(lines, r.stdout)
+  const problems: string[] = []
+  entries.forEach((e, i) => {
+    if ((got.get(i + 1) ?? null) !== (e.ip ?? null)) problems.push(`${name} lines[${i}]: expected ${e.ip ?? 'no match'}, got ${got.get(i + 1) ?? 'no match'}`)
+  })
+  return problems
+}
+
+async function check (name: string): Promise<string[]> {
+  const dir = join(ROOT, name)
+  return existsSync(join(dir, 'cases.yaml')) ? await checkCases(name, dir) : await checkInputLog(name, dir)
 }
 
 test('every preset golden case gives the expected addresses through palisade test-regex', async () => {
