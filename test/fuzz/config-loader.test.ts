@@ -10,6 +10,9 @@ import fc from 'fast-check'
 import { stringify } from 'yaml'
 import { ConfigInvalidError } from '../../src/common/errors.ts'
 import { parseConfig } from '../../src/config/index.ts'
+import { Issues } from '../../src/config/issues.ts'
+import { merge } from '../../src/config/merge.ts'
+import { parseSources } from '../../src/config/source.ts'
 import { fuzzOptions } from './budget.ts'
 
 const KEYS = ['streams', 'patterns', 'filters', 'regex', 'ban', 'retry', 'retryperiod', 'cmd', 'type', 'ip', 'allow', 'firewall', 'table',
@@ -70,4 +73,26 @@ test('random configuration trees: a Config or located issues, never another thro
     assert.equal(Object.keys(Object.prototype).length, 0)
     assert.equal(({} as Record<string, unknown>).allow, undefined)
   }), fuzzOptions(3_000))
+})
+
+const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype'])
+
+function ownKeysDeep (v: unknown, out: string[] = []): string[] {
+  if (v !== null && typeof v === 'object') {
+    for (const k of Reflect.ownKeys(v)) { if (typeof k === 'string') { out.push(k); ownKeysDeep((v as Record<string, unknown>)[k], out) } }
+    const proto = Object.getPrototypeOf(v)
+    if (proto !== Object.prototype && proto !== Array.prototype && proto !== null) out.push('<foreign prototype>')
+  }
+  return out
+}
+
+test('the parse and merge stages alone, many more trees: no throw, no forbidden key or foreign prototype past them', () => {
+  fc.assert(fc.property(fc.array(config, { minLength: 1, maxLength: 3 }), sources => {
+    const issues = new Issues()
+    const parsed = parseSources(sources.map((s, i) => ({ ...s, file: `/c${i}.${s.format === 'json' ? 'json' : 'yml'}` })), issues)
+    const merged = merge(parsed, issues)
+    for (const k of ownKeysDeep(merged.value)) assert.ok(!FORBIDDEN.has(k) && k !== '<foreign prototype>', `${k} reached the merged value`)
+    for (const i of issues.list) assert.equal(typeof i.message, 'string')
+    assert.equal(Object.keys(Object.prototype).length, 0)
+  }), fuzzOptions(10_000))
 })

@@ -9,7 +9,10 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { isIP } from 'node:net'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import fc from 'fast-check'
+import { parse } from 'yaml'
 import { parseSubject } from '../../src/common/ip.ts'
 import { parseConfig } from '../../src/config/index.ts'
 import { allPresets } from '../../src/config/presets/index.ts'
@@ -20,45 +23,31 @@ import { fuzzOptions } from './budget.ts'
 // CPU per line, all filters of a preset: generous, a backtracking regex costs seconds
 const MAX_CPU_MS_PER_LINE = 200
 
-interface Target { name: string, filters: CompiledFilter[], ipPatterns: string[], words: string[], shapes: Array<fc.Arbitrary<string>> }
+interface Target { name: string, filters: CompiledFilter[], ipPatterns: string[], words: string[], golden: string[] }
 
-/** The regex without lookarounds, which fast-check's stringMatching cannot generate for. */
-function withoutLookarounds (src: string): string {
-  let out = ''
-  for (let i = 0; i < src.length; i++) {
-    if (src[i] === '\\') { out += src.slice(i, i + 2); i++; continue }
-    if (src[i] === '[') {
-      let j = i + 1
-      while (j < src.length && src[j] !== ']') j += src[j] === '\\' ? 2 : 1
-      out += src.slice(i, j + 1)
-      i = j
-      continue
+/** The golden lines of each preset:mode (test/fixtures/presets/*): real line shapes to mutate. */
+function goldenLines (): Map<string, string[]> {
+  const root = join(import.meta.dirname, '../fixtures/presets')
+  const out = new Map<string, string[]>()
+  for (const dir of readdirSync(root)) {
+    const at = join(root, dir)
+    if (!existsSync(join(at, 'config.yaml'))) continue
+    const stream = (parse(readFileSync(join(at, 'config.yaml'), 'utf8')) as { streams?: { s?: { preset?: string, mode?: string } } } | null)?.streams?.s
+    const preset = allPresets().find(p => p.name === stream?.preset)
+    if (preset === undefined) continue
+    const key = `${preset.name}:${stream?.mode ?? preset.defaultMode}`
+    const lines = out.get(key) ?? []
+    if (existsSync(join(at, 'cases.yaml'))) {
+      const cases = parse(readFileSync(join(at, 'cases.yaml'), 'utf8')) as { lines?: Array<{ line?: unknown }> } | null
+      for (const c of cases?.lines ?? []) if (typeof c.line === 'string') lines.push(c.line)
     }
-    if (/^\(\?<?[=!]/.test(src.slice(i, i + 4))) {
-      let depth = 0
-      let j = i
-      for (; j < src.length; j++) {
-        if (src[j] === '\\') { j++; continue }
-        if (src[j] === '(') depth++
-        else if (src[j] === ')' && --depth === 0) break
-      }
-      i = j
-      continue
-    }
-    out += src[i]
+    if (existsSync(join(at, 'input.log'))) lines.push(...readFileSync(join(at, 'input.log'), 'utf8').split('\n').filter(l => l !== ''))
+    out.set(key, lines)
   }
   return out
 }
 
-// a line the regex itself describes, with every <pattern> left as a marker to fill in
-function shape (regex: string): fc.Arbitrary<string> | null {
-  try {
-    return fc.stringMatching(new RegExp(withoutLookarounds(regex).replace(/(?<!\\k|\(\?P?)<([A-Za-z_]\w*)>/g, 'QQ$1QQ')), { size: 'small' })
-  } catch {
-    return null
-  }
-}
-
+const golden = goldenLines()
 const targets: Target[] = []
 for (const p of allPresets()) {
   for (const mode of p.modes) {
@@ -67,8 +56,8 @@ for (const p of allPresets()) {
     const filters = config.streams.s.filters.map(f => compileFilter(f, config.patterns))
     const words = [...new Set(config.streams.s.filters.flatMap(f => f.regex.join(' ').match(/(?<!\\)[A-Za-z][A-Za-z0-9_=-]{2,}/g) ?? []))]
     const ipPatterns = Object.entries(config.patterns).filter(([, v]) => v.type !== undefined).map(([k]) => k)
-    const shapes = config.streams.s.filters.flatMap(f => f.regex.map(shape)).filter(a => a !== null)
-    targets.push({ name: `${p.name}:${mode}`, filters, ipPatterns, words, shapes })
+    const name = `${p.name}:${mode}`
+    targets.push({ name, filters, ipPatterns, words, golden: golden.get(name) ?? golden.get(`${p.name}:${p.defaultMode}`) ?? [] })
   }
 }
 
@@ -91,19 +80,35 @@ const noise = (t: number): fc.Arbitrary<string> => fc.array(fc.tuple(fc.oneof(
   { weight: 1, arbitrary: fc.nat({ max: 65535 }).map(String) }
 ), fc.constantFrom(...SEPARATORS)), { maxLength: 14 }).map(parts => parts.map(([w, s]) => w + s).join(''))
 
-// half the lines follow one of the preset's regexes (markers filled with address-like text), the
+// address-like tokens in a golden line, to be replaced by hostile ones
+const IP_TOKEN = /[0-9A-Fa-f:.]*[:.][0-9A-Fa-f:.]*/g
+
+// most lines are a golden line of the preset, mutated: its addresses replaced by address-like
+// text, fragments (its own words, addresses, noise) spliced in, a piece cut or repeated; the
 // others are its words, addresses and noise in any order
+const mutated = (t: number): fc.Arbitrary<string> => fc.tuple(
+  fc.constantFrom(...targets[t].golden),
+  fc.array(address, { minLength: 4, maxLength: 4 }),
+  fc.oneof({ weight: 3, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: fc.array(fc.tuple(fc.nat(), noise(t)), { minLength: 1, maxLength: 2 }) }),
+  fc.oneof({ weight: 3, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.tuple(fc.nat(), fc.nat({ max: 40 }), fc.nat({ max: 3 })) })
+).map(([base, fills, splices, cut]) => {
+  let i = 0
+  let text = base.replace(IP_TOKEN, tok => isIP(tok) === 0 ? tok : fills[i++ % fills.length])
+  for (const [at, frag] of splices) { const k = at % (text.length + 1); text = text.slice(0, k) + frag + text.slice(k) }
+  if (cut !== null) {
+    const [at, len, times] = cut
+    const k = at % (text.length + 1)
+    text = text.slice(0, k) + text.slice(k, k + len).repeat(times) + text.slice(k + len)
+  }
+  return text
+})
+const free = (t: number): fc.Arbitrary<string> => fc.tuple(fc.constantFrom(...PREFIXES), noise(t)).map(([p, n]) => p + n)
+
 const line = fc.nat({ max: targets.length - 1 }).chain(t => fc.tuple(
   fc.constant(t),
-  targets[t].shapes.length > 0
-    ? fc.oneof(fc.oneof(...targets[t].shapes), fc.tuple(fc.constantFrom(...PREFIXES), noise(t)).map(([p, n]) => p + n))
-    : fc.tuple(fc.constantFrom(...PREFIXES), noise(t)).map(([p, n]) => p + n),
-  fc.array(address, { minLength: 4, maxLength: 4 }),
+  targets[t].golden.length > 0 ? fc.oneof({ weight: 4, arbitrary: mutated(t) }, { weight: 1, arbitrary: free(t) }) : free(t),
   fc.oneof({ weight: 9, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constantFrom('a', ' ', '1.', ':', 'x ').chain(c => fc.nat({ max: 4000 }).map(n => c.repeat(n))) })
-)).map(([t, body, fills, tail]) => {
-  let i = 0
-  return { t, text: body.replace(/QQ[A-Za-z_]\w*QQ/g, () => fills[i++ % fills.length]) + tail }
-})
+)).map(([t, body, tail]) => ({ t, text: body + tail }))
 
 function checkAddress (where: string, value: string): void {
   const s = parseSubject(value)
