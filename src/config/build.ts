@@ -80,7 +80,8 @@ export function build (merged: Merged, files: string[], env: ConfigEnv, issues: 
   checkPlugins(merged.value.plugins, plugins)
   const streams: Record<string, StreamConfig> = {}
   for (const [name, raw] of Object.entries(rawStreams)) {
-    const file = merged.fileOf(`streams.${name}`) ?? fileOf('streams')
+    // a relative `file:` is relative to the file that wrote it (a stream may be split across files)
+    const file = merged.fileOf(`streams.${name}.file`) ?? merged.fileOf(`streams.${name}`) ?? fileOf('streams')
     const s = buildStream(name, raw, { patterns, brokenPatterns: broken, shareDefault, issues, file, cwd: env.cwd, plugins })
     if (s !== null) streams[name] = s
   }

@@ -5,9 +5,10 @@ import type { ParsedSource } from './source.ts'
 
 /**
  * A directory of files is one configuration: `patterns` and `streams` maps are merged, `start` and
- * `stop` lists concatenated in file order, and any other key may be set by one file only. A name
- * defined twice is an error naming both places, never a silent override: with many files, "which
- * one wins" is exactly the question an admin should not have to ask.
+ * `stop` lists concatenated in file order, and any other key may be set by one file only. A stream
+ * may be split across files as reaction allows (its filters from several files). A name defined
+ * twice is an error naming both places, never a silent override: with many files, "which one
+ * wins" is exactly the question an admin should not have to ask.
  */
 const MERGED_MAPS = new Set(['patterns', 'streams'])
 const CONCATENATED = new Set(['start', 'stop'])
@@ -28,6 +29,49 @@ export function merge (sources: readonly ParsedSource[], issues: Issues): Merged
   const listOrigin: Record<string, Array<[number, number]>> = { start: [], stop: [] }
   let complete = true
 
+  const recordStream = (name: string, def: Record<string, unknown>, si: number): void => {
+    for (const k of Object.keys(def)) owner.set(`streams.${name}.${k}`, si)
+    if (isPlainMap(def.filters)) for (const f of Object.keys(def.filters)) owner.set(`streams.${name}.filters.${f}`, si)
+  }
+
+  /**
+   * reaction's rule for a stream defined in several files: its filters may come from different
+   * files (each filter from one), and its other keys (`cmd`...) from one file, or the same value
+   * in each; a filter, or a different value, defined twice is refused with both places.
+   */
+  const mergeStream = (name: string, into: Record<string, unknown>, def: Record<string, unknown>, prevSi: number, si: number): void => {
+    const here = (p: Path): string => locateIn(sources[si], p, true)
+    const there = (p: Path, k: string): string => locateIn(sources[owner.get(k) ?? prevSi], p, true)
+    for (const [k, v] of Object.entries(def)) {
+      const at = ['streams', name, k]
+      if (k === 'filters' && isPlainMap(v) && (into.filters === undefined || isPlainMap(into.filters))) {
+        const filters = { ...(into.filters ?? {}) as Record<string, unknown> }
+        for (const [f, fdef] of Object.entries(v)) {
+          const fid = `streams.${name}.filters.${f}`
+          if (owner.has(fid)) {
+            issues.add([...at, f], `filter \`${name}.${f}\` is defined twice: here and at ${there([...at, f], fid)} (a stream may be split across files, each filter in one)`,
+              { where: here([...at, f]) })
+            continue
+          }
+          owner.set(fid, si)
+          filters[f] = fdef
+        }
+        into.filters = filters
+        owner.set(`streams.${name}.filters`, owner.get(`streams.${name}.filters`) ?? si)
+        continue
+      }
+      const kid = `streams.${name}.${k}`
+      if (owner.has(kid)) {
+        if (!sameValue(into[k], v)) {
+          issues.add(at, `\`streams.${name}.${k}\` is set twice with different values: here and at ${there(at, kid)}`, { where: here(at) })
+        }
+        continue
+      }
+      owner.set(kid, si)
+      into[k] = v
+    }
+  }
+
   sources.forEach((src, si) => {
     const v = src.value
     if (v === null || typeof v !== 'object' || Array.isArray(v)) {
@@ -41,13 +85,18 @@ export function merge (sources: readonly ParsedSource[], issues: Issues): Merged
         for (const [name, def] of Object.entries(item)) {
           const id = `${key}.${name}`
           const prev = owner.get(id)
+          if (prev !== undefined && key === 'streams' && isPlainMap(def) && isPlainMap(target[name])) {
+            mergeStream(name, target[name], def, prev, si)
+            continue
+          }
           if (prev !== undefined) {
             issues.add([key, name], `${key === 'streams' ? 'stream' : 'pattern'} \`${name}\` is defined twice: here and at ${locateIn(sources[prev], [key, name], true)}`,
               { where: locateIn(src, [key, name], true) })
             continue
           }
           owner.set(id, si)
-          target[name] = def
+          target[name] = key === 'streams' && isPlainMap(def) ? { ...def } : def
+          if (key === 'streams' && isPlainMap(def)) recordStream(name, def, si)
         }
         value[key] = target
         owner.set(key, owner.get(key) ?? si)
@@ -72,6 +121,12 @@ export function merge (sources: readonly ParsedSource[], issues: Issues): Merged
   const sourceFor = (path: Path): [number, Path] => {
     const [head, second] = path
     if (typeof head !== 'string') return [0, path]
+    if (head === 'streams' && path.length >= 3) {
+      // a stream split across files: its filter, or its key, is where that file set it
+      const deep = path[2] === 'filters' && path.length >= 4 ? owner.get(`streams.${String(second)}.filters.${String(path[3])}`) : undefined
+      const si = deep ?? owner.get(`streams.${String(second)}.${String(path[2])}`)
+      if (si !== undefined) return [si, path]
+    }
     if (CONCATENATED.has(head) && typeof second === 'number') {
       const o = listOrigin[head][second]
       if (o !== undefined) return [o[0], [head, o[1], ...path.slice(2)]]
@@ -96,6 +151,10 @@ export function merge (sources: readonly ParsedSource[], issues: Issues): Merged
       return si === undefined ? undefined : sources[si].file
     }
   }
+}
+
+function sameValue (a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b)
 }
 
 function isPlainMap (v: unknown): v is Record<string, unknown> {

@@ -21,7 +21,7 @@ test('a directory merges files in alphanumeric order, skipping . and _ files', a
   assert.deepEqual(Object.keys(c.streams), ['ssh'])
 })
 
-test('the same stream, pattern or scalar key in two files is an error naming both places', async () => {
+test('the same pattern or scalar key, or a stream key with two values, in two files is an error naming both places', async () => {
   const { dir, write } = tempDir()
   const a = write('a.yml', `${SSH_STREAM}patterns: {ip: {type: ip}}\nstate: /x\n`)
   const b = write('b.json', `{
@@ -33,7 +33,8 @@ test('the same stream, pattern or scalar key in two files is an error naming bot
   assert.deepEqual(await issuesOf(dir), [
     `${b}:2:3: state: \`state\` is set twice: here and at ${a}:9:1`,
     `${b}:3:16: patterns.ip: pattern \`ip\` is defined twice: here and at ${a}:8:12`,
-    `${b}:4:15: streams.ssh: stream \`ssh\` is defined twice: here and at ${a}:2:3`,
+    // a stream may be split across files (as in reaction), but not given two different commands
+    `${b}:4:23: streams.ssh.cmd: \`streams.ssh.cmd\` is set twice with different values: here and at ${a}:3:5`,
     `${b}:5:13: start.0: expected a list of strings (argv), got 1 at position 1`
   ])
 })
