@@ -30,7 +30,8 @@ export function buildProgram (): Command {
 
   program.command('test-config').description('validate the configuration; print it normalised, or every error with file:line:col')
     .option('--json', 'print JSON instead of YAML')
-    .action(async (o: { json?: boolean }, cmd: Command) => (await import('./test-config.ts')).commandTestConfig(globals(cmd), o))
+    .option('--sources', 'print each value with the file:line:col that set it (base files, then *.local.yml overrides)')
+    .action(async (o: { json?: boolean, sources?: boolean }, cmd: Command) => (await import('./test-config.ts')).commandTestConfig(globals(cmd), o))
 
   program.command('test-regex').description('run one filter over a log file (or - for stdin); print "IP<TAB>line" per match')
     .argument('[filter]', 'STREAM.FILTER from the configuration, or a REGEX with <ip> (or <HOST>)')

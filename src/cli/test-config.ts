@@ -2,12 +2,22 @@ import { stringify } from 'yaml'
 import { ConfigInvalidError } from '../common/errors.ts'
 import { formatIssue } from '../common/errors.ts'
 import type { GlobalOptions } from './main.ts'
-import { configFrom, out } from './context.ts'
+import { configFrom, defaultConfigPath, out } from './context.ts'
 
 /** Print the normalised configuration, or every error (file:line:col: path: message) and exit 1. */
-export async function commandTestConfig (g: GlobalOptions, o: { json?: boolean }): Promise<void> {
+export async function commandTestConfig (g: GlobalOptions, o: { json?: boolean, sources?: boolean }): Promise<void> {
   try {
     const config = await configFrom(g)
+    if (o.sources === true) {
+      // which file set each value (base files, then the *.local.yml override layer)
+      const { configOrigins } = await import('../config/origins.ts')
+      const { defaultEnv } = await import('../config/index.ts')
+      const origins = await configOrigins(g.config ?? defaultConfigPath(), defaultEnv())
+      out(o.json === true
+        ? JSON.stringify(origins, null, 2)
+        : origins.map(x => `${x.path}: ${JSON.stringify(x.value)}  # ${x.where}`).join('\n') + '\n')
+      return
+    }
     // what became of keys with no exact equivalent (reaction's plugins...): comments above the YAML
     const { notes = [], ...shown } = config
     out(o.json === true

@@ -2,6 +2,7 @@ import type { Issues, Path } from './issues.ts'
 import { show } from './issues.ts'
 import { locateIn } from './source.ts'
 import type { ParsedSource } from './source.ts'
+import { applyLocal, isLocalFile } from './local-layer.ts'
 
 /**
  * A directory of files is one configuration: `patterns` and `streams` maps are merged, `start` and
@@ -72,7 +73,10 @@ export function merge (sources: readonly ParsedSource[], issues: Issues): Merged
     }
   }
 
+  const locals: number[] = []
   sources.forEach((src, si) => {
+    // the override layer is applied once every base file is merged (local-layer.ts)
+    if (isLocalFile(src.file)) { locals.push(si); return }
     const v = src.value
     if (v === null || typeof v !== 'object' || Array.isArray(v)) {
       issues.add([], `expected the configuration to be a map of keys, got ${show(v)}`, { where: locateIn(src, []) })
@@ -118,9 +122,15 @@ export function merge (sources: readonly ParsedSource[], issues: Issues): Merged
     }
   })
 
+  const overridden = applyLocal(value, sources, locals, issues)
+
   const sourceFor = (path: Path): [number, Path] => {
     const [head, second] = path
     if (typeof head !== 'string') return [0, path]
+    for (let n = path.length; n > 0 && overridden.size > 0; n--) {
+      const si = overridden.get(path.slice(0, n).join('.'))
+      if (si !== undefined) return [si, path]
+    }
     if (head === 'streams' && path.length >= 3) {
       // a stream split across files: its filter, or its key, is where that file set it
       const deep = path[2] === 'filters' && path.length >= 4 ? owner.get(`streams.${String(second)}.filters.${String(path[3])}`) : undefined
@@ -147,7 +157,7 @@ export function merge (sources: readonly ParsedSource[], issues: Issues): Merged
       return locateIn(sources[si], local, atKey)
     },
     fileOf: key => {
-      const si = owner.get(key)
+      const si = overridden.get(key) ?? owner.get(key)
       return si === undefined ? undefined : sources[si].file
     }
   }
