@@ -172,6 +172,18 @@ test('a forged signature is rejected by the receiving member and not relayed', a
   assert.equal(await forgeries('c'), 0, 'C never saw it: B did not relay')
 })
 
+test('an offline member\'s address, where it once connected from, is never banned by a report', async () => {
+  // E (trusted by B only, not in B's bootstrap) connected to B in the test above and is gone now
+  await waitFor('E offline at B', async () => (await peerList('b')).find(p => p.key === nodes.e.id)?.connected !== true)
+  await fail('a', ADDR.e)
+  await fail('a', '198.51.100.23')
+  await waitFor('the next report arrives at B', () => inKernel('b', '198.51.100.23'))
+  assert.ok(await banned('a', ADDR.e), 'A does not know E: it bans')
+  assert.equal(await banned('b', ADDR.e), undefined, 'B knows E as a member: never banned')
+  assert.equal(await inKernel('b', ADDR.e), false)
+  assert.match((await cli(['-s', nodes.b.socket, 'show', ADDR.e])).stdout, /protected \(own-address\)/)
+})
+
 test('with quorum 2, one reporter is not enough and two are', async () => {
   await nodes.c.daemon!.stop()
   await writeConfig('c', { threshold: 2, quorum: 2 })
