@@ -51,12 +51,6 @@ const RETRY_FIRST = 1000
 const RETRY_MAX = 30_000
 /** a failing store is logged at most this often, ms */
 const FAILURE_LOG_INTERVAL = 60_000
-/**
- * Batches without a trigger are written at most this often, ms: their counter changes and the
- * checkpoint wait in memory together (a kill replays those lines, so nothing is lost or counted
- * twice) and a flood of log lines costs a store write per interval, not per read.
- */
-const QUIET_FLUSH_INTERVAL = 250
 
 /** a process-unique outbox key prefix: two runs never reuse a key an old entry may still hold */
 const RUN = Math.floor(Math.random() * 0x1_0000_0000).toString(16).padStart(8, '0')
@@ -87,8 +81,6 @@ export class StreamRunner {
   private retryDelay = RETRY_FIRST
   private failing = false
   private failureLoggedAt = -Infinity
-  private lastWrite = -Infinity
-  private quietTimer: Timer | undefined
 
   readonly stream: StreamConfig
   private readonly filters: readonly CompiledFilter[]
@@ -136,7 +128,7 @@ export class StreamRunner {
       this.pendingCheckpoint = batch.checkpoint
       this.hasCheckpoint = true
     }
-    if (triggers.length === 0) { await this.quiet(); return }
+    if (triggers.length === 0) { await this.flush(); return }
     const out: Outgoing[] = triggers.map(t => ({
       key: `${this.stream.name}\0${RUN}${(seq++).toString(16).padStart(12, '0')}`,
       rec: { filter: t.filter.id, key: t.match.key, ip: t.match.ip, values: t.match.values, count: t.count, time: t.match.time }
@@ -177,16 +169,6 @@ export class StreamRunner {
     return triggers
   }
 
-  /** A batch without a trigger: written now if the last write is old enough, else soon. */
-  private async quiet (): Promise<void> {
-    const mono = monotonicOf(this.clock)
-    if (mono - this.lastWrite >= QUIET_FLUSH_INTERVAL) { await this.flush(); return }
-    this.quietTimer ??= this.clock.setTimeout(() => {
-      this.quietTimer = undefined
-      void this.flush()
-    }, QUIET_FLUSH_INTERVAL - (mono - this.lastWrite))
-  }
-
   /**
    * Write this stream's counter changes, checkpoint and outbox in one batch (serialised).
    * Resolves true when everything handed over so far is stored, false when the store failed.
@@ -194,7 +176,6 @@ export class StreamRunner {
   flush (): Promise<boolean> {
     // taken now, not when the write runs: a batch's counters, checkpoint and triggers must never
     // be split between two writes (the first would advance the checkpoint past lost triggers)
-    this.lastWrite = monotonicOf(this.clock)
     const dirty = this.counters.take(this.stream.name)
     if (dirty !== undefined) for (const [id, t] of dirty) { this.unwritten.delete(id); this.unwritten.set(id, t) }
     const next = this.writing.then(() => this.write())
@@ -260,7 +241,5 @@ export class StreamRunner {
   stop (): void {
     this.retryTimer?.cancel()
     this.retryTimer = undefined
-    this.quietTimer?.cancel()
-    this.quietTimer = undefined
   }
 }

@@ -72,18 +72,3 @@ test('a failing store (ENOSPC) does not stop the stream: counting and triggers g
   assert.equal(typeof got[1][0].outbox, 'string')
   runner.stop()
 })
-
-test('batches without a trigger are written together once per interval; a trigger is written at once', async () => {
-  const { store, runner, clock } = await setup(3)
-  await runner.sink({ lines: ['fail 198.51.100.5'], time: 1000, checkpoint: { offset: 1 } })
-  const writes = store.writes
-  for (let i = 2; i <= 5; i++) await runner.sink({ lines: [`fail 198.51.100.${i + 4}`], time: 1000, checkpoint: { offset: i } })
-  assert.equal(store.writes, writes, 'waiting in memory, together with their checkpoint')
-  clock.advance(250)
-  await runner.flush()
-  assert.equal(store.writes, writes + 1, 'one write for the four batches')
-  assert.deepEqual(await store.get('checkpoints', 's'), { offset: 5 })
-  await runner.sink({ lines: ['fail 198.51.100.5', 'fail 198.51.100.5'], time: 2000, checkpoint: { offset: 6 } })
-  assert.equal((await readOutbox(store)).length, 1, 'the trigger did not wait')
-  runner.stop()
-})
