@@ -17,17 +17,17 @@ import { networkInterfaces } from 'node:os'
 import { systemClock, type Clock } from './common/clock.ts'
 import { ErrorCodes, palisadeError } from './common/errors.ts'
 import type { Logger } from './common/logger.ts'
-import { SELF, type Vote } from './common/model.ts'
+import type { Vote } from './common/model.ts'
 import { describeFailure, runArgv } from './common/run.ts'
 import type { Config, FilterConfig } from './config/types.ts'
-import { createDecisionEngine, type DecisionEngine } from './decide/index.ts'
+import { createDecisionEngine, localVote, type DecisionEngine } from './decide/index.ts'
 import { ActionRunner } from './decide/actions.ts'
 import { FirewallSink, PublishSink } from './decide/sinks.ts'
 import { createDetector } from './detect/index.ts'
 import { readOutbox } from './detect/runner.ts'
 import { VirtualStreams } from './detect/virtual-source.ts'
 import type { Detector, Trigger } from './detect/types.ts'
-import { createFirewall, startReconcileLoop } from './firewall/index.ts'
+import { createFirewall, startReconcileLoop, type ReconcileLoop } from './firewall/index.ts'
 import type { Firewall } from './firewall/types.ts'
 import { createStore, type Store } from './store/index.ts'
 import { createTrustPolicy, type TrustPolicy } from './trust/index.ts'
@@ -70,7 +70,10 @@ export class Daemon {
   firewallSink!: FirewallSink
   detector!: Detector
   federation: Federation | undefined
-  private reconcile: { stop(): void, runOnce(): Promise<unknown> } | undefined
+  /** the firewall's drift repair; its last pass is shown by `palisade status` */
+  reconcile: ReconcileLoop | undefined
+  /** ms since epoch when start() began, for `palisade status` */
+  startedAt: number | undefined
   private control: ControlServer | undefined
   private feed: FeedServer | undefined
   private ownTimer: { cancel(): void } | undefined
@@ -87,13 +90,14 @@ export class Daemon {
     this.filters = new Map(Object.values(c.streams).flatMap(s => s.filters).map(f => [f.id, f]))
     this.store = createStore({ path: join(c.state, 'db') })
     const components = this.components = { store: this.store, clock: this.clock, logger: this.log, virtual: this.virtual }
-    this.engine = createDecisionEngine({ trust: c.trust, escalation: c.escalation, allow: c.allow }, components)
+    this.engine = createDecisionEngine({ trust: c.trust, escalation: c.escalation, allow: c.allow, neverBan: c.neverBan }, components)
     this.actions = new ActionRunner([...this.filters.values()], c.concurrency, components, { timeoutMs: c.limits.actionTimeout })
     this.trust = createTrustPolicy({ config: c.trust }, components)
   }
 
   async start (): Promise<void> {
     const c = this.config
+    this.startedAt = this.clock.now()
     const log = this.log
     if (c.feed !== null) {
       const { PromMetrics } = await import('./control/metrics.ts')
@@ -211,7 +215,7 @@ export class Daemon {
         if (this.engine.get(t.match.key) !== undefined || ignored.has(t.match.key)) continue
         ignored.add(t.match.key)
       }
-      votes.push(this.localVote(f, t.match.key, t.match.ip, t.match.values, t.count))
+      votes.push(localVote(f, t.match, t.count, this.config.trust.localWeight, this.clock.now()))
     }
     await this.engine.voteMany(votes, done)
   }
@@ -233,15 +237,6 @@ export class Daemon {
       await this.onTriggers(ts)
     }
     this.log.info({ triggers: entries.length }, 'triggers left by the previous run decided')
-  }
-
-  localVote (f: FilterConfig, key: string, ip: string | undefined, values: Record<string, string>, count: number): Vote {
-    // an action-only (reaction) filter "bans" for as long as its last action waits
-    const ttl = f.ban > 0 ? f.ban : Math.max(0, ...f.actions.map(a => a.after))
-    return {
-      key, ip, values, author: SELF, weight: this.config.trust.localWeight, filter: f.id, count,
-      observedAt: this.clock.now(), ttl, origin: 'detect', share: f.share, firewall: f.ban > 0
-    }
   }
 
   filter (id: string): FilterConfig | undefined { return this.filters.get(id) }

@@ -74,7 +74,11 @@ export function renderAll (r: ShowAll, now: number): string {
 
 export function renderOne (e: ShowOne, now: number): string {
   const lines: string[] = []
-  if (e.protected !== null) lines.push(`${e.key} is protected (${e.protected}): never banned here`)
+  if (e.protected !== null) {
+    // the classes a router may want to ban (its LAN clients) say how
+    const hint = ['private', 'cgnat', 'ula'].includes(e.protected) ? `; set \`neverBan: {${e.protected}: false}\` to ban such addresses` : ''
+    lines.push(`${e.key} is protected (${e.protected}): never banned here${hint}`)
+  }
   if (e.ban !== undefined) {
     const b = e.ban
     lines.push(`${e.key} banned since ${isoTime(b.since)} until ${until(b.until, now)}`,

@@ -148,6 +148,34 @@ export class CidrSet {
 
 const neverBan = new CidrSet(NEVER_BAN_CIDRS)
 
+/**
+ * The never-ban classes by name, for the reason a vote is refused. The first five are never
+ * bannable (banning them breaks the host itself); `private`, `cgnat` and `ula` are a default the
+ * configuration may lift (`neverBan:`, docs/configuration.md): a router bans its own LAN clients.
+ */
+export const NEVER_BAN_CLASSES = {
+  unspecified: ['0.0.0.0/8', '::/128'],
+  loopback: ['127.0.0.0/8', '::1/128'],
+  'link-local': ['169.254.0.0/16', 'fe80::/10'],
+  multicast: ['224.0.0.0/4', 'ff00::/8'],
+  reserved: ['240.0.0.0/4'],
+  private: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'],
+  cgnat: ['100.64.0.0/10'],
+  ula: ['fc00::/7']
+} as const satisfies Record<string, readonly string[]>
+
+export type NeverBanClass = keyof typeof NEVER_BAN_CLASSES
+/** the classes `neverBan:` may lift */
+export const OPTIONAL_NEVER_BAN: readonly NeverBanClass[] = ['private', 'cgnat', 'ula']
+
+const classSets = Object.entries(NEVER_BAN_CLASSES).map(([name, cidrs]) => [name as NeverBanClass, new CidrSet(cidrs)] as const)
+
+/** The never-ban class holding (or overlapping) the subject, among `enabled`; null when none. */
+export function neverBanClass (subject: string | ParsedSubject, enabled: ReadonlySet<NeverBanClass>): NeverBanClass | null {
+  for (const [name, set] of classSets) if (enabled.has(name) && set.has(subject)) return name
+  return null
+}
+
 /** Public = not in a never-ban class. */
 export function isNeverBan (subject: string | ParsedSubject): boolean {
   return neverBan.has(subject)

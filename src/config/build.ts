@@ -140,6 +140,7 @@ export function build (merged: Merged, files: string[], env: ConfigEnv, issues: 
     stop: r.stop,
     firewall,
     allow: sections.allow,
+    neverBan: r.neverBan,
     escalation: r.escalation ?? null,
     federation,
     trust: sections.trust,

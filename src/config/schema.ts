@@ -146,10 +146,13 @@ export const rootSchema = obj({
   state_rotation_interval: z.union([z.null(), duration]).optional(),
   firewall: firewallSchema.default(firewallSchema.parse({})),
   allow: strList.default([]),
+  // private, CGNAT and ULA addresses are never banned unless set false here (docs/configuration.md)
+  neverBan: obj({ private: bool.default(true), cgnat: bool.default(true), ula: bool.default(true) })
+    .default({ private: true, cgnat: true, ula: true }),
   escalation: escalationSchema.optional(),
   federation: federationSchema.optional(),
   trust: trustSchema.default(trustSchema.parse({})),
-  feed: obj({ listen: str.default('127.0.0.1:4712') }).optional(),
+  feed: obj({ listen: str.default('127.0.0.1:4712'), token: str.optional(), tokenFile: str.optional() }).optional(),
   limits: obj({ maxTrackedKeys: posInt.default(100_000), maxLineBytes: posInt.default(16_384), actionTimeout: duration.default(ms('60s')) })
     .default({ maxTrackedKeys: 100_000, maxLineBytes: 16_384, actionTimeout: ms('60s') }),
   log: obj({

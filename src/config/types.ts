@@ -178,6 +178,9 @@ export interface TrustConfig {
 export interface FeedConfig {
   /** host:port for GET /blocklist.txt /blocklist.json /blocklist.nft /metrics */
   listen: string
+  /** when set (or read from tokenFile at start), every request needs `Authorization: Bearer <token>` */
+  token?: string
+  tokenFile?: string
 }
 
 export interface LimitsConfig {
@@ -204,6 +207,11 @@ export interface Config {
   firewall: FirewallConfig
   /** never banned, whatever any vote says (CIDRs or addresses, normalised) */
   allow: string[]
+  /**
+   * which optional never-ban classes stay protected (all by default); loopback, link-local,
+   * unspecified, multicast and this host's addresses always are. Optional for configurations built in code.
+   */
+  neverBan?: { private: boolean, cgnat: boolean, ula: boolean }
   escalation: EscalationConfig | null
   federation: FederationConfig | null
   trust: TrustConfig

@@ -1,4 +1,12 @@
-import { CidrSet, isNeverBan, maskIp, NEVER_BAN_CIDRS, parseSubject, type ParsedSubject } from '../common/ip.ts'
+import { CidrSet, maskIp, NEVER_BAN_CLASSES, neverBanClass, OPTIONAL_NEVER_BAN, parseSubject, type NeverBanClass, type ParsedSubject } from '../common/ip.ts'
+import type { Logger } from '../common/logger.ts'
+import type { Metrics } from '../control/metrics-types.ts'
+
+/** which optional never-ban classes stay protected (config `neverBan:`; all true by default) */
+export interface NeverBanSettings { private: boolean, cgnat: boolean, ula: boolean }
+
+/** at most one log line per reason per this many ms, with the count since the last one */
+const REFUSED_LOG_EVERY = 60_000
 
 /**
  * Who may never be banned: the configured `allow` list, the never-ban classes (common/ip.ts),
@@ -8,9 +16,33 @@ import { CidrSet, isNeverBan, maskIp, NEVER_BAN_CIDRS, parseSubject, type Parsed
 export class Allowlist {
   private configured: CidrSet
   private own = new CidrSet()
+  private classes: ReadonlySet<NeverBanClass> = new Set()
+  private readonly refusedLog = new Map<string, { at: number, count: number }>()
 
-  constructor (allow: readonly string[]) {
+  constructor (allow: readonly string[], neverBan?: NeverBanSettings) {
     this.configured = new CidrSet(allow)
+    this.set(allow, neverBan)
+  }
+
+  /** the configured part (a reload); own addresses stay */
+  set (allow: readonly string[], neverBan: NeverBanSettings = { private: true, cgnat: true, ula: true }): void {
+    this.configured = new CidrSet(allow)
+    this.classes = new Set((Object.keys(NEVER_BAN_CLASSES) as NeverBanClass[])
+      .filter(c => !OPTIONAL_NEVER_BAN.includes(c) || neverBan[c as keyof NeverBanSettings]))
+  }
+
+  /**
+   * A match dropped because its address is protected: counted, and logged at most once a minute
+   * per reason with how many were dropped, so a LAN client that is never banned is visible.
+   */
+  refused (why: string, ip: string, now: number, log: Logger, metrics?: Metrics): void {
+    metrics?.counter('palisade_decide_protected_total', 'matches dropped because the address is protected', ['why']).inc({ why })
+    const r = this.refusedLog.get(why)
+    if (r !== undefined && now - r.at < REFUSED_LOG_EVERY) { r.count++; return }
+    const dropped = (r?.count ?? 0) + 1
+    this.refusedLog.set(why, { at: now, count: 0 })
+    log.info({ why, ip, dropped }, `match dropped: ${ip} is protected (${why}); ${dropped} such match${dropped === 1 ? '' : 'es'} since the last note` +
+      (OPTIONAL_NEVER_BAN.includes(why as NeverBanClass) ? ` (set \`neverBan: {${why}: false}\` to ban them)` : ''))
   }
 
   setOwnAddresses (addresses: readonly string[]): void {
@@ -18,11 +50,12 @@ export class Allowlist {
   }
 
   /** The reason a subject may not be banned, or null when it may be. */
-  why (subject: string): 'invalid' | 'allow' | 'never-ban' | 'own-address' | null {
+  why (subject: string): 'invalid' | 'allow' | NeverBanClass | 'own-address' | null {
     const p: ParsedSubject | null = parseSubject(subject)
     if (p === null) return 'invalid'
     if (this.configured.has(p)) return 'allow'
-    if (isNeverBan(p)) return 'never-ban'
+    const c = neverBanClass(p, this.classes)
+    if (c !== null) return c
     if (this.own.has(p)) return 'own-address'
     return null
   }
@@ -33,7 +66,8 @@ export class Allowlist {
    * in Palisade's chain only exempts them from Palisade's drop rules; the admin's own rules still apply.
    */
   kernelEntries (): string[] {
-    const all = [...new Set([...this.configured.entries, ...NEVER_BAN_CIDRS, ...this.own.entries])]
+    const classes = [...this.classes].flatMap(c => NEVER_BAN_CLASSES[c])
+    const all = [...new Set([...this.configured.entries, ...classes, ...this.own.entries])]
       .map(parseSubject).filter((p): p is ParsedSubject => p !== null)
     return all.filter(p => !all.some(q => q !== p && q.family === p.family && q.prefixLength < p.prefixLength &&
       maskIp(p.address, q.prefixLength) === q.text)).map(p => p.text)

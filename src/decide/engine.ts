@@ -5,12 +5,13 @@ import { monotonicOf } from '../common/clock.ts'
 import { clampDuration, MAX_DURATION_MS } from '../common/duration.ts'
 import type { StoreBatch } from '../store/index.ts'
 import type { DecideComponents, DecideInit, DecisionEngine, DecisionSink, KernelBan } from './index.ts'
-import { Allowlist } from './allow.ts'
+import { Allowlist, type NeverBanSettings } from './allow.ts'
 import { ExpiryQueue } from './expiry.ts'
 import { isLive, tally, type TallyPolicy } from './tally.ts'
 import { nextBanDuration, type Offence } from './escalation.ts'
 import { pruneDecisions, putDecision, recentDecisions, type DecisionRecord } from './history.ts'
 import { RemoteBudget } from './remote-budget.ts'
+import { banContaining, countByOrigin, type BansByOrigin } from './lookup.ts'
 
 export type { Offence, DecisionRecord }
 
@@ -40,7 +41,7 @@ interface Made { d: Decision, why: string }
 export class Engine implements DecisionEngine {
   private readonly c: DecideComponents
   private readonly policy: TallyPolicy
-  private readonly init: DecideInit
+  private init: DecideInit
   private readonly allow: Allowlist
   private readonly banMap = new Map<string, Ban>()
   /** monotonic reading at which each ban ends: its remaining time, immune to wall-clock steps */
@@ -54,7 +55,7 @@ export class Engine implements DecisionEngine {
   private readonly expiry: ExpiryQueue
   private readonly log
   private remoteBans = 0
-  private readonly remote: RemoteBudget
+  private remote: RemoteBudget
   private sweepTimer: { cancel(): void } | undefined
   private pruneTimer: { cancel(): void } | undefined
   /** serialises decisions so that a vote and an unban for one key cannot interleave */
@@ -64,7 +65,7 @@ export class Engine implements DecisionEngine {
     this.init = init
     this.c = components
     this.policy = { threshold: init.trust.threshold, quorum: init.trust.quorum, window: init.trust.window }
-    this.allow = new Allowlist(init.allow)
+    this.allow = new Allowlist(init.allow, init.neverBan)
     this.log = components.logger.child({ component: 'decide' })
     this.expiry = new ExpiryQueue(components.clock, (key, until) => { void this.onDue(key, until) })
     this.remote = new RemoteBudget(init.trust.maxRemoteBans, init.trust.peers.filter(p => p.weight > 0 && !p.shadow).length)
@@ -125,10 +126,51 @@ export class Engine implements DecisionEngine {
   }
 
   get (key: string): Ban | undefined { return this.banMap.get(key) }
+  containing (subject: string): Ban | undefined { return banContaining(k => this.banMap.get(k), subject) }
+  byOrigin (): BansByOrigin { return countByOrigin(this.banMap.values()) }
   protectedReason (subject: string): string | null { return this.allow.why(subject) }
   setOwnAddresses (addresses: readonly string[]): void { this.allow.setOwnAddresses(addresses) }
   kernelAllow (): string[] { return this.allow.kernelEntries() }
   allowSet (): CidrSet { return this.allow.asCidrSet() }
+
+  /** A reload's allowlist: bans of subjects it now protects are lifted, each logged with why. */
+  setAllow (allow: readonly string[], neverBan?: NeverBanSettings): Promise<Decision[]> {
+    return this.serial(async () => {
+      this.allow.set(allow, neverBan)
+      const out: Decision[] = []
+      for (const ban of [...this.banMap.values()]) {
+        const why = this.allow.why(ban.ip ?? ban.key)
+        if (why === null || why === 'invalid') continue
+        const d = await this.lift(ban.key, 'allowed', true)
+        if (d === null) continue
+        out.push(d)
+        this.log.info({ ip: ban.ip, why }, `ban lifted: ${ban.ip ?? ban.key} is protected by the reloaded configuration (${why})`)
+      }
+      return out
+    })
+  }
+
+  /**
+   * A reload's vote arithmetic (threshold, quorum, window, banFor, maxRemoteBans): every ban is
+   * tallied again and those that no longer stand on their votes are lifted (never a manual or a
+   * local one, as when a vote is retracted).
+   */
+  setTrust (trust: DecideInit['trust']): Promise<Decision[]> {
+    return this.serial(async () => {
+      this.init = { ...this.init, trust }
+      this.policy.threshold = trust.threshold
+      this.policy.quorum = trust.quorum
+      this.policy.window = trust.window
+      this.remote = new RemoteBudget(trust.maxRemoteBans, trust.peers.filter(p => p.weight > 0 && !p.shadow).length)
+      for (const b of this.banMap.values()) this.remote.update(b.key, b.reporters.includes(SELF) ? null : b.reporters)
+      const out: Decision[] = []
+      for (const key of [...this.banMap.keys()]) {
+        const d = await this.reevaluate(key, 'untrusted')
+        if (d !== null) out.push(d)
+      }
+      return out
+    })
+  }
 
   vote (v: Vote): Promise<Decision | null> {
     return this.serial(async () => {
@@ -229,6 +271,7 @@ export class Engine implements DecisionEngine {
       if (why !== null) {
         m?.counter('palisade_decide_votes_refused_total', 'votes refused because the subject is protected', ['why']).inc({ why })
         this.log.debug({ ip: v.ip, author: v.author, filter: v.filter, why }, 'vote refused: protected address')
+        if (v.origin === 'detect') this.allow.refused(why, v.ip, now, this.log, m)
         if (v.origin === 'manual') throw palisadeError(ErrorCodes.DECIDE_ALLOWLISTED, `${v.ip} is protected (${why}) and cannot be banned`)
         return null
       }
@@ -282,7 +325,7 @@ export class Engine implements DecisionEngine {
     return this.stage(d, batch, existing !== undefined ? 'extended' : 'votes reached threshold', [...votes.values()])
   }
 
-  private async reevaluate (key: string, why: 'retracted' | 'revoked'): Promise<Decision | null> {
+  private async reevaluate (key: string, why: 'retracted' | 'revoked' | 'untrusted'): Promise<Decision | null> {
     const ban = this.banMap.get(key)
     if (ban === undefined) return null
     const t = tally(this.votes.get(key)?.values() ?? [], this.policy, this.c.clock.now())
@@ -298,7 +341,7 @@ export class Engine implements DecisionEngine {
     }).catch(err => this.log.error({ err, key }, 'ban expiry failed'))
   }
 
-  private async lift (key: string, why: 'expired' | 'admin' | 'retracted' | 'revoked', dropVotes: boolean): Promise<Decision | null> {
+  private async lift (key: string, why: Extract<Decision, { kind: 'unban' }>['why'], dropVotes: boolean): Promise<Decision | null> {
     const ban = this.banMap.get(key)
     if (ban === undefined) return null
     const batch = this.c.store.batch().del('bans', key)

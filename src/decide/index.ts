@@ -22,6 +22,7 @@ import type { Store, StoreBatch } from '../store/index.ts'
 import { Engine } from './engine.ts'
 
 export { Allowlist } from './allow.ts'
+export { localVote } from './local-vote.ts'
 export type { Offence, DecisionRecord, Explanation } from './engine.ts'
 
 /** A ban as the kernel needs it: `until` re-expressed from the ban's monotonic remaining time. */
@@ -56,6 +57,10 @@ export interface DecisionEngine {
   /** bans the kernel must hold, each `until` = now + its remaining time on the monotonic clock */
   kernelBans (): KernelBan[]
   get (key: string): Ban | undefined
+  /** the ban on this address, or the narrowest prefix ban containing it */
+  containing (subject: string): Ban | undefined
+  /** bans in force by origin (`palisade status`) */
+  byOrigin (): import('./lookup.ts').BansByOrigin
   explain (key: string): Promise<import('./engine.ts').Explanation>
   /** why a subject may not be banned (allowlist, never-ban class, own address), or null */
   protectedReason (subject: string): string | null
@@ -63,12 +68,18 @@ export interface DecisionEngine {
   /** allowlist CIDRs for the kernel */
   kernelAllow (): string[]
   allowSet (): import('../common/ip.ts').CidrSet
+  /** a reload's allowlist and never-ban settings; lifts the bans they now protect */
+  setAllow (allow: readonly string[], neverBan?: import('./allow.ts').NeverBanSettings): Promise<Decision[]>
+  /** a reload's trust arithmetic; lifts the bans that no longer stand */
+  setTrust (trust: TrustConfig): Promise<Decision[]>
 }
 
 export interface DecideInit {
   trust: TrustConfig
   escalation: EscalationConfig | null
   allow: readonly string[]
+  /** optional never-ban classes that stay protected (default: all) */
+  neverBan?: import('./allow.ts').NeverBanSettings
 }
 
 export interface DecideComponents {
