@@ -45,7 +45,7 @@ await waitFor('honest member and victim subscribed to each other', () =>
   (honest.fed as any).node.services.pubsub.getSubscribers(topic).some((p: any) => p.toString() === pv.id), 20_000)
 
 describe('attack: a member floods bad signatures', { timeout: 120_000 }, () => {
-  test('the flooder is cut off and refused, the honest ban arrives, the log stays small', async () => {
+  test('the flooder is cut off and refused, the honest ban arrives, the log stays small', async (t) => {
     const lag = monitorEventLoopDelay({ resolution: 10 })
     lag.enable()
     const attack = hostile('flood', pm.dir, addrOf(victim), 'test', ph.id, '15')
@@ -57,6 +57,7 @@ describe('attack: a member floods bad signatures', { timeout: 120_000 }, () => {
     const banMs = Date.now() - t0
     const r = await attack
     lag.disable()
+    t.diagnostic(`flooder sent ${r.sent}, cut off after ${r.disconnectedAfter}, reconnect ${r.redial}; honest ban ${banMs} ms; max event-loop delay ${(lag.max / 1e6).toFixed(0)} ms; ${lines.filter(l => /observations? rejected/.test(l.msg)).length} rejection log lines`)
     assert.notEqual(r.disconnectedAfter, null, `the flooder sent ${r.sent} messages in ${r.floodMs} ms and was never disconnected`)
     assert.equal(r.redial, 'refused', 'a reconnect during the penalty is refused')
     assert.ok(banMs < 3_000, `honest ban took ${banMs} ms`)

@@ -59,7 +59,7 @@ await waitFor('honest member subscribed at the victim', () =>
 await waitFor('honest catch-up', () => (honest.trust.stats(author.id)?.reasons.untrusted ?? 0) >= HELD, 60_000)
 
 describe('attack: sync', { timeout: 240_000 }, () => {
-  test('50,000 ranges in one request: refused unanswered, the event loop keeps turning, an honest ban arrives', async () => {
+  test('50,000 ranges in one request: refused unanswered, the event loop keeps turning, an honest ban arrives', async (t) => {
     const lag = monitorEventLoopDelay({ resolution: 10 })
     lag.enable()
     const attack = hostile('sync-ranges', attacker.dir, addrOf(victim), author.id, '50000')
@@ -72,6 +72,7 @@ describe('attack: sync', { timeout: 240_000 }, () => {
     const r = await attack
     lag.disable()
     const maxLagMs = lag.max / 1e6
+    t.diagnostic(`request ${r.requestBytes} bytes: ${r.outcome}; honest ban ${banMs} ms; max event-loop delay ${maxLagMs.toFixed(0)} ms`)
     assert.ok(r.requestBytes > 400_000, `the request is the large one (${r.requestBytes} bytes)`)
     assert.equal(r.received, 0)
     assert.match(r.outcome, /^reset/, 'the over-cap request is reset, not answered')
@@ -86,7 +87,7 @@ describe('attack: sync', { timeout: 240_000 }, () => {
     assert.match(r.results[0].outcome, /^reset/)
   })
 
-  test('a member asking for everything 8 times at once is served once at a time, and within its budget', async () => {
+  test('a member asking for everything 8 times at once is served once at a time, and within its budget', async (t) => {
     const lag = monitorEventLoopDelay({ resolution: 10 })
     lag.enable()
     const burst = await hostile('sync-all', attacker.dir, addrOf(victim), '8', '1')
@@ -97,6 +98,7 @@ describe('attack: sync', { timeout: 240_000 }, () => {
     const again = await hostile('sync-all', attacker.dir, addrOf(victim), '1', '6')
     lag.disable()
     const total = burst.total + again.total
+    t.diagnostic(`8 at once: ${burst.results.filter((x: any) => x.outcome === 'done').length} answered; then ${again.results.map((x: any) => x.received).join(', ')} observations; max event-loop delay ${(lag.max / 1e6).toFixed(0)} ms`)
     assert.ok(total <= SYNC_BUDGET + 2_000, `the member drew ${total} observations, budget ${SYNC_BUDGET}`)
     assert.ok(again.results.at(-1).received < HELD, 'the last request was cut short by the budget')
     assert.ok((victim.trust.stats(attacker.id)?.reasons['sync-budget'] ?? 0) >= 1)
