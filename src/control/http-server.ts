@@ -1,9 +1,10 @@
-import { createServer, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Logger } from '../common/logger.ts'
 import type { Ban } from '../common/model.ts'
-import { FeedCache, type FeedFormat } from './feed.ts'
+import { FeedCache, type FeedFormat, type FeedVotes } from './feed.ts'
 import type { PromMetrics } from './metrics.ts'
+import { acceptsGzip, bearerMatches, etagMatches, isLoopbackHost, nftForm } from './feed-http.ts'
 
 const ROUTES: Record<string, FeedFormat> = { '/blocklist.txt': 'txt', '/blocklist.json': 'json', '/blocklist.nft': 'nft' }
 const TYPES: Record<FeedFormat, string> = { txt: 'text/plain; charset=utf-8', json: 'application/json', nft: 'text/plain; charset=utf-8' }
@@ -18,6 +19,10 @@ export interface FeedServerInit {
   metrics?: PromMetrics
   logger: Logger
   limits?: Partial<FeedLimits>
+  /** provenance for /blocklist.json */
+  votes?: FeedVotes
+  /** when set, every request must carry `Authorization: Bearer <token>` */
+  token?: string
 }
 
 /**
@@ -52,7 +57,7 @@ export class FeedServer {
     this.init = init
     this.limits = { ...FEED_LIMITS, ...init.limits }
     // with no decision sink to say when bans change, a text is at most a second old
-    this.cache = new FeedCache(init.bans, init.now, init.subscribe === undefined ? 1000 : 30_000)
+    this.cache = new FeedCache(init.bans, init.now, init.subscribe === undefined ? 1000 : 30_000, init.votes)
     init.subscribe?.(this.cache)
   }
 
@@ -70,6 +75,38 @@ export class FeedServer {
     return true
   }
 
+  private handle (req: IncomingMessage, res: ServerResponse): void {
+    const url = req.url ?? '/'
+    const q = url.indexOf('?')
+    const path = q === -1 ? url : url.slice(0, q)
+    if (req.method !== 'GET' && req.method !== 'HEAD') { res.writeHead(405, { allow: 'GET, HEAD' }).end(); return }
+    if (this.init.token !== undefined && !bearerMatches(req.headers.authorization, this.init.token)) {
+      res.writeHead(401, { 'www-authenticate': 'Bearer realm="palisade"', 'content-type': 'text/plain' }).end('a bearer token is required\n')
+      return
+    }
+    const format = ROUTES[path]
+    if (format !== undefined) {
+      const form = format === 'nft' ? nftForm(new URLSearchParams(q === -1 ? '' : url.slice(q + 1))) : undefined
+      if (typeof form === 'string') { res.writeHead(400, { 'content-type': 'text/plain' }).end(form + '\n'); return }
+      const body = this.cache.body(format, form)
+      const gz = acceptsGzip(req.headers['accept-encoding'])
+      const etag = gz ? body.etag.slice(0, -1) + '-gz"' : body.etag
+      const headers: Record<string, string> = { 'content-type': TYPES[format], 'cache-control': 'no-cache', etag, vary: 'Accept-Encoding, Authorization' }
+      if (etagMatches(req.headers['if-none-match'], body.etag)) { res.writeHead(304, headers).end(); return }
+      if (!gz) { res.writeHead(200, headers).end(req.method === 'HEAD' ? undefined : body.text); return }
+      body.gzip().then(buf => {
+        res.writeHead(200, { ...headers, 'content-encoding': 'gzip', 'content-length': String(buf.length) }).end(req.method === 'HEAD' ? undefined : buf)
+      }, () => res.writeHead(500).end())
+      return
+    }
+    if (path === '/metrics' && this.init.metrics !== undefined) {
+      const m = this.init.metrics
+      void m.text().then(t => res.writeHead(200, { 'content-type': m.contentType }).end(t), () => res.writeHead(500).end())
+      return
+    }
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /blocklist.txt /blocklist.json /blocklist.nft /metrics\n')
+  }
+
   async start (): Promise<void> {
     const { host, port } = splitHostPort(this.init.listen)
     const l = this.limits
@@ -79,22 +116,7 @@ export class FeedServer {
       requestTimeout: l.requestTimeoutMs,
       // how often Node checks those two timeouts (default 30 s, which let slow clients hold sockets)
       connectionsCheckingInterval: Math.min(1000, l.headersTimeoutMs)
-    }, (req, res) => {
-      const path = (req.url ?? '/').split('?')[0]
-      if (req.method !== 'GET' && req.method !== 'HEAD') { res.writeHead(405, { allow: 'GET, HEAD' }).end(); return }
-      const format = ROUTES[path]
-      if (format !== undefined) {
-        res.writeHead(200, { 'content-type': TYPES[format], 'cache-control': 'no-cache' })
-        res.end(req.method === 'HEAD' ? undefined : this.cache.render(format))
-        return
-      }
-      if (path === '/metrics' && this.init.metrics !== undefined) {
-        const m = this.init.metrics
-        void m.text().then(t => res.writeHead(200, { 'content-type': m.contentType }).end(t), () => res.writeHead(500).end())
-        return
-      }
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /blocklist.txt /blocklist.json /blocklist.nft /metrics\n')
-    })
+    }, (req, res) => { this.handle(req, res) })
     // a feed is public-facing when bound beyond loopback: keep slow or idle clients from holding sockets
     server.maxConnections = l.maxConnections
     server.keepAliveTimeout = 5_000
@@ -106,7 +128,9 @@ export class FeedServer {
     const addr = server.address()
     this.port = typeof addr === 'object' && addr !== null ? addr.port : port
     this.server = server
-    this.init.logger.child({ component: 'feed' }).info({ host, port: this.port }, 'feed listening')
+    const log = this.init.logger.child({ component: 'feed' })
+    log.info({ host, port: this.port, token: this.init.token !== undefined }, 'feed listening')
+    if (this.init.token === undefined && !isLoopbackHost(host)) log.warn({ host }, 'feed: bound beyond loopback without feed.token: anyone who reaches the port reads the blocklist and metrics')
   }
 
   async stop (): Promise<void> {

@@ -238,6 +238,8 @@ export class Engine implements DecisionEngine {
     })
   }
 
+  votesOn (key: string): readonly Vote[] { return [...(this.votes.get(key)?.values() ?? [])] }
+
   async explain (key: string): Promise<Explanation> {
     const decisions = await recentDecisions(this.c.store, key)
     return {

@@ -57,6 +57,8 @@ export interface DecisionEngine {
   /** bans the kernel must hold, each `until` = now + its remaining time on the monotonic clock */
   kernelBans (): KernelBan[]
   get (key: string): Ban | undefined
+  /** the live votes on a key (read-only: the feed's provenance) */
+  votesOn (key: string): readonly Vote[]
   /** the ban on this address, or the narrowest prefix ban containing it */
   containing (subject: string): Ban | undefined
   /** bans in force by origin (`palisade status`) */
