@@ -12,6 +12,7 @@
  * so that the first trigger meets a ready pipeline.
  * Stop: streams → federation → reconcile → actions (onexit) → engine (drain) → firewall teardown
  * (unless keepOnStop) → store → `stop` commands → socket and feed.
+ * Reload (`palisade reload`, SIGHUP): src/daemon-reload.ts, one small call per stage.
  */
 import { networkInterfaces } from 'node:os'
 import { systemClock, type Clock } from './common/clock.ts'
@@ -39,6 +40,8 @@ import { feedToken } from './control/feed-http.ts'
 import { controlHandlers } from './control/handlers.ts'
 import { resolveBackend } from './firewall/resolve.ts'
 import { join } from 'node:path'
+import { followLevels } from './log-level.ts'
+import { reloadDaemon, type ReloadResult } from './daemon-reload.ts'
 
 export interface DaemonOptions {
   config: Config
@@ -46,6 +49,8 @@ export interface DaemonOptions {
   clock?: Clock
   /** run firewall tools inside this network namespace (tests) */
   netns?: string
+  /** the file or directory the configuration came from: what a reload reads again */
+  configPath?: string
 }
 
 /** outbox entries decided per engine batch at start */
@@ -55,7 +60,11 @@ const OUTBOX_CHUNK = 2000
 const OWN_ADDRESS_REFRESH = 60_000
 
 export class Daemon {
-  readonly config: Config
+  /** the running configuration (a reload replaces it; restart-only values stay) */
+  config: Config
+  readonly configPath: string | undefined
+  /** sets the level of the root logger and of every child the stages made (a reload) */
+  readonly setLogLevel: (level: string) => void
   readonly log: Logger
   readonly clock: Clock
   /** only with a feed (the one place metrics can be read): prom-client costs ~6 MB of RSS */
@@ -78,15 +87,20 @@ export class Daemon {
   private control: ControlServer | undefined
   private feed: FeedServer | undefined
   private ownTimer: { cancel(): void } | undefined
-  private readonly filters: Map<string, FilterConfig>
+  /** filters by id (a reload replaces it) */
+  filters: Map<string, FilterConfig>
   private readonly netns: string | undefined
-  private started = false
+  started = false
+  private reloading: Promise<unknown> = Promise.resolve()
 
   constructor (opts: DaemonOptions) {
     this.config = opts.config
     this.log = opts.logger
     this.clock = opts.clock ?? systemClock
     this.netns = opts.netns
+    this.configPath = opts.configPath
+    // first: the stages below make their child loggers in their constructors
+    this.setLogLevel = followLevels(this.log)
     const c = this.config
     this.filters = new Map(Object.values(c.streams).flatMap(s => s.filters).map(f => [f.id, f]))
     this.store = createStore({ path: join(c.state, 'db') })
@@ -121,15 +135,7 @@ export class Daemon {
     await this.firewall.start(kernelBans, this.engine.kernelAllow())
     log.info({ backend, restored: kernelBans.length, bans: live.length }, 'firewall ready')
     await this.actions.start()
-    this.reconcile = startReconcileLoop({
-      firewall: this.firewall,
-      expected: () => this.engine.kernelBans(),
-      allow: () => this.engine.kernelAllow(),
-      intervalMs: c.firewall.reconcileInterval,
-      clock: this.clock,
-      logger: log,
-      metrics: this.metrics
-    })
+    this.startReconcile()
     // a flush of the ruleset (`systemctl reload nftables`) is repaired at once, not at the next tick
     this.firewall.watch?.(what => {
       log.warn({ change: what }, 'firewall: the kernel table was changed by someone else; repairing now')
@@ -147,7 +153,7 @@ export class Daemon {
         logger: log,
         metrics: this.metrics,
         onVote: async (v: Vote) => { await this.engine.vote(v) },
-        onRetract: async (author: string, ip: string) => { if (c.trust.honorRetractions) await this.engine.retract(author, ip) },
+        onRetract: async (author: string, ip: string) => { if (this.config.trust.honorRetractions) await this.engine.retract(author, ip) },
         // a member trusted or connecting from a new address is protected at once, not at the next refresh
         onMembersChanged: () => { this.refreshOwnAddresses() }
       })
@@ -194,6 +200,31 @@ export class Daemon {
     await step('control socket', async () => { await this.control?.stop() })
     await step('feed', async () => { await this.feed?.stop() })
     if (this.started) log.info('palisade stopped')
+  }
+
+  /** (Re)start the drift repair loop at the configured interval. */
+  startReconcile (): void {
+    this.reconcile?.stop()
+    this.reconcile = startReconcileLoop({
+      firewall: this.firewall,
+      expected: () => this.engine.kernelBans(),
+      allow: () => this.engine.kernelAllow(),
+      intervalMs: this.config.firewall.reconcileInterval,
+      clock: this.clock,
+      logger: this.log,
+      metrics: this.metrics
+    })
+  }
+
+  /**
+   * Read the configuration again and apply what changed (src/daemon-reload.ts). Serialised: a
+   * second reload waits for the first. An invalid configuration changes nothing and rejects
+   * with every located error.
+   */
+  reload (): Promise<ReloadResult> {
+    const run = this.reloading.then(() => reloadDaemon(this))
+    this.reloading = run.catch(() => {})
+    return run
   }
 
   /** A trigger from the detector becomes this node's vote. */

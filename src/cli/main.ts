@@ -25,8 +25,18 @@ export function buildProgram (): Command {
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str) })
 
-  program.command('start').description('run the daemon in the foreground')
-    .action(async (_o, cmd: Command) => (await import('./start.ts')).commandStart(globals(cmd)))
+  program.command('start').description('run the daemon in the foreground (-s SOCKET: listen there instead of the configuration\'s socket)')
+    .option('-l, --log-level <level>', 'trace, debug, info, warn or error (reaction: -l LEVEL); overrides log.level')
+    .action(async (o: { logLevel?: string }, cmd: Command) => (await import('./start.ts')).commandStart(globals(cmd), o))
+
+  program.command('status').description('one screen first: each stream alive or not (lines, last line, restarts, last error), firewall and last reconcile, peers, bans by origin, uptime')
+    .option('--json', 'print JSON')
+    .addOption(formatOption())
+    .action(async (o: { json?: boolean, format?: string }, cmd: Command) => (await import('./status.ts')).commandStatus(globals(cmd), o))
+
+  program.command('reload').description('make the running daemon read its configuration again (like SIGHUP); an invalid one is refused with every error')
+    .option('--json', 'print what changed as JSON')
+    .action(async (o: { json?: boolean }, cmd: Command) => (await import('./reload.ts')).commandReload(globals(cmd), o))
 
   program.command('test-config').description('validate the configuration; print it normalised, or every error with file:line:col')
     .option('--json', 'print JSON instead of YAML')
@@ -43,10 +53,12 @@ export function buildProgram (): Command {
     .action(async (filter: string | undefined, file: string, o: { json?: boolean, explain?: boolean, preset?: string, missed?: boolean }, cmd: Command) =>
       (await import('./test-regex.ts')).commandTestRegex(globals(cmd), filter, file, o))
 
-  program.command('show').description('active bans and pending counters; with IP: why (every vote, weight, filter, time)')
-    .argument('[ip]', 'address or prefix to explain')
+  program.command('show').description('active bans and pending counters; with IP: why (every vote, weight, filter, time), also for an address inside a banned prefix')
+    .argument('[targets...]', 'an address or prefix to explain, and/or NAME=REGEX filters on pattern values (ip=203.0.113.*, user=root)')
     .option('--json', 'print JSON')
-    .action(async (ip: string | undefined, o: { json?: boolean }, cmd: Command) => (await import('./show.ts')).commandShow(globals(cmd), ip, o))
+    .addOption(formatOption())
+    .option('-l, --limit <stream[.filter]>', 'only what this stream (or STREAM.FILTER) holds (reaction)')
+    .action(async (targets: string[], o: { json?: boolean, format?: string, limit?: string }, cmd: Command) => (await import('./show.ts')).commandShow(globals(cmd), targets, o))
 
   program.command('ban').description('ban an address or prefix here (a local vote with full weight)')
     .argument('<ip>', 'address or CIDR prefix')
@@ -55,11 +67,16 @@ export function buildProgram (): Command {
     .option('--share', 'publish the ban to the collective')
     .action(async (ip: string, o: { for?: string, reason?: string, share?: boolean }, cmd: Command) => (await import('./actions.ts')).commandBan(globals(cmd), ip, o))
 
-  for (const name of ['unban', 'flush']) {
-    program.command(name).description(name === 'unban' ? 'lift a ban here' : 'alias of unban (reaction)')
-      .argument('<ip>', 'address or CIDR prefix')
-      .action(async (ip: string, _o, cmd: Command) => (await import('./actions.ts')).commandUnban(globals(cmd), ip))
-  }
+  program.command('unban').description('lift a ban here; an address inside a banned prefix lifts that prefix')
+    .argument('<ip>', 'address or CIDR prefix')
+    .action(async (ip: string, _o, cmd: Command) => (await import('./actions.ts')).commandUnban(globals(cmd), ip))
+
+  program.command('flush').description('reaction\'s flush: lift the bans selected (an address, NAME=REGEX filters, -l), every ban with no argument; forget their counters')
+    .argument('[targets...]', 'an address or prefix (as unban), and/or NAME=REGEX filters on pattern values')
+    .option('--json', 'print JSON')
+    .addOption(formatOption())
+    .option('-l, --limit <stream[.filter]>', 'only what this stream (or STREAM.FILTER) holds')
+    .action(async (targets: string[], o: { json?: boolean, format?: string, limit?: string }, cmd: Command) => (await import('./actions.ts')).commandFlush(globals(cmd), targets, o))
 
   program.command('trigger').description('make a filter trigger now, bypassing retry (reaction)')
     .argument('<filter>', 'STREAM.FILTER')
@@ -79,6 +96,11 @@ export function buildProgram (): Command {
   commandPeer(program)
   commandCompletion(program)
   return program
+}
+
+/** reaction's -f/--format; text (a table in a terminal) when absent */
+function formatOption (): Option {
+  return new Option('-f, --format <format>', 'output format (reaction: yaml or json)').choices(['text', 'yaml', 'json'])
 }
 
 export function globals (cmd: Command): GlobalOptions {

@@ -2,13 +2,17 @@ import { createLogger } from '../common/logger.ts'
 import type { GlobalOptions } from './main.ts'
 import { defaultConfigPath } from './context.ts'
 
-/** Run the daemon until SIGINT/SIGTERM; a second signal exits at once. */
+/** Run the daemon until SIGINT/SIGTERM (a second signal exits at once); SIGHUP reloads the configuration. */
 export async function commandStart (g: GlobalOptions): Promise<void> {
+  // SIGHUP's default action kills the process and leaves its socket behind: caught from the first moment
+  let onHup = (): void => { process.stderr.write('palisade: SIGHUP ignored: the daemon is still starting\n') }
+  process.on('SIGHUP', () => onHup())
+  const configPath = g.config ?? defaultConfigPath()
   // validated in a worker thread: the daemon's heap never holds the schema and parsers
-  const config = await (await import('../config/isolated.ts')).loadConfigIsolated(g.config ?? defaultConfigPath())
+  const config = await (await import('../config/isolated.ts')).loadConfigIsolated(configPath)
   const logger = createLogger({ level: config.log.level, format: config.log.format })
   const { Daemon } = await import('../daemon.ts')
-  const daemon = new Daemon({ config, logger })
+  const daemon = new Daemon({ config, logger, configPath })
   let stopping = false
   const stop = (signal: string): void => {
     if (stopping) { logger.warn({ signal }, 'second signal: exiting now'); process.exit(1) }
@@ -18,6 +22,12 @@ export async function commandStart (g: GlobalOptions): Promise<void> {
   }
   process.on('SIGINT', () => stop('SIGINT'))
   process.on('SIGTERM', () => stop('SIGTERM'))
+  onHup = () => {
+    if (stopping) return
+    logger.info({ signal: 'SIGHUP' }, 'reloading the configuration')
+    // the daemon logs the outcome (every error of an invalid configuration included) and keeps running
+    void daemon.reload().catch(() => {})
+  }
   try {
     await daemon.start()
   } catch (err) {

@@ -73,4 +73,4 @@ export interface Ban {
 
 export type Decision =
   | { kind: 'ban', ban: Ban, /** an existing ban was extended, not created */ extended: boolean, restored: boolean, /** the vote that caused it */ vote?: Vote, /** that vote's author was not yet among the ban's reporters */ newReporter?: boolean }
-  | { kind: 'unban', ban: Ban, why: 'expired' | 'admin' | 'retracted' | 'revoked' }
+  | { kind: 'unban', ban: Ban, why: 'expired' | 'admin' | 'retracted' | 'revoked' | 'allowed' | 'untrusted' }

@@ -27,6 +27,9 @@ export function controlHandlers (d: Daemon): Map<string, ControlHandler> {
 
   h.set('ping', async () => ({ pid: process.pid }))
 
+  // re-reads the configuration the daemon started with and applies what changed (src/daemon-reload.ts)
+  h.set('reload', async () => await d.reload())
+
   h.set('show', async args => {
     const ip = optString(args, 'ip')
     if (ip !== undefined) {

@@ -81,6 +81,14 @@ export class ActionRunner implements DecisionSink {
     this.timeoutMs = opts.timeoutMs ?? ACTION_TIMEOUT
   }
 
+  /**
+   * A reload's filters: new triggers use their new actions. A removed filter's definition is
+   * kept, so the actions its past triggers still wait for run as they were promised.
+   */
+  setFilters (filters: readonly FilterConfig[]): void {
+    for (const f of filters) this.filters.set(f.id, f)
+  }
+
   /** Load stored triggers: replay immediate actions (not oneshot), run due ones, schedule the rest; idle() waits for the runs. */
   async start (): Promise<void> {
     const now = this.c.clock.now()

@@ -138,6 +138,23 @@ export class Counters {
     }
   }
 
+  /**
+   * A reload: counters of filters that still exist go on counting under their new definition
+   * (retry, retryperiod); those of removed filters are dropped, in memory and in the store.
+   */
+  rebind (filters: ReadonlyMap<string, FilterConfig>, batch: StoreBatch): number {
+    let dropped = 0
+    for (const [id, e] of this.map) {
+      const f = filters.get(e.filter.id)
+      if (f !== undefined) { e.filter = f; continue }
+      this.map.delete(id)
+      this.dirty.get(e.filter.stream)?.delete(id)
+      batch.del('counters', id)
+      dropped++
+    }
+    return dropped
+  }
+
   list (key?: string): CounterInfo[] {
     const out: CounterInfo[] = []
     for (const e of this.map.values()) {

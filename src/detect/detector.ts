@@ -28,14 +28,16 @@ export interface DetectorTuning {
 export class DetectorImpl implements Detector {
   private readonly log: Logger
   private readonly counterState: Counters
-  private readonly filters = new Map<string, FilterConfig>()
-  private readonly runners: StreamRunner[] = []
-  private sources: StatusSource[] = []
+  private filters = new Map<string, FilterConfig>()
+  /** by stream name, in configuration order */
+  private readonly running = new Map<string, { runner: StreamRunner, source: StatusSource }>()
   private readonly metrics: RunnerMetrics
   private readonly truncated
   private started = false
 
-  private readonly init: DetectorInit
+  private init: DetectorInit
+  /** serialises start, stop and reconfigure */
+  private queue: Promise<unknown> = Promise.resolve()
   private readonly components: DetectorComponents
   private readonly tuning: DetectorTuning
 
@@ -62,15 +64,58 @@ export class DetectorImpl implements Detector {
     this.started = true
     const { store, clock } = this.components
     await this.counterState.load(store, this.filters, clock.now())
-    for (const stream of this.init.streams) {
-      const compiled = stream.filters.map(f => new Filter(f, this.init.patterns, { maxLinks: this.init.limits.maxTrackedKeys }))
-      const log = this.log.child({ stream: stream.name })
-      if (stream.filters.some(f => f.preset === undefined)) warnSlowRegexes(stream, this.init.patterns, log)
-      const runner = new StreamRunner({ stream, filters: compiled, counters: this.counterState, store, clock, log, onTrigger: this.init.onTrigger, onTriggers: this.init.onTriggers?.bind(this.init), metrics: this.metrics })
-      this.runners.push(runner)
-      this.sources.push(await this.sourceFor(stream, runner, log))
-    }
-    for (const s of this.sources) await s.start()
+    const fresh: StatusSource[] = []
+    for (const stream of this.init.streams) fresh.push(await this.build(stream))
+    for (const s of fresh) await s.start()
+  }
+
+  private async build (stream: StreamConfig): Promise<StatusSource> {
+    const { store, clock } = this.components
+    const compiled = stream.filters.map(f => new Filter(f, this.init.patterns, { maxLinks: this.init.limits.maxTrackedKeys }))
+    const log = this.log.child({ stream: stream.name })
+    if (stream.filters.some(f => f.preset === undefined)) warnSlowRegexes(stream, this.init.patterns, log)
+    const runner = new StreamRunner({ stream, filters: compiled, counters: this.counterState, store, clock, log, onTrigger: this.init.onTrigger, onTriggers: this.init.onTriggers?.bind(this.init), metrics: this.metrics })
+    const source = await this.sourceFor(stream, runner, log)
+    this.running.set(stream.name, { runner, source })
+    return source
+  }
+
+  /**
+   * Take over a new configuration's streams: `restart` names streams whose definition changed.
+   * Those and the removed ones stop first (their checkpoint and counters are flushed, so a
+   * restarted stream resumes exactly after its last stored line); counters of filters that no
+   * longer exist are dropped; then changed and added streams start. Untouched streams keep running.
+   */
+  reconfigure (streams: readonly StreamConfig[], patterns: DetectorInit['patterns'], restart: ReadonlySet<string>): Promise<void> {
+    const run = this.queue.then(async () => {
+      const wanted = new Set(streams.map(s => s.name))
+      const halt = [...this.running.keys()].filter(n => !wanted.has(n) || restart.has(n))
+      await Promise.all(halt.map(n => this.halt(n)))
+      this.init = { ...this.init, streams, patterns }
+      this.filters = new Map(streams.flatMap(s => s.filters).map(f => [f.id, f]))
+      const b = this.components.store.batch()
+      this.counterState.rebind(this.filters, b)
+      await b.write()
+      if (!this.started) return
+      const fresh: StatusSource[] = []
+      for (const s of streams) if (!this.running.has(s.name)) fresh.push(await this.build(s))
+      // the map keeps configuration order for `show`
+      const order = new Map([...this.running].sort((a, b) => streams.findIndex(s => s.name === a[0]) - streams.findIndex(s => s.name === b[0])))
+      this.running.clear()
+      for (const [k, v] of order) this.running.set(k, v)
+      for (const s of fresh) await s.start()
+    })
+    this.queue = run.catch(() => {})
+    return run
+  }
+
+  private async halt (name: string): Promise<void> {
+    const r = this.running.get(name)
+    if (r === undefined) return
+    this.running.delete(name)
+    await r.source.stop()
+    await r.runner.flush()
+    r.runner.stop()
   }
 
   private async sourceFor (stream: StreamConfig, runner: StreamRunner, log: Logger): Promise<StatusSource> {
@@ -104,14 +149,17 @@ export class DetectorImpl implements Detector {
   async stop (): Promise<void> {
     if (!this.started) return
     this.started = false
-    await Promise.all(this.sources.map(async s => { await s.stop() }))
-    for (const r of this.runners) { await r.flush(); r.stop() }
-    this.sources = []
-    this.runners.length = 0
+    const run = this.queue.then(async () => {
+      await Promise.all([...this.running.values()].map(async r => { await r.source.stop() }))
+      for (const r of this.running.values()) { await r.runner.flush(); r.runner.stop() }
+      this.running.clear()
+    })
+    this.queue = run.catch(() => {})
+    await run
   }
 
   streamStatus (): StreamStatus[] {
-    return this.sources.flatMap(s => s.status === undefined ? [] : [s.status()])
+    return [...this.running.values()].flatMap(({ source: s, runner: r }) => s.status === undefined ? [] : [{ ...s.status(), ...r.seen() }])
   }
 
   counters (key?: string): CounterInfo[] {

@@ -86,6 +86,8 @@ export interface Detector {
   counters (key?: string): CounterInfo[]
   /** each stream's source: alive or retrying, last error, restarts */
   streamStatus (): StreamStatus[]
+  /** a reload: stop removed streams, restart those named in `restart`, start added ones; drop counters of removed filters */
+  reconfigure (streams: readonly StreamConfig[], patterns: Readonly<Record<string, PatternConfig>>, restart: ReadonlySet<string>): Promise<void>
   /** forget counters of a key (after an admin unban, so the next failure does not re-ban at once) */
   reset (key: string): Promise<void>
 }

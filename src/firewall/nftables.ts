@@ -15,8 +15,8 @@ import { NftMonitor } from './nft-monitor.ts'
 export class NftablesFirewall implements Firewall {
   readonly name = 'nftables'
   private readonly table: string
-  private readonly hooks: readonly Hook[]
-  private readonly keepOnStop: boolean
+  private hooks: readonly Hook[]
+  private keepOnStop: boolean
   private readonly netns: string | undefined
   private readonly clock: Clock
   private readonly log: Logger
@@ -61,6 +61,22 @@ export class NftablesFirewall implements Firewall {
       await this.nft(['-f', '-'], fullTableScript(this.table, this.hooks, parsedBans, parsedAllow, now))
       this.log.info({ bans: parsedBans.length, allow: parsedAllow.length, adopted, ms: Math.round(performance.now() - t0) },
         adopted ? 'nftables table adopted from a previous run and rebuilt in one transaction' : 'nftables table created')
+    })
+  }
+
+  async reconfigure (opts: { hooks: readonly Hook[], keepOnStop: boolean }, state: () => { bans: readonly FirewallBan[], allow: readonly string[] }): Promise<void> {
+    const hooks = checkHooks(opts.hooks)
+    this.keepOnStop = opts.keepOnStop
+    if (hooks.join(' ') === this.hooks.join(' ')) return
+    // behind the change queue: a ban in flight lands in the old table first and is in `state` too
+    await this.changes.idle()
+    await this.serial.run(async () => {
+      const { bans, allow } = state()
+      const parsedBans = banOps(bans).flatMap(o => o.kind === 'ban' ? [{ subject: o.subject, until: o.until }] : [])
+      const parsedAllow = allow.map(parseOrThrow)
+      await this.nft(['-f', '-'], fullTableScript(this.table, hooks, parsedBans, parsedAllow, this.clock.now()))
+      this.hooks = hooks
+      this.log.info({ hooks, bans: parsedBans.length }, 'nftables table rebuilt with the reloaded hooks in one transaction')
     })
   }
 

@@ -36,6 +36,12 @@ export interface Firewall {
    * reconcile interval. Stopped by `stop()`.
    */
   watch? (onDrift: (what: string) => void): void
+  /**
+   * Optional: take over new hooks and keepOnStop (a reload), rebuilding the table in ONE
+   * transaction with every ban and allow entry `state` gives (read when the transaction is
+   * built, after pending changes), so packets never meet a table without them.
+   */
+  reconfigure? (opts: { hooks: FirewallConfig['hooks'], keepOnStop: boolean }, state: () => { bans: readonly FirewallBan[], allow: readonly string[] }): Promise<void>
   /** remove the table unless keepOnStop */
   stop (): Promise<void>
 }

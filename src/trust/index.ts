@@ -85,9 +85,14 @@ export interface TrustPolicy {
   addresses (key: string): string[]
   /** remember where a trusted key was connected from; true when it was new */
   noteAddress (key: string, multiaddr: string): boolean
+  /** a reload: the configured peers and rate cap replaced; runtime peers and revocations kept */
+  reconfigure (config: TrustConfig): ReconfigureResult
   /** called after every change; returns an unsubscribe function */
   onChange (listener: (change: TrustChange) => void): () => void
 }
+
+/** configured peer keys a reload added, removed, or whose weight, shadow or name changed */
+export interface ReconfigureResult { added: string[], removed: string[], changed: string[] }
 
 export interface TrustPolicyInit {
   config: TrustConfig

@@ -2,8 +2,9 @@ import { ErrorCodes, palisadeError } from '../common/errors.ts'
 import { parseSubject } from '../common/ip.ts'
 import type { Logger } from '../common/logger.ts'
 import { isEd25519PeerId } from './keys.ts'
+import type { TrustConfig } from '../config/types.ts'
 import type {
-  AddOptions, PeerStats, RemoveResult, TrustChange, TrustedPeer, TrustPolicy, TrustPolicyComponents, TrustPolicyInit
+  AddOptions, ReconfigureResult, PeerStats, RemoveResult, TrustChange, TrustedPeer, TrustPolicy, TrustPolicyComponents, TrustPolicyInit
 } from './index.ts'
 import { RateBuckets } from './rate.ts'
 
@@ -28,7 +29,7 @@ function parseAddr (a: string): RegExpExecArray | null {
 }
 
 export class Policy implements TrustPolicy {
-  private readonly init: TrustPolicyInit
+  private init: TrustPolicyInit
   private readonly components: TrustPolicyComponents
   private readonly log: Logger
   private readonly config = new Map<string, TrustedPeer>()
@@ -36,7 +37,7 @@ export class Policy implements TrustPolicy {
   private readonly revokedKeys = new Set<string>()
   private readonly peerStats = new Map<string, PeerStats>()
   private readonly listeners = new Set<(c: TrustChange) => void>()
-  private readonly rate: RateBuckets
+  private rate: RateBuckets
   private readonly known = new Map<string, string[]>()
   private persisting: Promise<void> = Promise.resolve()
 
@@ -65,6 +66,37 @@ export class Policy implements TrustPolicy {
   }
 
   async stop (): Promise<void> {}
+
+  /**
+   * A reload: the configured peers and the hourly cap are replaced (every key is checked before
+   * anything changes). Runtime entries and revocations stay: a revocation must outlive any
+   * configuration. Listeners hear of each configured peer that appeared, changed or went.
+   */
+  reconfigure (config: TrustConfig): ReconfigureResult {
+    const next = new Map<string, TrustedPeer>()
+    for (const p of config.peers) {
+      if (!isEd25519PeerId(p.key)) throw badKey(p.key)
+      next.set(p.key, { key: p.key, ...(p.name === undefined ? {} : { name: p.name }), weight: p.weight, shadow: p.shadow, source: 'config' })
+    }
+    const out: ReconfigureResult = { added: [], removed: [], changed: [] }
+    for (const k of this.config.keys()) if (!next.has(k)) out.removed.push(k)
+    for (const [k, p] of next) {
+      const before = this.config.get(k)
+      if (before === undefined) out.added.push(k)
+      else if (before.weight !== p.weight || before.shadow !== p.shadow || before.name !== p.name) out.changed.push(k)
+    }
+    if (config.maxReportsPerPeerPerHour !== this.init.config.maxReportsPerPeerPerHour) this.rate = new RateBuckets(config.maxReportsPerPeerPerHour)
+    this.init = { ...this.init, config }
+    this.config.clear()
+    for (const [k, p] of next) this.config.set(k, p)
+    for (const key of out.removed) if (!this.runtime.has(key)) this.emit({ kind: 'remove', key })
+    for (const key of [...out.added, ...out.changed]) {
+      const peer = this.get(key)
+      if (peer !== undefined) this.emit({ kind: 'add', peer })
+    }
+    if (out.added.length + out.removed.length + out.changed.length > 0) this.log.info(out, 'trust: configured peers reloaded')
+    return out
+  }
 
   get (key: string): TrustedPeer | undefined {
     if (this.revokedKeys.has(key)) return undefined
