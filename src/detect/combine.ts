@@ -1,7 +1,7 @@
 import { ErrorCodes, palisadeError } from '../common/errors.ts'
 import type { PatternConfig } from '../config/types.ts'
 import { builtinIpRegex } from '../common/ip-regex.ts'
-import { commonPrefix, compilePrefilter, prefilterLiterals } from './literals.ts'
+import { commonPrefix, compilePrefilter, prefilterLiterals, requiredLiterals } from './literals.ts'
 import { dialectMessage, translateRegex } from '../config/regex-dialect.ts'
 
 /** One admin regex inside the combined RegExp. */
@@ -20,6 +20,8 @@ export interface Combined {
   literals: string[] | null
   /** those literals compiled for `mayMatch` */
   prefilter: RegExp | null
+  /** per regex: the literals one of which its lines contain (null: unknown) */
+  branchLiterals: Array<string[] | null>
   branches: Branch[]
   /** pattern names in first-appearance order over all regexes */
   found: string[]
@@ -94,7 +96,7 @@ export function combine (regexes: readonly string[], patterns: Readonly<Record<s
     throw palisadeError(ErrorCodes.CONFIG_INVALID, `${where}: regexes cannot be combined: ${(err as Error).message}`, err)
   }
   const literals = prefilterLiterals(bodies)
-  return { re, literals, prefilter: compilePrefilter(literals), branches, found }
+  return { re, literals, prefilter: compilePrefilter(literals), branchLiterals: bodies.map(requiredLiterals), branches, found }
 }
 
 /** Which branch matched, from the exec array. */

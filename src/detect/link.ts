@@ -71,6 +71,13 @@ export class LinkTable {
   /** `from` literals the filter's own prefilter does not already imply */
   private readonly fromOnly: RegExp | null
   private readonly from: Combined
+  /**
+   * The literals of the `from` regexes that bind (those without `(?<forget>)`); null: unknown.
+   * A line holding none of them can only end a connection, which changes nothing when its id is
+   * not bound: most lines of a busy log (`Accepted`, `Disconnected`) are then settled by the id
+   * and one Map lookup instead of the whole `from` regex.
+   */
+  private readonly binding: RegExp | null
   private readonly fromMarks: Marks
   private readonly bound = new Map<string | number, Bound>()
   private readonly oldest = new OldestKey<string | number>(this.bound)
@@ -100,6 +107,9 @@ export class LinkTable {
     this.fromMarks = linkMarks(this.from, cfg.from)
     const lits = this.from.literals
     this.fromOnly = lits === null || filterLiterals === null ? this.from.prefilter : compilePrefilter(lits.filter(l => !filterLiterals.some(f => l.includes(f))))
+    const forget = this.fromMarks.forget
+    const bindLits = this.from.branchLiterals.filter((_l, i) => !forget[i])
+    this.binding = bindLits.some(l => l === null) ? null : compilePrefilter([...new Set(bindLits.flat() as string[])])
     if (this.from.found.length === 0) throw palisadeError(ErrorCodes.CONFIG_INVALID, `${where}.link.from: no <pattern> to bind`)
   }
 
@@ -124,6 +134,11 @@ export class LinkTable {
    */
   observe (line: string, time: number, filterPrefiltered = false): Record<string, string> | null {
     if (!mayMatch(line, filterPrefiltered ? this.fromOnly : this.from.prefilter)) return null
+    if (this.binding !== null && !this.binding.test(line)) {
+      // only a line ending a connection can match: without a binding on its id it changes nothing
+      const id = this.idOf(line)
+      if (id === undefined || !this.bound.has(keyOf(id))) return null
+    }
     const m = this.fromMarks.re.exec(line)
     if (m === null) return null
     const id = this.idOf(line)
