@@ -24,7 +24,9 @@ export function bashScript (root: CommandNode): string {
   const cmds = allCommands(root)
   const valueFlags = new Set([root, ...cmds].flatMap(c => c.options.filter(o => o.takesValue).flatMap(o => [o.long, o.short].filter(Boolean))))
   const fileFlags = ['-c', '--config', '-s', '--socket']
-  const choices = [root, ...cmds].flatMap(c => c.options.filter(o => o.choices !== undefined).map(o => `    ${[o.long, o.short].filter(Boolean).join('|')}) COMPREPLY=( $(compgen -W ${q(o.choices!.join(' '))} -- "$cur") ); return ;;`))
+  // per command: two commands may give one flag different choices (feed --format, show --format)
+  const choices = [root, ...cmds].flatMap(c => c.options.filter(o => o.choices !== undefined).map(o =>
+    `    ${[o.long, o.short].filter(Boolean).map(f => `"${c.path.map(p => ' ' + p).join('')} ${f}"`).join('|')}) COMPREPLY=( $(compgen -W ${q(o.choices!.join(' '))} -- "$cur") ); return ;;`))
   const paths = cmds.map(c => `" ${c.path.join(' ')}"`).join('|')
   const cases = [root, ...cmds].map(c => {
     const argChoices = c.args.flatMap(a => a.choices ?? [])
@@ -46,6 +48,8 @@ _palisade() {
   done
   case "$prev" in
     ${fileFlags.join('|')}) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
+  esac
+  case "$path $prev" in
 ${choices.join('\n')}
   esac
   case "$path" in

@@ -3,7 +3,10 @@ import type { Ban } from '../common/model.ts'
 import type { CounterInfo, StreamStatus } from '../detect/types.ts'
 import type { Explanation } from '../decide/index.ts'
 import type { GlobalOptions } from './main.ts'
-import { ask, out } from './context.ts'
+import { ask, formatOf, out, printData, table, targetsOf } from './context.ts'
+import { selection, type Selection } from '../control/selection.ts'
+
+const indent = (text: string): string => text.split('\n').map(l => '  ' + l).join('\n')
 
 interface ShowAll {
   bans: Ban[]
@@ -28,13 +31,40 @@ async function showAll (g: GlobalOptions): Promise<ShowAll> {
   }
   return { ...first, bans, total: bans.length }
 }
-type ShowOne = Explanation & { counters: CounterInfo[], pending: ShowAll['pending'] }
+/** `contains`: the address asked about, when the ban shown is a prefix holding it */
+type ShowOne = Explanation & { counters: CounterInfo[], pending: ShowAll['pending'], contains?: string }
 
-export async function commandShow (g: GlobalOptions, ip: string | undefined, o: { json?: boolean }): Promise<void> {
-  const result = ip === undefined ? await showAll(g) : await ask(g, 'show', { ip })
-  if (o.json === true) { out(JSON.stringify(result, null, 2)); return }
-  const now = Date.now()
-  out(ip === undefined ? renderAll(result as ShowAll, now) : renderOne(result as ShowOne, now))
+export interface ShowOptions { json?: boolean, format?: string, limit?: string }
+
+/**
+ * `show` (everything), `show ADDR` (why), or reaction's filters: `-l STREAM[.FILTER]` and
+ * `NAME=REGEX` words (the whole value must match: `ip=203.0.113.*`), for any pattern.
+ */
+export async function commandShow (g: GlobalOptions, words: readonly string[], o: ShowOptions): Promise<void> {
+  const format = formatOf(o)
+  const t = targetsOf(words)
+  const filtered = o.limit !== undefined || Object.keys(t.patterns).length > 0
+  if (t.ip !== undefined && !filtered) {
+    const one = await ask(g, 'show', { ip: t.ip }) as ShowOne
+    if (!await printData(format, one)) out(renderOne(one, Date.now()))
+    return
+  }
+  const all = await showAll(g)
+  const result = filtered || t.ip !== undefined ? narrow(all, selection({ limit: o.limit, patterns: t.patterns, ip: t.ip })) : all
+  if (!await printData(format, result)) out(renderAll(result, Date.now()))
+}
+
+function narrow (r: ShowAll, s: Selection): ShowAll {
+  const bans = r.bans.filter(s.ban)
+  return {
+    ...r,
+    bans,
+    total: bans.length,
+    counters: r.counters.filter(s.counter),
+    countersTotal: undefined,
+    pending: r.pending.filter(p => s.counter({ filter: p.filter, key: p.key, count: 0, retry: 0, since: 0 })),
+    pendingTotal: undefined
+  }
 }
 
 function until (t: number, now: number): string {
@@ -49,20 +79,21 @@ export function renderAll (r: ShowAll, now: number): string {
   const lines: string[] = []
   const bans = [...r.bans].sort((a, b) => a.until - b.until)
   lines.push(`${bans.length} active ban${bans.length === 1 ? '' : 's'}`)
-  for (const b of bans) {
-    lines.push(`  ${(b.ip ?? b.key).padEnd(28)} ${b.origin.padEnd(7)} ${b.filter.padEnd(24)} until ${until(b.until, now)}` +
-      `${b.level > 0 ? `  level ${b.level}` : ''}  by ${reporters(b.reporters)}${b.firewall ? '' : '  (actions only)'}`)
+  if (bans.length > 0) {
+    const rows = bans.map(b => [b.ip ?? b.key.replaceAll('\t', ' '), b.origin, b.filter, until(b.until, now), String(b.level),
+      reporters(b.reporters) + (b.firewall ? '' : ' (actions only)')])
+    lines.push(indent(table(['SUBJECT', 'ORIGIN', 'FILTER', 'UNTIL', 'LEVEL', 'BY'], rows)))
   }
   const more = (shown: number, total: number | undefined): string => total !== undefined && total > shown ? ` (first ${shown} shown)` : ''
   if (r.counters.length > 0) {
     const n = r.countersTotal ?? r.counters.length
     lines.push(`${n} pending counter${n === 1 ? '' : 's'}${more(r.counters.length, r.countersTotal)}`)
-    for (const c of r.counters) lines.push(`  ${c.key.padEnd(28)} ${c.filter.padEnd(24)} ${c.count}/${c.retry} since ${isoTime(c.since)}`)
+    lines.push(indent(table(['KEY', 'FILTER', 'COUNT', 'SINCE'], r.counters.map(c => [c.key.replaceAll('\t', ' '), c.filter, `${c.count}/${c.retry}`, isoTime(c.since)]))))
   }
   if (r.pending.length > 0) {
     const n = r.pendingTotal ?? r.pending.length
     lines.push(`${n} pending action${n === 1 ? '' : 's'}${more(r.pending.length, r.pendingTotal)}`)
-    for (const p of r.pending) lines.push(`  ${p.key.padEnd(28)} ${p.filter}.${p.action} at ${until(p.due, now)}`)
+    lines.push(indent(table(['KEY', 'ACTION', 'AT'], r.pending.map(p => [p.key.replaceAll('\t', ' '), `${p.filter}.${p.action}`, until(p.due, now)]))))
   }
   for (const st of r.streams ?? []) {
     const missing = (st.missing ?? []).length > 0 ? `, no file at ${st.missing!.join(', ')}` : ''
@@ -79,7 +110,11 @@ export function renderOne (e: ShowOne, now: number): string {
     const hint = ['private', 'cgnat', 'ula'].includes(e.protected) ? `; set \`neverBan: {${e.protected}: false}\` to ban such addresses` : ''
     lines.push(`${e.key} is protected (${e.protected}): never banned here${hint}`)
   }
-  if (e.ban !== undefined) {
+  if (e.ban !== undefined && e.contains !== undefined) {
+    const b = e.ban
+    lines.push(`${e.contains} is inside ${e.key}, banned since ${isoTime(b.since)} until ${until(b.until, now)}`,
+      `  filter ${b.filter}, origin ${b.origin}, escalation level ${b.level}, reporters: ${reporters(b.reporters)}${b.reason !== undefined ? `, reason: ${b.reason}` : ''}`)
+  } else if (e.ban !== undefined) {
     const b = e.ban
     lines.push(`${e.key} banned since ${isoTime(b.since)} until ${until(b.until, now)}`,
       `  filter ${b.filter}, origin ${b.origin}, escalation level ${b.level}, reporters: ${reporters(b.reporters)}${b.reason !== undefined ? `, reason: ${b.reason}` : ''}`)

@@ -1,15 +1,24 @@
 import { createLogger } from '../common/logger.ts'
+import { ErrorCodes, palisadeError } from '../common/errors.ts'
 import type { GlobalOptions } from './main.ts'
 import { defaultConfigPath } from './context.ts'
 
+// pino's levels; reaction's (DEBUG, INFO, WARN, ERROR) in lower case are among them
+const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal']
+
 /** Run the daemon until SIGINT/SIGTERM (a second signal exits at once); SIGHUP reloads the configuration. */
-export async function commandStart (g: GlobalOptions): Promise<void> {
+export async function commandStart (g: GlobalOptions, o: { logLevel?: string } = {}): Promise<void> {
+  if (o.logLevel !== undefined && !LEVELS.includes(o.logLevel)) {
+    throw palisadeError(ErrorCodes.CLI_USAGE, `-l/--log-level ${JSON.stringify(o.logLevel)}: one of ${LEVELS.join(', ')}`)
+  }
   // SIGHUP's default action kills the process and leaves its socket behind: caught from the first moment
   let onHup = (): void => { process.stderr.write('palisade: SIGHUP ignored: the daemon is still starting\n') }
   process.on('SIGHUP', () => onHup())
   const configPath = g.config ?? defaultConfigPath()
   // validated in a worker thread: the daemon's heap never holds the schema and parsers
-  const config = await (await import('../config/isolated.ts')).loadConfigIsolated(configPath)
+  const loaded = await (await import('../config/isolated.ts')).loadConfigIsolated(configPath)
+  // -s names the socket to listen on, as it names the one a client talks to (reaction's start -s)
+  const config = { ...loaded, socket: g.socket ?? loaded.socket, log: { ...loaded.log, level: o.logLevel ?? loaded.log.level } }
   const logger = createLogger({ level: config.log.level, format: config.log.format })
   const { Daemon } = await import('../daemon.ts')
   const daemon = new Daemon({ config, logger, configPath })

@@ -1,6 +1,10 @@
 import { ErrorCodes, palisadeError } from '../common/errors.ts'
 import { parseSubject } from '../common/ip.ts'
 import { SELF } from '../common/model.ts'
+import { localVote } from '../decide/index.ts'
+import { matchOfValues } from '../detect/manual-match.ts'
+import { selection } from './selection.ts'
+import { daemonStatus } from './status.ts'
 import { parseDuration } from '../common/duration.ts'
 import type { Daemon } from '../daemon.ts'
 import type { Ban } from '../common/model.ts'
@@ -30,12 +34,26 @@ export function controlHandlers (d: Daemon): Map<string, ControlHandler> {
   // re-reads the configuration the daemon started with and applies what changed (src/daemon-reload.ts)
   h.set('reload', async () => await d.reload())
 
+  h.set('status', async () => daemonStatus({
+    streams: d.detector?.streamStatus() ?? [],
+    firewall: d.firewall === undefined ? null : { backend: d.firewall.name, lastReconcile: d.reconcile?.last() ?? null },
+    trust: d.trust,
+    federation: d.federation,
+    engine: d.engine,
+    startedAt: d.startedAt ?? d.clock.now(),
+    now: d.clock.now()
+  }))
+
   h.set('show', async args => {
     const ip = optString(args, 'ip')
     if (ip !== undefined) {
       const key = subjectArg(ip)
       const e = await d.engine.explain(key)
-      return { ...e, counters: d.detector?.counters(key) ?? [], pending: d.actions.pending(key) }
+      // the address may be inside a prefix ban (an ipv6mask of 64 bans the /64)
+      const outer = e.ban === undefined ? d.engine.containing(key) : undefined
+      if (outer === undefined) return { ...e, counters: d.detector?.counters(key) ?? [], pending: d.actions.pending(key) }
+      const o = await d.engine.explain(outer.key)
+      return { ...o, protected: e.protected, contains: key, counters: d.detector?.counters(outer.key) ?? [], pending: d.actions.pending(outer.key) }
     }
     const limit = intArg(args, 'limit', 1, SHOW_PAGE_MAX) ?? SHOW_PAGE_MAX
     const offset = intArg(args, 'offset', 0, Number.MAX_SAFE_INTEGER) ?? 0
@@ -71,11 +89,28 @@ export function controlHandlers (d: Daemon): Map<string, ControlHandler> {
 
   h.set('unban', async args => {
     const ip = subjectArg(String(args.ip ?? ''))
-    const decision = await d.engine.unban(ip)
-    await d.detector?.reset(ip)
+    // an address inside a prefix ban lifts that prefix, and says so
+    const key = d.engine.get(ip) === undefined ? d.engine.containing(ip)?.key ?? ip : ip
+    const decision = await d.engine.unban(key)
+    await d.detector?.reset(key)
     await d.firewallSink.settled()
     if (decision === null) throw palisadeError(ErrorCodes.DECIDE_NOT_BANNED, `${ip} is not banned here`)
-    return decision.ban
+    return key === ip ? decision.ban : { ...decision.ban, contains: ip }
+  })
+
+  h.set('flush', async args => {
+    const select = selection(args)
+    const lifted: Ban[] = []
+    for (const b of d.engine.bans().filter(select.ban)) {
+      const decision = await d.engine.unban(b.key)
+      await d.detector?.reset(b.key)
+      if (decision !== null) lifted.push(decision.ban)
+    }
+    // counting matches are forgotten too, as reaction's flush removes them
+    const counters = (d.detector?.counters() ?? []).filter(select.counter)
+    for (const key of new Set(counters.map(c => c.key))) await d.detector?.reset(key)
+    await d.firewallSink.settled()
+    return { lifted, counters: counters.length }
   })
 
   h.set('trigger', async args => {
@@ -83,24 +118,10 @@ export function controlHandlers (d: Daemon): Map<string, ControlHandler> {
     const f = d.filter(id)
     if (f === undefined) throw palisadeError(ErrorCodes.CONTROL_BAD_REQUEST, `no filter ${JSON.stringify(id)}; filters are named STREAM.FILTER`)
     const given = (typeof args.values === 'object' && args.values !== null ? args.values : {}) as Record<string, unknown>
-    const values: Record<string, string> = {}
-    let ip: string | undefined
-    for (const name of f.patterns) {
-      const raw = given[name]
-      if (typeof raw !== 'string' || raw === '') throw palisadeError(ErrorCodes.CONTROL_BAD_REQUEST, `missing ${name}=… for ${id}`)
-      const p = d.config.patterns[name]
-      if (p?.type !== undefined) {
-        const s = parseSubject(raw)
-        if (s === null) throw palisadeError(ErrorCodes.IP_INVALID, `${name}=${raw} is not a valid IP address`)
-        values[name] = s.text
-        ip = s.text
-      } else {
-        values[name] = raw
-      }
-    }
-    const ipPatterns = f.patterns.filter(n => d.config.patterns[n]?.type !== undefined)
-    const key = ipPatterns.length === 1 && ip !== undefined ? ip : f.patterns.map(n => values[n]).join('\t')
-    const decision = await d.engine.vote(d.localVote(f, key, ipPatterns.length === 1 ? ip : undefined, values, f.retry))
+    // the normalisation a log line's captures get (mask, ignore lists), then the vote detection casts
+    const now = d.clock.now()
+    const m = matchOfValues(f, d.config.patterns, given, now)
+    const decision = await d.engine.vote(localVote(f, m, f.retry, d.config.trust.localWeight, now))
     await d.firewallSink.settled()
     return decision?.ban ?? null
   })

@@ -6,7 +6,7 @@
 export const MAX_REQUEST_BYTES = 64 * 1024
 
 /** Commands whose answer grows with the number of bans: run a few at a time (socket-server.ts). */
-export const HEAVY_COMMANDS: ReadonlySet<string> = new Set(['show', 'feed', 'peer-list'])
+export const HEAVY_COMMANDS: ReadonlySet<string> = new Set(['show', 'feed', 'peer-list', 'status', 'flush'])
 
 /** The most bans one `show` answer carries; the CLI asks page after page (`offset`). */
 export const SHOW_PAGE_MAX = 1000

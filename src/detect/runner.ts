@@ -81,6 +81,8 @@ export class StreamRunner {
   private retryDelay = RETRY_FIRST
   private failing = false
   private failureLoggedAt = -Infinity
+  private linesRead = 0
+  private lastLineAt: number | undefined
 
   readonly stream: StreamConfig
   private readonly filters: readonly CompiledFilter[]
@@ -162,11 +164,18 @@ export class StreamRunner {
         if (r.triggered) triggers.push({ filter, match: m, count: r.count })
       }
     }
+    this.linesRead += lines.length
+    if (lines.length > 0) this.lastLineAt = this.clock.now()
     const labels = { stream: this.stream.name }
     this.metrics.lines?.inc(labels, lines.length)
     if (matched > 0) this.metrics.matches?.inc(labels, matched)
     if (triggers.length > 0) this.metrics.triggers?.inc(labels, triggers.length)
     return triggers
+  }
+
+  /** lines read and when the last one was, for `palisade status` */
+  seen (): { lines: number, lastLineAt?: number } {
+    return this.lastLineAt === undefined ? { lines: this.linesRead } : { lines: this.linesRead, lastLineAt: this.lastLineAt }
   }
 
   /**

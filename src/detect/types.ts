@@ -77,6 +77,10 @@ export interface StreamStatus {
   files?: string[]
   /** file streams: paths or globs that match no file (yet) */
   missing?: string[]
+  /** lines read since start */
+  lines?: number
+  /** ms since epoch when the last line was read; absent before the first */
+  lastLineAt?: number
 }
 
 export interface Detector {

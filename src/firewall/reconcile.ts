@@ -31,7 +31,12 @@ export interface ReconcileInit {
 export interface ReconcileLoop {
   stop (): void
   runOnce (): Promise<{ added: number, removed: number }>
+  /** the last pass (timer or repair), for `palisade status`; undefined before the first */
+  last (): ReconcileResult | undefined
 }
+
+/** One reconcile pass: when it ended, what it repaired, or why it failed. */
+export interface ReconcileResult { at: number, added: number, removed: number, error?: string }
 
 export function startReconcileLoop (init: ReconcileInit): ReconcileLoop {
   const log = init.logger.child({ component: 'firewall-reconcile', backend: init.firewall.name })
@@ -40,6 +45,7 @@ export function startReconcileLoop (init: ReconcileInit): ReconcileLoop {
   let timer: Timer | null = null
   let stopped = false
   let running: Promise<{ added: number, removed: number }> | null = null
+  let last: ReconcileResult | undefined
 
   const once = async (): Promise<{ added: number, removed: number }> => {
     const kernel = await init.firewall.list()
@@ -75,7 +81,10 @@ export function startReconcileLoop (init: ReconcileInit): ReconcileLoop {
 
   const runOnce = (): Promise<{ added: number, removed: number }> => {
     // one pass at a time: a slow list() must not overlap the next tick's
-    running ??= once().finally(() => { running = null })
+    running ??= once().then(r => { last = { at: init.clock.now(), ...r }; return r }, (err: unknown) => {
+      last = { at: init.clock.now(), added: 0, removed: 0, error: err instanceof Error ? err.message : String(err) }
+      throw err
+    }).finally(() => { running = null })
     return running
   }
 
@@ -93,6 +102,7 @@ export function startReconcileLoop (init: ReconcileInit): ReconcileLoop {
       stopped = true
       timer?.cancel()
     },
-    runOnce
+    runOnce,
+    last: () => last
   }
 }
