@@ -33,7 +33,7 @@ export async function reloadDaemon (d: Daemon, load: ConfigLoader = isolated): P
   if (!d.started) throw palisadeError(ErrorCodes.RELOAD_NOT_READY, 'the daemon is still starting (or stopping): reload it once it runs')
   let next: Config
   try {
-    next = await load(d.configPath)
+    next = d.overrides(await load(d.configPath))
   } catch (err) {
     if (err instanceof ConfigInvalidError) {
       log.error({ issues: err.issues.length }, `reload refused: ${d.configPath} is invalid; still running the previous configuration`)

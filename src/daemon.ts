@@ -51,6 +51,8 @@ export interface DaemonOptions {
   netns?: string
   /** the file or directory the configuration came from: what a reload reads again */
   configPath?: string
+  /** command-line overrides (`start -s`, `-l`): applied again to every configuration a reload reads */
+  overrides?: (c: Config) => Config
 }
 
 /** outbox entries decided per engine batch at start */
@@ -63,6 +65,7 @@ export class Daemon {
   /** the running configuration (a reload replaces it; restart-only values stay) */
   config: Config
   readonly configPath: string | undefined
+  readonly overrides: (c: Config) => Config
   /** sets the level of the root logger and of every child the stages made (a reload) */
   readonly setLogLevel: (level: string) => void
   readonly log: Logger
@@ -99,6 +102,7 @@ export class Daemon {
     this.clock = opts.clock ?? systemClock
     this.netns = opts.netns
     this.configPath = opts.configPath
+    this.overrides = opts.overrides ?? (c => c)
     // first: the stages below make their child loggers in their constructors
     this.setLogLevel = followLevels(this.log)
     const c = this.config
