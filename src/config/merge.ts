@@ -11,7 +11,8 @@ import { applyLocal, isLocalFile } from './local-layer.ts'
  * twice is an error naming both places, never a silent override: with many files, "which one
  * wins" is exactly the question an admin should not have to ask.
  */
-const MERGED_MAPS = new Set(['patterns', 'streams'])
+// reaction's packagers ship `plugins:` in a file of its own (OpenWrt: plugins.jsonnet), one entry per plugin
+const MERGED_MAPS = new Set(['patterns', 'streams', 'plugins'])
 const CONCATENATED = new Set(['start', 'stop'])
 
 export interface Merged {
@@ -94,7 +95,7 @@ export function merge (sources: readonly ParsedSource[], issues: Issues): Merged
             continue
           }
           if (prev !== undefined) {
-            issues.add([key, name], `${key === 'streams' ? 'stream' : 'pattern'} \`${name}\` is defined twice: here and at ${locateIn(sources[prev], [key, name], true)}`,
+            issues.add([key, name], `${({ streams: 'stream', patterns: 'pattern', plugins: 'plugin' } as Record<string, string>)[key]} \`${name}\` is defined twice: here and at ${locateIn(sources[prev], [key, name], true)}`,
               { where: locateIn(src, [key, name], true) })
             continue
           }

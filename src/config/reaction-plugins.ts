@@ -138,7 +138,8 @@ export function resolveActions (actions: Record<string, unknown>, at: Path, filt
     ctx.notes.push(`${where}: a delayed ${adds[0].plugin} add (\`after\`) bans at once on Palisade's firewall backend`)
   }
   const dels = sets.filter(s => s.op === 'del' && s.after !== null).map(s => s.after as number)
-  const timeouts = adds.filter(s => s.timeout !== null).map(s => s.timeout as number)
+  // set options are shared by every action of the set (plugins/ipset.md "Set Options")
+  const timeouts = sets.filter(s => s.timeout !== null).map(s => s.timeout as number)
   let ban: number
   let why: string
   if (dels.length > 0) { ban = Math.max(...dels); why = 'the delete action\'s `after`' } else if (timeouts.length > 0) { ban = Math.max(...timeouts); why = 'the set\'s `timeout`' } else {

@@ -119,3 +119,22 @@ test('test-config (the real CLI) prints what each plugin action became', async (
   assert.match(stdout, /^# note: firewall\.backend: iptables/m)
   assert.match(stdout, /^files:/m)
 })
+
+test('OpenWrt\'s layout: plugins in a file of their own, nftables set options, a set timeout', async () => {
+  const c = await loadConfig(join(fixtures, 'openwrt'), env)
+  assert.equal(c.streams.ssh.filters[0].ban, 12 * H, 'the delete action\'s `after`')
+  assert.equal(c.streams.luci.filters[0].ban, 12 * H, 'no delete action: the set\'s timeout')
+  assert.equal(c.firewall.backend, 'nftables')
+  assert.ok(c.notes?.some(n => n.includes('hooks, version ignored')), String(c.notes))
+})
+
+test('`plugins:` maps from several files merge; one plugin declared twice is an error naming both', async () => {
+  const t = tempDir()
+  t.write('conf/a.yml', 'plugins: { virtual: { path: /usr/bin/reaction-plugin-virtual } }\npatterns: { ip: { type: ip } }\nstreams: { s: { cmd: [cat], filters: { f: { regex: [\'<ip>\'], ban: 1h } } } }\n')
+  t.write('conf/b.yml', 'plugins: { ipset: { path: /usr/bin/reaction-plugin-ipset } }\n')
+  const c = await loadConfig(join(t.dir, 'conf'), userEnv(t.dir))
+  assert.equal(c.notes?.filter(n => n.startsWith('plugins.')).length, 2)
+  const a = join(t.dir, 'conf/a.yml')
+  const b = t.write('conf/b.yml', 'plugins: { virtual: { path: /other } }\n')
+  assert.deepEqual(await issuesOf(join(t.dir, 'conf'), userEnv(t.dir)), [`${b}:1:12: plugins.virtual: plugin \`virtual\` is defined twice: here and at ${a}:1:12`])
+})
