@@ -138,3 +138,13 @@ test('`plugins:` maps from several files merge; one plugin declared twice is an 
   const b = t.write('conf/b.yml', 'plugins: { virtual: { path: /other } }\n')
   assert.deepEqual(await issuesOf(join(t.dir, 'conf'), userEnv(t.dir)), [`${b}:1:12: plugins.virtual: plugin \`virtual\` is defined twice: here and at ${a}:1:12`])
 })
+
+test('reaction\'s Jsonnet form of the virtual chain (banFor() + a virtual action)', async (t) => {
+  try { await run('jsonnet', ['--version']) } catch { t.skip('jsonnet not installed'); return }
+  const c = await loadConfig(join(fixtures, 'virtual.jsonnet'), env)
+  // jsonnet prints object keys sorted
+  const names = c.streams.ssh.filters[0].actions.map(a => [a.name, a.virtual?.to ?? a.cmd[0]])
+  assert.deepEqual(names, [['ban', 'ip46tables'], ['recidive', 'recidive'], ['unban', 'ip46tables']])
+  assert.deepEqual(c.streams.recidive.source, { kind: 'virtual' })
+  assert.equal(c.streams.recidive.filters[0].actions.find(a => a.name === 'unban')?.after, 30 * 24 * H)
+})
