@@ -1,6 +1,7 @@
 import { createLogger } from '../common/logger.ts'
 import { ErrorCodes, palisadeError } from '../common/errors.ts'
 import type { GlobalOptions } from './main.ts'
+import type { Config } from '../config/types.ts'
 import { defaultConfigPath } from './context.ts'
 
 // pino's levels; reaction's (DEBUG, INFO, WARN, ERROR) in lower case are among them
@@ -18,10 +19,12 @@ export async function commandStart (g: GlobalOptions, o: { logLevel?: string } =
   // validated in a worker thread: the daemon's heap never holds the schema and parsers
   const loaded = await (await import('../config/isolated.ts')).loadConfigIsolated(configPath)
   // -s names the socket to listen on, as it names the one a client talks to (reaction's start -s)
-  const config = { ...loaded, socket: g.socket ?? loaded.socket, log: { ...loaded.log, level: o.logLevel ?? loaded.log.level } }
+  // the same overrides are applied to every configuration a reload reads
+  const overrides = (c: Config): Config => ({ ...c, socket: g.socket ?? c.socket, log: { ...c.log, level: o.logLevel ?? c.log.level } })
+  const config = overrides(loaded)
   const logger = createLogger({ level: config.log.level, format: config.log.format })
   const { Daemon } = await import('../daemon.ts')
-  const daemon = new Daemon({ config, logger, configPath })
+  const daemon = new Daemon({ config, logger, configPath, overrides })
   let stopping = false
   const stop = (signal: string): void => {
     if (stopping) { logger.warn({ signal }, 'second signal: exiting now'); process.exit(1) }
