@@ -5,7 +5,7 @@ import { MAX_DURATION_MS } from '../common/duration.ts'
 import type { Hook } from '../config/types.ts'
 
 /**
- * The blocklist as nft scripts a consumer loads with `nft -f` (docs/feed.md).
+ * The blocklist as nft scripts a consumer loads with `nft -f` (docs/configuration.md, `feed`).
  *
  * Interval sets refuse an element that overlaps another ("conflicting intervals"), and the whole
  * script with it: an address inside a banned prefix, or a prefix inside a wider one, is dropped
@@ -15,54 +15,73 @@ import type { Hook } from '../config/types.ts'
  */
 export const FEED_TABLE = 'palisade_feed'
 const CHUNK = 1000
+const V4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/
 
 export interface NftElement { family: Family, text: string, seconds: number }
 
-interface Range { start: bigint, end: bigint, seconds: number, text: string }
+interface Range<T> { start: T, end: T, seconds: number, text: string }
 
-function toBig (address: string): bigint {
+function v4Number (address: string): number {
+  const [a, b, c, d] = address.split('.').map(Number)
+  return ((a * 256 + b) * 256 + c) * 256 + d
+}
+
+function v6Big (address: string): bigint {
   let n = 0n
   for (const b of ipaddr.parse(address).toByteArray()) n = (n << 8n) | BigInt(b)
   return n
 }
 
-function fromBig (n: bigint, family: Family): string {
+function v4Text (n: number): string { return `${Math.floor(n / 16_777_216)}.${Math.floor(n / 65_536) % 256}.${Math.floor(n / 256) % 256}.${n % 256}` }
+
+function v6Text (n: bigint): string {
   const bytes: number[] = []
-  for (let i = 0; i < (family === 4 ? 4 : 16); i++) { bytes.unshift(Number(n & 0xffn)); n >>= 8n }
+  for (let i = 0; i < 16; i++) { bytes.unshift(Number(n & 0xffn)); n >>= 8n }
   return ipaddr.fromByteArray(bytes).toString()
+}
+
+/** sorted by start (widest first), covered blocks dropped, equal-ending neighbours joined into a range */
+function aggregate<T extends number | bigint> (list: Array<Range<T>>, next: (x: T) => T, text: (x: T) => string): Array<Range<T>> {
+  list.sort((a, b) => a.start < b.start ? -1 : a.start > b.start ? 1 : a.end > b.end ? -1 : a.end < b.end ? 1 : b.seconds - a.seconds)
+  const merged: Array<Range<T>> = []
+  for (const r of list) {
+    const last = merged[merged.length - 1]
+    // CIDR blocks are nested or disjoint: a start inside the last one means it is covered
+    if (last !== undefined && r.start <= last.end) continue
+    if (last !== undefined && r.start === next(last.end) && r.seconds === last.seconds) {
+      last.end = r.end
+      last.text = `${text(last.start)}-${text(last.end)}`
+      continue
+    }
+    merged.push(r)
+  }
+  return merged
 }
 
 /** The bans' IP subjects as non-overlapping nft elements, each with its remaining seconds. */
 export function nftElements (bans: readonly Ban[], now: number): NftElement[] {
-  const byFamily: Record<Family, Range[]> = { 4: [], 6: [] }
+  const v4: Array<Range<number>> = []
+  const v6: Array<Range<bigint>> = []
   for (const b of bans) {
     if (b.ip === undefined) continue
-    const s = parseSubject(b.ip)
-    if (s === null) continue
     // nft refuses a timeout past its maximum and the whole script with it: never more than the bound
     const seconds = Math.max(1, Math.ceil(Math.min(b.until - now, MAX_DURATION_MS) / 1000))
-    const bits = BigInt((s.family === 4 ? 32 : 128) - s.prefixLength)
-    const start = toBig(s.address)
-    byFamily[s.family].push({ start, end: start + (1n << bits) - 1n, seconds, text: s.text })
-  }
-  const out: NftElement[] = []
-  for (const family of [4, 6] as const) {
-    const list = byFamily[family].sort((a, b) => a.start < b.start ? -1 : a.start > b.start ? 1 : a.end > b.end ? -1 : a.end < b.end ? 1 : b.seconds - a.seconds)
-    const merged: Range[] = []
-    for (const r of list) {
-      const last = merged[merged.length - 1]
-      // CIDR blocks are nested or disjoint: a start inside the last one means it is covered
-      if (last !== undefined && r.start <= last.end) continue
-      if (last !== undefined && r.start === last.end + 1n && r.seconds === last.seconds) {
-        last.end = r.end
-        last.text = `${fromBig(last.start, family)}-${fromBig(last.end, family)}`
-        continue
-      }
-      merged.push({ ...r })
+    // the engine's subjects are canonical already: parse only what is not a plain IPv4 address
+    if (V4.test(b.ip)) { const n = v4Number(b.ip); v4.push({ start: n, end: n, seconds, text: b.ip }); continue }
+    const s = parseSubject(b.ip)
+    if (s === null) continue
+    if (s.family === 4) {
+      const start = v4Number(s.address)
+      v4.push({ start, end: start + 2 ** (32 - s.prefixLength) - 1, seconds, text: s.text })
+    } else {
+      const start = v6Big(s.address)
+      v6.push({ start, end: start + (1n << BigInt(128 - s.prefixLength)) - 1n, seconds, text: s.text })
     }
-    for (const r of merged) out.push({ family, text: r.text, seconds: r.seconds })
   }
-  return out
+  return [
+    ...aggregate(v4, x => x + 1, v4Text).map(r => ({ family: 4 as const, text: r.text, seconds: r.seconds })),
+    ...aggregate(v6, x => x + 1n, v6Text).map(r => ({ family: 6 as const, text: r.text, seconds: r.seconds }))
+  ]
 }
 
 function elementLines (table: string, set: string, els: readonly NftElement[]): string[] {

@@ -55,7 +55,7 @@ test('escalation never goes past the bound, even with a factor that would', () =
 test('a corrupt ban far past any date renders in every feed format and in show', () => {
   const now = Date.UTC(2026, 0, 1)
   const ban: Ban = { key: '192.0.2.7', ip: '192.0.2.7', values: {}, filter: 'manual', origin: 'manual', since: now, until: now + 1e17, level: 0, reporters: ['self'], firewall: true }
-  assert.match(renderFeed('json', [ban], now), /"until": "\+275760-09-13T00:00:00\.000Z"/)
+  assert.match(renderFeed('json', [ban], now), /"until": ?"\+275760-09-13T00:00:00\.000Z"/)
   assert.match(renderFeed('nft', [ban], now), new RegExp(`192\\.0\\.2\\.7 timeout ${MAX_DURATION_MS / 1000}s`))
   assert.equal(renderFeed('txt', [ban], now), '192.0.2.7\n')
   assert.equal(isoTime(NaN), '+275760-09-13T00:00:00.000Z')

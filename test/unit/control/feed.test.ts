@@ -77,3 +77,16 @@ test('If-None-Match, Accept-Encoding, bearer and nft query parsing', () => {
   assert.match(String(nftForm(new URLSearchParams('hooks=output'))), /unknown hook/)
   assert.match(String(nftForm(new URLSearchParams('form=sets&table=x;flush ruleset'))), /table/)
 })
+
+test('the fast time stamps equal toISOString, and the json is valid with one entry per line', () => {
+  const stamps = [0, 1, 999, 86_399_999, now, now + 3_723_456, Date.UTC(2038, 0, 19, 3, 14, 7, 5), 253_402_300_799_999]
+  const out = JSON.parse(renderFeed('json', stamps.map((t, i) => ban(`192.0.2.${i + 1}`, 0, { until: t, since: t })), now))
+  assert.deepEqual(out.bans.map((b: { until: string }) => b.until), stamps.map(t => new Date(t).toISOString()))
+  assert.equal(renderFeed('json', [ban('192.0.2.1'), ban('192.0.2.2')], now).split('\n').length, 5)
+})
+
+test('the json text and feedEntries agree, with and without votes', () => {
+  const bs = [ban('192.0.2.9', 3600, { reporters: ['self', 'peerA'] }), ban('192.0.2.1', 60, { filter: 'a "quoted" filter' }), ban('2001:db8::/64')]
+  const votes = { votes: (k: string) => k === '192.0.2.9' ? [{ author: 'peerB', filter: 'x.y', observedAt: now - 1 }] : [{ author: 'self', filter: 'ssh.fail', observedAt: now + 7 }] }
+  assert.deepEqual(JSON.parse(renderFeed('json', bs, now, { votes })).bans, feedEntries(bs, votes))
+})
