@@ -53,6 +53,12 @@ streams:
         regex: ['relay denied user=<user> from <ip>']
         retry: 1
         ban: 1h
+  nocmd:
+    cmd: [${join(dir, 'no-such-command')}]
+    filters:
+      any:
+        regex: ['x from <ip>']
+        ban: 1h
 firewall:
   backend: none
 `)
@@ -78,6 +84,11 @@ test('status: each stream alive or waiting with lines and last line, firewall an
   assert.ok(typeof ssh.lastLineAt === 'number' && Math.abs(ssh.lastLineAt - Date.now()) < 60_000)
   const gone = st.streams.find((x: { stream: string }) => x.stream === 'gone')
   assert.ok(gone.missing.length === 1, JSON.stringify(gone))
+  // a command that does not exist: retried, and its error is on the status screen
+  await waitFor('the missing command reported', async () => (await s.json('status', '--json')).streams.find((x: { stream: string }) => x.stream === 'nocmd')?.lastError !== undefined, 20_000)
+  const nocmd = (await s.json('status', '--json')).streams.find((x: { stream: string }) => x.stream === 'nocmd')
+  assert.notEqual(nocmd.state, 'running')
+  assert.equal(nocmd.lastError.kind, 'ENOENT', JSON.stringify(nocmd))
   assert.equal(st.firewall.backend, 'none')
   assert.deepEqual({ detect: st.bans.detect, manual: st.bans.manual, remote: st.bans.remote, total: st.bans.total }, { detect: 0, manual: 1, remote: 0, total: 1 })
   assert.equal(st.peers, null)
@@ -93,6 +104,7 @@ test('status: each stream alive or waiting with lines and last line, firewall an
   assert.match(text.stdout, /^ {2}STREAM +KIND +STATE +LINES +LAST LINE +RESTARTS +LAST ERROR$/m)
   assert.match(text.stdout, /^ {2}ssh +file +alive +1 +\d{4}-/m)
   assert.match(text.stdout, /^ {2}gone +file +waiting +0 +never +0 +no file at .*no-such-dir/m)
+  assert.match(text.stdout, /^ {2}nocmd +command +retrying +0 +never +\d+ +ENOENT: /m)
   assert.equal(parseYaml((await cli(['-s', s.socket, 'status', '-f', 'yaml'])).stdout).bans.manual, 1)
 })
 
