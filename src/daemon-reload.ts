@@ -30,7 +30,7 @@ const isolated: ConfigLoader = async path => await (await import('./config/isola
 export async function reloadDaemon (d: Daemon, load: ConfigLoader = isolated): Promise<ReloadResult> {
   const log = d.log
   if (d.configPath === undefined) throw palisadeError(ErrorCodes.CONTROL_BAD_REQUEST, 'this daemon was not started from a configuration file: nothing to reload')
-  if (!d.started) throw palisadeError(ErrorCodes.RELOAD_NOT_READY, 'the daemon is still starting (or stopping): reload it once it runs')
+  if (!d.started || d.stopping) throw palisadeError(ErrorCodes.RELOAD_NOT_READY, 'the daemon is still starting (or stopping): reload it once it runs')
   let next: Config
   try {
     next = d.overrides(await load(d.configPath))
@@ -45,7 +45,7 @@ export async function reloadDaemon (d: Daemon, load: ConfigLoader = isolated): P
   }
 
   const running = d.config
-  const plan = planReload(running, next, { firewallTable: d.firewall.reconfigure !== undefined })
+  const plan = planReload(running, next, { firewallTable: d.firewall.reconfigure !== undefined, federation: d.federation !== undefined })
   let config: Config = plan.effective
   const lifted: string[] = []
   const failed: string[] = []
@@ -63,8 +63,8 @@ export async function reloadDaemon (d: Daemon, load: ConfigLoader = isolated): P
 
   if (plan.trust) {
     await stage('trust', c => ({ ...c, trust: running.trust }), async () => {
-      const peers = d.trust.reconfigure(next.trust)
-      liftedBy(await d.engine.setTrust(next.trust))
+      const peers = d.trust.reconfigure(plan.effective.trust)
+      liftedBy(await d.engine.setTrust(plan.effective.trust))
       // votes of a member no longer trusted stop counting, like a revocation's (without revoking it)
       for (const key of peers.removed) if (d.trust.get(key) === undefined) liftedBy(await d.engine.revoke(key))
     })

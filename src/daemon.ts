@@ -94,6 +94,8 @@ export class Daemon {
   filters: Map<string, FilterConfig>
   private readonly netns: string | undefined
   started = false
+  /** set when stop() begins: a reload must not restart what is being stopped */
+  stopping = false
   private reloading: Promise<unknown> = Promise.resolve()
 
   constructor (opts: DaemonOptions) {
@@ -186,6 +188,7 @@ export class Daemon {
   }
 
   async stop (): Promise<void> {
+    this.stopping = true
     const log = this.log
     const step = async (what: string, fn: () => Promise<void> | void): Promise<void> => {
       try { await fn() } catch (err) { log.error({ err }, `stop: ${what} failed`) }

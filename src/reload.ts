@@ -42,7 +42,12 @@ export interface ReloadPlan {
 export interface ReloadCapabilities {
   /** the firewall backend can rebuild its table with other hooks and keepOnStop (nftables) */
   firewallTable: boolean
+  /** federation runs: it took trust.window and the minimum prefixes at start */
+  federation?: boolean
 }
+
+/** trust keys the federation reads once, at start */
+const FEDERATION_TRUST = ['window', 'minPrefix4', 'minPrefix6'] as const
 
 /** top-level keys that never affect a running daemon */
 const IGNORED = new Set(['files', 'notes'])
@@ -75,6 +80,14 @@ export function planReload (running: Config, next: Config, caps: ReloadCapabilit
   }
   effective.firewall = firewall
 
+  const trust = { ...next.trust }
+  if (caps.federation === true) {
+    for (const k of FEDERATION_TRUST) {
+      if (running.trust[k] !== next.trust[k]) { restart.push(`trust.${k}`); (trust as Record<string, unknown>)[k] = running.trust[k] }
+    }
+  }
+  effective.trust = trust
+
   const log = { ...next.log }
   if (running.log.format !== next.log.format) { restart.push('log.format'); log.format = running.log.format }
   effective.log = log
@@ -82,7 +95,7 @@ export function planReload (running: Config, next: Config, caps: ReloadCapabilit
   return {
     streams: streamChanges(running, next),
     allow: !same(running.allow, next.allow) || !same(old.neverBan, nxt.neverBan),
-    trust: !same(running.trust, next.trust),
+    trust: !same(running.trust, trust),
     firewallTable: firewallTable && caps.firewallTable,
     reconcileInterval: running.firewall.reconcileInterval !== next.firewall.reconcileInterval,
     logLevel: running.log.level !== next.log.level,

@@ -114,6 +114,18 @@ test('restart-only settings keep their running value and are reported, never hal
   assert.match(describePlan(p), /needs a restart \(running value kept\): .*state/)
 })
 
+test('with federation running, the trust keys it read at start need a restart; the others apply', () => {
+  const next = BASE + 'trust: {window: 2h, minPrefix4: 16, threshold: 4}\n'
+  const running = cfg(BASE)
+  const p = planReload(running, cfg(next), { ...NFT, federation: true })
+  assert.deepEqual(p.restart, ['trust.window', 'trust.minPrefix4'])
+  assert.equal(p.effective.trust.window, running.trust.window)
+  assert.equal(p.effective.trust.threshold, 4)
+  assert.equal(p.trust, true)
+  // standalone: nothing holds them, all apply
+  assert.deepEqual(planReload(running, cfg(next), NFT).restart, [])
+})
+
 test('hooks need a restart on a backend that cannot rebuild its table', () => {
   const next = BASE.replace('hooks: [input]', 'hooks: [input, forward]')
   const p = planReload(cfg(BASE), cfg(next), { firewallTable: false })
