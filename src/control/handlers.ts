@@ -34,12 +34,18 @@ export function controlHandlers (d: Daemon): Map<string, ControlHandler> {
   // re-reads the configuration the daemon started with and applies what changed (src/daemon-reload.ts)
   h.set('reload', async () => await d.reload())
 
+  // counted once per ban generation: a monitor polling status must not walk a million bans each time (~100 ms)
+  let counted: { generation: number, n: ReturnType<typeof d.engine.byOrigin> } | undefined
+  const banCounts = (): ReturnType<typeof d.engine.byOrigin> => {
+    if (counted?.generation !== generation) counted = { generation, n: d.engine.byOrigin() }
+    return counted.n
+  }
   h.set('status', async () => daemonStatus({
     streams: d.detector?.streamStatus() ?? [],
     firewall: d.firewall === undefined ? null : { backend: d.firewall.name, lastReconcile: d.reconcile?.last() ?? null },
     trust: d.trust,
     federation: d.federation,
-    engine: d.engine,
+    engine: { byOrigin: banCounts },
     startedAt: d.startedAt ?? d.clock.now(),
     now: d.clock.now()
   }))
