@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import { PalisadeError } from '../common/errors.ts'
 import { globals, type GlobalOptions } from './main.ts'
-import { ask, configFrom, out } from './context.ts'
+import { ask, configFrom, out, table } from './context.ts'
 
 interface PeerRow {
   key: string
@@ -22,11 +22,16 @@ interface PeerRow {
 
 const iso = (ms: number | undefined): string => ms === undefined ? 'never' : new Date(ms).toISOString()
 
-/** one line per peer, then its details indented (each refusal reason with its count) */
-function render (r: PeerRow, now: number): string[] {
+/** a peer's summary row: the columns of `peer list` */
+function summary (r: PeerRow): string[] {
   const state = r.trusted ? `trusted weight ${r.weight}${r.shadow === true ? ' shadow' : ''} (${r.source})` : r.revoked === true ? 'revoked' : 'untrusted'
   const conn = r.penalisedUntil !== undefined ? `disconnected (penalised until ${iso(r.penalisedUntil)})` : r.connected ? 'connected' : 'disconnected'
-  const lines = [`${r.key}  ${r.name ?? '-'}  ${state}  ${conn}  last report ${iso(r.stats?.lastReport)}  accepted ${r.stats?.accepted ?? 0} rejected ${r.stats?.rejected ?? 0}`]
+  return [r.key, r.name ?? '-', state, conn, `last report ${iso(r.stats?.lastReport)}`, `accepted ${r.stats?.accepted ?? 0} rejected ${r.stats?.rejected ?? 0}`]
+}
+
+/** its details, indented under its row (each refusal reason with its count) */
+function details (r: PeerRow, now: number): string[] {
+  const lines: string[] = []
   const reasons = Object.entries(r.stats?.reasons ?? {}).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`)
   if (reasons.length > 0) lines.push(`    refused: ${reasons.join(', ')}`)
   if (r.lastMessage !== undefined) lines.push(`    last message ${iso(r.lastMessage)}`)
@@ -55,7 +60,11 @@ export function commandPeer (program: Command): void {
       if (o.json === true) { out(JSON.stringify(rows, null, 2)); return }
       if (rows.length === 0) { out('no peers'); return }
       const now = Date.now()
-      for (const r of rows) for (const l of render(r, now)) out(l)
+      // one aligned table (a header in a terminal), each peer's details under its row
+      const tty = process.stdout.isTTY === true
+      const aligned = table(['KEY', 'NAME', 'TRUST', 'CONNECTION', 'LAST REPORT', 'VOTES'], rows.map(summary), tty).split('\n')
+      if (tty) out(aligned.shift()!)
+      rows.forEach((r, i) => { for (const l of [aligned[i], ...details(r, now)]) out(l) })
     })
 
   const trust = peer.command('trust').description('manage trusted peers on the running daemon (persisted)')
