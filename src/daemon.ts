@@ -37,6 +37,7 @@ import type { PromMetrics } from './control/metrics.ts'
 import { ControlServer } from './control/socket-server.ts'
 import { FeedServer } from './control/http-server.ts'
 import { feedToken } from './control/feed-http.ts'
+import { registerScrapeGauges } from './control/metrics-scrape.ts'
 import { controlHandlers } from './control/handlers.ts'
 import { resolveBackend } from './firewall/resolve.ts'
 import { join } from 'node:path'
@@ -169,6 +170,7 @@ export class Daemon {
 
     this.control = new ControlServer(c.socket, controlHandlers(this), log)
     await this.control.start()
+    if (this.metrics !== undefined) registerScrapeGauges(this.metrics, { now: () => this.clock.now(), streams: () => this.detector?.streamStatus() ?? [], bansByOrigin: () => this.engine.byOrigin(), peers: this.federation === undefined ? undefined : () => this.federation!.peers() })
     if (c.feed !== null) {
       this.feed = new FeedServer({ listen: c.feed.listen, bans: () => this.engine.bans(), now: () => this.clock.now(), subscribe: sink => this.engine.subscribe(sink), metrics: this.metrics, logger: log, votes: { votes: key => this.engine.votesOn(key) }, token: feedToken(c.feed) })
       await this.feed.start()

@@ -9,9 +9,15 @@ import type { Counter, Gauge, Histogram, Metrics } from './metrics-types.ts'
 export class PromMetrics implements Metrics {
   readonly registry = new Registry()
   private readonly made = new Map<string, Counter | Gauge | Histogram>()
+  /** run before each scrape: gauges read from the stages' status interfaces (src/control/metrics-scrape.ts) */
+  private readonly collectors: Array<() => void> = []
+
+  onScrape (fn: () => void): void { this.collectors.push(fn) }
 
   constructor (opts: { processMetrics?: boolean } = {}) {
-    if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'palisade_' })
+    // under their standard names (process_cpu_seconds_total, nodejs_heap_size_used_bytes…), which
+    // dashboards and alerts for any Node service already query
+    if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry })
   }
 
   counter (name: string, help: string, labelNames: readonly string[] = []): Counter {
@@ -39,7 +45,10 @@ export class PromMetrics implements Metrics {
     }) as Histogram
   }
 
-  async text (): Promise<string> { return await this.registry.metrics() }
+  async text (): Promise<string> {
+    for (const fn of this.collectors) fn()
+    return await this.registry.metrics()
+  }
   get contentType (): string { return this.registry.contentType }
 
   private once<T extends Counter | Gauge | Histogram> (name: string, make: () => T): T {

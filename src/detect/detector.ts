@@ -53,6 +53,8 @@ export class DetectorImpl implements Detector {
       lines: m?.counter('palisade_detect_lines_total', 'log lines read', ['stream']),
       matches: m?.counter('palisade_detect_matches_total', 'lines matched by a filter', ['stream']),
       triggers: m?.counter('palisade_detect_triggers_total', 'filters that reached retry', ['stream']),
+      filterMatches: m?.counter('palisade_detect_filter_matches_total', 'lines matched, by filter', ['filter']),
+      filterTriggers: m?.counter('palisade_detect_filter_triggers_total', 'times a filter reached retry, by filter', ['filter']),
       storeFailures: m?.counter('palisade_store_write_failures_total', 'store writes that failed (state kept in memory, retried)', ['stage'])
     }
     this.counterState = new Counters(init.limits.maxTrackedKeys, () => evicted?.inc())

@@ -24,6 +24,9 @@ export interface Source {
 export interface RunnerMetrics {
   lines?: Counter
   matches?: Counter
+  /** per filter (label `filter`: its id), counted per batch */
+  filterMatches?: Counter
+  filterTriggers?: Counter
   triggers?: Counter
   storeFailures?: Counter
 }
@@ -152,6 +155,7 @@ export class StreamRunner {
     const common = typeof batch.time === 'number' ? batch.time : this.clock.now()
     const triggers: Trigger[] = []
     let matched = 0
+    const perFilter = this.metrics.filterMatches === undefined ? undefined : new Uint32Array(filters.length)
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i]
       const time = times === undefined ? common : times[i]
@@ -159,6 +163,7 @@ export class StreamRunner {
         const m = filters[f].match(line, time)
         if (m === null) continue
         matched++
+        if (perFilter !== undefined) perFilter[f]++
         const filter = filters[f].config
         const r = this.counters.add(filter, m)
         if (r.triggered) triggers.push({ filter, match: m, count: r.count })
@@ -170,6 +175,8 @@ export class StreamRunner {
     this.metrics.lines?.inc(labels, lines.length)
     if (matched > 0) this.metrics.matches?.inc(labels, matched)
     if (triggers.length > 0) this.metrics.triggers?.inc(labels, triggers.length)
+    if (perFilter !== undefined && matched > 0) for (let f = 0; f < filters.length; f++) if (perFilter[f] > 0) this.metrics.filterMatches!.inc({ filter: filters[f].config.id }, perFilter[f])
+    for (const t of triggers) this.metrics.filterTriggers?.inc({ filter: t.filter.id })
     return triggers
   }
 

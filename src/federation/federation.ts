@@ -80,7 +80,7 @@ export class FederationNode implements Federation {
         penalties?.inc()
         this.node?.hangUp(peerIdFromString(peer)).catch(() => {})
       },
-      ...(this.rejected === undefined ? {} : { rejected: this.rejected })
+      ...(this.rejected === undefined ? {} : { rejected: this.rejected, accepted: this.c.metrics?.counter('palisade_federation_accepted_total', 'observations accepted, by kind', ['kind']) })
     })
     await receiver.load()
     this.publisher = new Publisher({ identity, window: trust.window }, { store: this.c.store, seen })

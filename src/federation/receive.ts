@@ -63,6 +63,7 @@ export interface ReceiverComponents {
   logger: Logger
   seen: SeenCache
   rejected?: Counter
+  accepted?: Counter
   /** per-relay budget and penalty, checked before any decoding */
   guard?: PeerGuard
   /** a relay earned a penalty: disconnect it; `until` is when it may come back */
@@ -112,6 +113,7 @@ export class Receiver {
     const r = v.action === 'admit' ? await this.apply(v.obs, v.peer, bytes, now) : v
     if (r.action === 'accept') {
       this.c.trustPolicy.recordAccepted(r.obs.author, now)
+      this.c.accepted?.inc({ kind: r.obs.kind })
     } else {
       this.c.rejected?.inc({ reason: r.reason })
       if (r.obs !== undefined) this.c.trustPolicy.recordRejected(r.obs.author, r.reason, now)
