@@ -18,6 +18,8 @@ export interface ReloadResult {
   restart: string[]
   /** bans lifted because the new allowlist protects them or their votes no longer reach the threshold */
   lifted: string[]
+  /** bans made because the new trust arithmetic lets votes already counted reach the threshold */
+  banned: string[]
   /** stages that failed to apply (their running configuration is kept): `stage: reason` */
   failed: string[]
 }
@@ -48,6 +50,7 @@ export async function reloadDaemon (d: Daemon, load: ConfigLoader = isolated): P
   const plan = planReload(running, next, { firewallTable: d.firewall.reconfigure !== undefined, federation: d.federation !== undefined })
   let config: Config = plan.effective
   const lifted: string[] = []
+  const banned: string[] = []
   const failed: string[] = []
   /** a stage that fails keeps its part of the running configuration */
   const stage = async (what: string, keep: (c: Config) => Config, fn: () => Promise<void>): Promise<void> => {
@@ -64,9 +67,10 @@ export async function reloadDaemon (d: Daemon, load: ConfigLoader = isolated): P
   if (plan.trust) {
     await stage('trust', c => ({ ...c, trust: running.trust }), async () => {
       const peers = d.trust.reconfigure(plan.effective.trust)
-      liftedBy(await d.engine.setTrust(plan.effective.trust))
       // votes of a member no longer trusted stop counting, like a revocation's (without revoking it)
       for (const key of peers.removed) if (d.trust.get(key) === undefined) liftedBy(await d.engine.revoke(key))
+      // votes already counted take their author's new weight; keys that now reach the threshold ban
+      for (const x of await d.engine.setTrust(plan.effective.trust, key => d.trust.get(key))) (x.kind === 'ban' ? banned : lifted).push(x.ban.ip ?? x.ban.key)
     })
   }
   if (plan.allow) {
@@ -96,6 +100,6 @@ export async function reloadDaemon (d: Daemon, load: ConfigLoader = isolated): P
   if (plan.reconcileInterval && d.config.firewall.reconcileInterval === plan.effective.firewall.reconcileInterval) d.startReconcile()
 
   const summary = describePlan(plan) + (failed.length === 0 ? '' : `; failed: ${failed.join('; ')}`)
-  log.info({ restart: plan.restart, lifted, failed }, `configuration reloaded: ${summary}`)
-  return { summary, streams: s, restart: plan.restart, lifted, failed }
+  log.info({ restart: plan.restart, lifted, banned, failed }, `configuration reloaded: ${summary}`)
+  return { summary, streams: s, restart: plan.restart, lifted, banned, failed }
 }

@@ -26,5 +26,6 @@ export async function commandReload (g: GlobalOptions, o: { json?: boolean }): P
   if (o.json === true) { out(JSON.stringify(r)); return }
   out(`reloaded: ${r.summary}`)
   if (r.lifted.length > 0) out(`bans lifted: ${r.lifted.join(', ')}`)
+  if (r.banned.length > 0) out(`banned under the new trust settings: ${r.banned.join(', ')}`)
   if (r.failed.length > 0) process.exitCode = 1
 }

@@ -151,11 +151,12 @@ export class Engine implements DecisionEngine {
   }
 
   /**
-   * A reload's vote arithmetic (threshold, quorum, window, banFor, maxRemoteBans): every ban is
-   * tallied again and those that no longer stand on their votes are lifted (never a manual or a
-   * local one, as when a vote is retracted).
+   * A reload's vote arithmetic (threshold, quorum, window, banFor, maxRemoteBans) and, through
+   * `peerOf`, each remote author's new weight and shadow flag for the votes already counted.
+   * Every key is tallied again: bans that no longer stand on their votes are lifted (never a
+   * manual or a local one, as when a vote is retracted), votes that now reach the threshold ban.
    */
-  setTrust (trust: DecideInit['trust']): Promise<Decision[]> {
+  setTrust (trust: DecideInit['trust'], peerOf?: (author: string) => { weight: number, shadow: boolean } | undefined): Promise<Decision[]> {
     return this.serial(async () => {
       this.init = { ...this.init, trust }
       this.policy.threshold = trust.threshold
@@ -163,12 +164,36 @@ export class Engine implements DecisionEngine {
       this.policy.window = trust.window
       this.remote = new RemoteBudget(trust.maxRemoteBans, trust.peers.filter(p => p.weight > 0 && !p.shadow).length)
       for (const b of this.banMap.values()) this.remote.update(b.key, b.reporters.includes(SELF) ? null : b.reporters)
+      const reweighed = this.c.store.batch()
+      for (const [key, votes] of this.votes) {
+        for (const [author, v] of votes) {
+          const p = author === SELF ? undefined : peerOf?.(author)
+          if (p === undefined || (p.weight === v.weight && p.shadow === (v.shadow === true))) continue
+          const w = { ...v, weight: p.weight, shadow: p.shadow }
+          votes.set(author, w)
+          reweighed.put('votes', voteKey(key, author), w)
+        }
+      }
+      await reweighed.write()
       const out: Decision[] = []
       for (const key of [...this.banMap.keys()]) {
         const d = await this.reevaluate(key, 'untrusted')
         if (d !== null) out.push(d)
       }
-      return out
+      const batch = this.c.store.batch()
+      const made: Made[] = []
+      for (const [key, votes] of this.votes) {
+        if (this.banMap.has(key)) continue
+        let newest: Vote | undefined
+        for (const v of votes.values()) if (newest === undefined || v.observedAt > newest.observedAt) newest = v
+        if (newest === undefined) continue
+        try {
+          const m = this.doVote(newest, batch)
+          if (m !== null) made.push(m)
+        } catch { /* a protected subject: refused as its vote was */ }
+      }
+      await this.commit(made, batch)
+      return [...out, ...made.map(m => m.d)]
     })
   }
 

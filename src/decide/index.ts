@@ -73,7 +73,7 @@ export interface DecisionEngine {
   /** a reload's allowlist and never-ban settings; lifts the bans they now protect */
   setAllow (allow: readonly string[], neverBan?: import('./allow.ts').NeverBanSettings): Promise<Decision[]>
   /** a reload's trust arithmetic; lifts the bans that no longer stand */
-  setTrust (trust: TrustConfig): Promise<Decision[]>
+  setTrust (trust: TrustConfig, peerOf?: (author: string) => { weight: number, shadow: boolean } | undefined): Promise<Decision[]>
 }
 
 export interface DecideInit {

@@ -72,6 +72,24 @@ test('setTrust: a raised threshold lifts remote bans that no longer reach it, ne
   assert.equal((await vote('198.51.100.3', 'peerC'))?.kind, 'ban')
 })
 
+test('setTrust: a lowered threshold bans on the votes already counted', async () => {
+  const { engine, vote } = await engineSetup()
+  assert.equal(await vote('198.51.100.5', 'peerA'), null)
+  const made = await engine.setTrust({ ...trust, threshold: 1, quorum: 1 })
+  assert.deepEqual(made.map(d => [d.kind, d.ban.ip]), [['ban', '198.51.100.5']])
+  assert.notEqual(engine.get('198.51.100.5'), undefined)
+})
+
+test('setTrust: votes already counted take their author\'s new weight (and shadow flag)', async () => {
+  const { store, engine, vote } = await engineSetup()
+  await vote('198.51.100.6', 'peerA')
+  assert.equal((await vote('198.51.100.6', 'peerB'))?.kind, 'ban')
+  const peers: Record<string, { weight: number, shadow: boolean }> = { peerA: { weight: 1, shadow: true }, peerB: { weight: 1, shadow: false } }
+  const lifted = await engine.setTrust(trust, author => peers[author])
+  assert.deepEqual(lifted.map(d => [d.kind, d.ban.ip]), [['unban', '198.51.100.6']], 'a shadow vote no longer counts')
+  assert.equal((await store.get<Vote>('votes', '198.51.100.6\u0000peerA'))?.shadow, true, 'the new weight is stored')
+})
+
 test('trust.reconfigure replaces configured peers, keeps runtime peers and revocations, checks keys first', async () => {
   const [a, b, c, r] = await Promise.all([newIdentity(), newIdentity(), newIdentity(), newIdentity()]).then(x => x.map(i => i.id))
   const store = createStore({ path: join(await tempDir(), 'db') })
