@@ -90,3 +90,12 @@ test('the json text and feedEntries agree, with and without votes', () => {
   const votes = { votes: (k: string) => k === '192.0.2.9' ? [{ author: 'peerB', filter: 'x.y', observedAt: now - 1 }] : [{ author: 'self', filter: 'ssh.fail', observedAt: now + 7 }] }
   assert.deepEqual(JSON.parse(renderFeed('json', bs, now, { votes })).bans, feedEntries(bs, votes))
 })
+
+test('feed.token and feed.tokenFile load from the configuration; another key under feed is refused', async () => {
+  const { parseConfig } = await import('../../../src/config/index.ts')
+  const MIN = 'patterns: {ip: {type: ip}}\nstreams:\n  ssh:\n    unit: ssh\n    filters:\n      f: {regex: [\'from <ip>\'], ban: 1h}\n'
+  const load = (feed: string) => parseConfig([{ file: '/etc/palisade/palisade.yml', text: MIN + feed, format: 'yaml' }], { isRoot: false, cwd: '/home/u' })
+  assert.deepEqual(load('feed: {listen: "0.0.0.0:4712", token: "0123456789abcdef-x"}\n').feed, { listen: '0.0.0.0:4712', token: '0123456789abcdef-x' })
+  assert.equal(load('feed: {tokenFile: /etc/palisade/feed.token}\n').feed?.tokenFile, '/etc/palisade/feed.token')
+  assert.throws(() => load('feed: {tokn: x}\n'), /feed\.tokn/)
+})
