@@ -85,7 +85,9 @@ export class ControlServer {
     let done = false
     sock.setEncoding('utf8')
     // the whole request line within requestTimeoutMs, however slowly it trickles in
-    const deadline = setTimeout(() => sock.destroy(), this.limits.requestTimeoutMs)
+    // (decided after the poll phase: when the daemon itself was busy, the client's bytes may be
+    // waiting unread, and a slow server must not be taken for a slow client)
+    const deadline = setTimeout(() => setImmediate(() => { if (!done) sock.destroy() }), this.limits.requestTimeoutMs)
     sock.once('close', () => clearTimeout(deadline))
     // a client that stops sending before its newline has no request to answer
     sock.once('end', () => { if (!done) sock.destroy() })
