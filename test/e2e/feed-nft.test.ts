@@ -5,7 +5,7 @@ import type { Ban } from '../../src/common/model.ts'
 import { silentLogger } from '../../src/common/logger.ts'
 import { FeedServer } from '../../src/control/http-server.ts'
 import type { FeedCache } from '../../src/control/feed.ts'
-import { createNetns, createVethPair, startTcpServer, tcpConnect } from '../helpers/netns.ts'
+import { createNetns, createVethPair, startTcpServer, tcpConnect, type Netns } from '../helpers/netns.ts'
 
 /**
  * The nft feed as a router consumes it: fetched from a real feed server, loaded with `nft -f`
@@ -86,4 +86,24 @@ test('the include form fills sets the admin\'s own table references, and a reloa
   await load('/blocklist.nft?form=sets&table=filter')
   assert.equal(await connect(A, B_BANNED), 'connected', 'the flush in the reload lifts what the feed no longer lists')
   assert.equal(await connect(A6, B6_BANNED), 'connected')
+})
+
+test('with ?hooks=forward a router drops banned sources it forwards: B → A (routing, loads the feed) → C', async () => {
+  const nsC = await createNetns('feedc')
+  after(() => nsC.remove())
+  await createVethPair(nsA, nsC, '10.200.8.1/24', '10.200.8.2/24')
+  const must = async (ns: Netns, argv: string[]): Promise<void> => { const r = await ns.exec(argv); assert.equal(r.code, 0, `${argv.join(' ')}: ${r.stderr}`) }
+  await must(nsA, ['sysctl', '-qw', 'net.ipv4.ip_forward=1'])
+  await must(nsB, ['ip', 'route', 'add', '10.200.8.0/24', 'via', A])
+  await must(nsC, ['ip', 'route', 'add', '10.200.7.0/24', 'via', '10.200.8.1'])
+  const behind = await startTcpServer(nsC, '10.200.8.2')
+  after(() => behind.close())
+  bans = [ban('10.200.7.0/28'), ban(B_BANNED)]
+  sink!.apply()
+  await nsA.exec(['nft', 'delete', 'table', 'inet', 'filter'])
+  await load('/blocklist.nft?hooks=forward')
+  const through = (from: string): Promise<string> => tcpConnect(nsB, '10.200.8.2', behind.port, { from, timeoutMs: 1000 })
+  assert.equal(await through(B_BANNED), 'timeout', 'forwarded packets from a banned source are dropped')
+  assert.equal(await through(B_FREE), 'connected')
+  assert.equal(await connect(A, B_BANNED), 'connected', 'only the forward hook was asked for')
 })
