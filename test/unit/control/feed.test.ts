@@ -99,3 +99,8 @@ test('feed.token and feed.tokenFile load from the configuration; another key und
   assert.equal(load('feed: {tokenFile: /etc/palisade/feed.token}\n').feed?.tokenFile, '/etc/palisade/feed.token')
   assert.throws(() => load('feed: {tokn: x}\n'), /feed\.tokn/)
 })
+
+test('only canonical dotted quads take the IPv4 fast path; anything else is parsed or skipped', () => {
+  const els = nftElements([ban('0.0.0.1'), ban('255.255.255.255'), ban('01.2.3.4'), ban('1.2.3'), ban('1.2.3.4.5'), ban('256.1.1.1'), ban('1..2.3'), ban('::ffff:192.0.2.5')], now)
+  assert.deepEqual(els.map(e => e.text), ['0.0.0.1', '192.0.2.5', '255.255.255.255'])
+})
