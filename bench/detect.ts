@@ -1,7 +1,8 @@
 /**
- * Detection throughput: `palisade test-regex` vs `fail2ban-regex` vs `LC_ALL=C grep -cE` (the
- * ceiling) on a generated 1,000,000-line sshd auth.log; lines/s and peak RSS under GNU time, the
- * ratio to fail2ban, and the difference between the IP sets each tool matched.
+ * Detection throughput: `palisade test-regex` (the shipped dist/ build and the sources) vs
+ * `fail2ban-regex` vs `LC_ALL=C grep -cE` (the ceiling) on a generated 1,000,000-line sshd
+ * auth.log; CPU seconds, lines/s and peak RSS under GNU time, the ratio of fail2ban's CPU time to
+ * palisade's (whole processes), and the difference between the IP sets each tool matched.
  *
  *   node bench/detect.ts [--runs 5] [--lines 1000000] [--seed 42] [--profile] [--f2b-runs N]
  */
@@ -10,14 +11,14 @@ import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { maskIp } from '../src/common/ip.ts'
-import { BIN, NODE, ROOT, benchArgs, emitAll, emitNote, progress } from './lib/common.ts'
+import { BIN, DIST_BIN, NODE, ROOT, benchArgs, emitAll, emitNote, progress } from './lib/common.ts'
 import { FAILURE_ERE, generateSshdLog } from './gen-sshd.ts'
 import { exec, timedRun, type TimedRun } from './lib/proc.ts'
 import { result, skipped, type BenchResult } from './lib/result.ts'
 import { summarize } from './lib/stats.ts'
 import { formatTable } from './lib/table.ts'
 import { ensurePackage } from './lib/tools.ts'
-import { compareIpSets, profileOnce } from './detect-compare.ts'
+import { compareIpSets, cpuRun, profileOnce, type CpuRun } from './detect-compare.ts'
 
 const F2B_FILTER = '/etc/fail2ban/filter.d/sshd.conf'
 const { runs, values } = benchArgs({
@@ -45,18 +46,26 @@ try {
   const timeMissing = await ensurePackage('/usr/bin/time', 'time', progress)
   if (timeMissing !== null) throw new Error(timeMissing)
 
+  // the shipped build (dist/, compiled by npm's `prepare`) and the TypeScript sources, interleaved
+  const entries = [{ label: 'dist', bin: DIST_BIN, shown: 'node dist/bin/palisade.js' }, { label: 'sources', bin: BIN, shown: 'node bin/palisade.ts' }]
+    .filter(e => existsSync(e.bin))
   const palOut = join(dir, 'palisade.out')
-  const pal: TimedRun[] = []
+  const pal = new Map<string, CpuRun[]>(entries.map(e => [e.label, []]))
   for (let i = 0; i < runs; i++) {
-    const r = await timedRun([NODE, BIN, ...palArgs, log], { stdoutPath: palOut })
-    if (r.code !== 0) throw new Error(`palisade test-regex exited ${r.code}: ${r.stderr}`)
-    pal.push(r)
-    progress(`palisade run ${i + 1}: ${Math.round(r.wallMs)} ms, ${Math.round(r.maxRssKiB / 1024)} MB (${r.stderr.trim()})`)
+    for (const e of entries) {
+      const r = await cpuRun([NODE, e.bin, ...palArgs, log], { stdoutPath: palOut })
+      if (r.code !== 0) throw new Error(`palisade test-regex (${e.label}) exited ${r.code}: ${r.stderr}`)
+      pal.get(e.label)!.push(r)
+      progress(`palisade (${e.label}) run ${i + 1}: ${r.cpuS.toFixed(2)} s CPU, ${Math.round(r.wallMs)} ms wall, ${Math.round(r.maxRssKiB / 1024)} MB (${r.stderr.trim()})`)
+    }
   }
-  const palCmd = `cd ${ROOT} && ${gen} && /usr/bin/time -v node bin/palisade.ts ${palShown} /tmp/auth.log > /tmp/palisade.out`
-  const palRate = pal.map(r => LINES / (r.wallMs / 1000))
-  results.push(result('detect', 'palisade test-regex throughput', 'lines/s', palRate, { target: '>=2000000', cmd: palCmd }))
-  results.push(result('detect', 'palisade test-regex peak RSS', 'MB', pal.map(r => r.maxRssKiB / 1024), { cmd: palCmd }))
+  const palCmd = (e: { shown: string }): string => `cd ${ROOT} && ${gen} && /usr/bin/time -v ${e.shown} ${palShown} /tmp/auth.log > /tmp/palisade.out`
+  for (const e of entries) {
+    const rs = pal.get(e.label)!
+    results.push(result('detect', `palisade test-regex CPU time (${e.label})`, 's', rs.map(r => r.cpuS), { cmd: palCmd(e) }))
+    results.push(result('detect', `palisade test-regex throughput (${e.label})`, 'lines/s', rs.map(r => LINES / (r.wallMs / 1000)), { target: '>=2000000', cmd: palCmd(e) }))
+    results.push(result('detect', `palisade test-regex peak RSS (${e.label})`, 'MB', rs.map(r => r.maxRssKiB / 1024), { cmd: palCmd(e) }))
+  }
 
   const grep: TimedRun[] = []
   for (let i = 0; i < runs; i++) {
@@ -78,20 +87,23 @@ try {
   } else {
     // -o ip: fail2ban prints one address per match, as palisade prints one line per match
     const f2bOut = join(dir, 'f2b.out')
-    const f2b: TimedRun[] = []
+    const f2b: CpuRun[] = []
     for (let i = 0; i < f2bRuns; i++) {
-      const r = await timedRun(['fail2ban-regex', '-o', 'ip', log, F2B_FILTER], { stdoutPath: f2bOut })
+      const r = await cpuRun(['fail2ban-regex', '-o', 'ip', log, F2B_FILTER], { stdoutPath: f2bOut })
       if (r.code !== 0) throw new Error(`fail2ban-regex exited ${r.code}: ${r.stderr.slice(-500)}`)
       f2b.push(r)
-      progress(`fail2ban-regex run ${i + 1}: ${Math.round(r.wallMs)} ms, ${Math.round(r.maxRssKiB / 1024)} MB`)
+      progress(`fail2ban-regex run ${i + 1}: ${r.cpuS.toFixed(2)} s CPU, ${Math.round(r.wallMs)} ms wall, ${Math.round(r.maxRssKiB / 1024)} MB`)
     }
-    const f2bRate = f2b.map(r => LINES / (r.wallMs / 1000))
-    results.push(result('detect', 'fail2ban-regex throughput', 'lines/s', f2bRate, { cmd: f2bCmd }))
+    results.push(result('detect', 'fail2ban-regex CPU time', 's', f2b.map(r => r.cpuS), { cmd: f2bCmd }))
+    results.push(result('detect', 'fail2ban-regex throughput', 'lines/s', f2b.map(r => LINES / (r.wallMs / 1000)), { cmd: f2bCmd }))
     results.push(result('detect', 'fail2ban-regex peak RSS', 'MB', f2b.map(r => r.maxRssKiB / 1024), { cmd: f2bCmd }))
-    const p = summarize(palRate)
-    const f = summarize(f2bRate)
-    results.push(result('detect', 'palisade ÷ fail2ban throughput', '×', { median: p.median / f.median, min: p.min / f.max, max: p.max / f.min, runs: Math.min(p.runs, f.runs) },
-      { target: '>=40', cmd: `${palCmd}; ${f2bCmd}` }))
+    const f = summarize(f2b.map(r => r.cpuS))
+    // whole processes, CPU time against CPU time (wall time on a shared machine measures the neighbours)
+    for (const e of entries) {
+      const p = summarize(pal.get(e.label)!.map(r => r.cpuS))
+      results.push(result('detect', `fail2ban-regex ÷ palisade CPU time (${e.label})`, '×', { median: f.median / p.median, min: f.min / p.max, max: f.max / p.min, runs: Math.min(p.runs, f.runs) },
+        { target: '>=40', cmd: `${palCmd(e)}; ${f2bCmd}` }))
+    }
     const cmp = await compareIpSets(log, await readFile(palOut, 'utf8'), await readFile(f2bOut, 'utf8'), ip => ip.includes(':') && !ip.includes('/') ? maskIp(ip, 64) : ip)
     for (const line of cmp.lines) console.log(line)
     emitNote('detect', cmp.summary)

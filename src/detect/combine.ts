@@ -1,7 +1,7 @@
 import { ErrorCodes, palisadeError } from '../common/errors.ts'
 import type { PatternConfig } from '../config/types.ts'
 import { builtinIpRegex } from '../common/ip-regex.ts'
-import { commonPrefix, compilePrefilter, prefilterLiterals, requiredLiterals } from './literals.ts'
+import { commonPrefix, compilePrefilter, requiredLiterals, unionOfLiterals } from './literals.ts'
 import { dialectMessage, translateRegex } from '../config/regex-dialect.ts'
 
 /** One admin regex inside the combined RegExp. */
@@ -95,8 +95,9 @@ export function combine (regexes: readonly string[], patterns: Readonly<Record<s
     }
     throw palisadeError(ErrorCodes.CONFIG_INVALID, `${where}: regexes cannot be combined: ${(err as Error).message}`, err)
   }
-  const literals = prefilterLiterals(bodies)
-  return { re, literals, prefilter: compilePrefilter(literals), branchLiterals: bodies.map(requiredLiterals), branches, found }
+  const branchLiterals = bodies.map(requiredLiterals)
+  const literals = unionOfLiterals(branchLiterals)
+  return { re, literals, prefilter: compilePrefilter(literals), branchLiterals, branches, found }
 }
 
 /** Which branch matched, from the exec array. */

@@ -133,12 +133,15 @@ export class LinkTable {
    * failed the filter's own literal prefilter, so only the literals that one does not imply can occur.
    */
   observe (line: string, time: number, filterPrefiltered = false): Record<string, string> | null {
-    if (!mayMatch(line, filterPrefiltered ? this.fromOnly : this.from.prefilter)) return null
-    if (this.binding !== null && !this.binding.test(line)) {
+    if (this.binding === null) {
+      if (!mayMatch(line, filterPrefiltered ? this.fromOnly : this.from.prefilter)) return null
+    } else if (!this.binding.test(line)) {
       // only a line ending a connection can match: without a binding on its id it changes nothing
       const id = this.idOf(line)
       if (id === undefined || !this.bound.has(keyOf(id))) return null
+      if (!mayMatch(line, filterPrefiltered ? this.fromOnly : this.from.prefilter)) return null
     }
+    // (a binding literal implies one of `from`'s own, and one the filter's prefilter does not imply)
     const m = this.fromMarks.re.exec(line)
     if (m === null) return null
     const id = this.idOf(line)
@@ -228,11 +231,13 @@ function addUser (b: Bound, user: string | undefined): void {
 function keyOf (id: string): string | number {
   const n = id.length
   if (n === 0 || n > 9 || (n > 1 && id.charCodeAt(0) === 48)) return id
+  let v = 0
   for (let i = 0; i < n; i++) {
     const c = id.charCodeAt(i)
     if (c < 48 || c > 57) return id
+    v = v * 10 + c - 48
   }
-  return Number(id)
+  return v
 }
 
 function sameValues (a: Record<string, string>, b: Record<string, string>): boolean {

@@ -25,9 +25,13 @@ export function mayMatch (line: string, prefilter: RegExp | null): boolean {
 
 /** The literals one of which every matching line contains, or null when no prefilter is safe. */
 export function prefilterLiterals (bodies: readonly string[]): string[] | null {
+  return unionOfLiterals(bodies.map(requiredLiterals))
+}
+
+/** The prefilter literals from each body's requiredLiterals(): null when one body has none. */
+export function unionOfLiterals (sets: ReadonlyArray<readonly string[] | null>): string[] | null {
   const lits: string[] = []
-  for (const b of bodies) {
-    const set = requiredLiterals(b)
+  for (const set of sets) {
     if (set === null) return null
     lits.push(...set)
   }

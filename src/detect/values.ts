@@ -33,8 +33,8 @@ export function makeValueCheck (p: PatternConfig): ValueCheck {
   const cidrs = new CidrSet(p.ignorecidr)
   const hasCidrs = cidrs.entries.length > 0
   const hasIgnore = ignore.size > 0
-  return raw => {
-    // hot path: the family from the text, node:net once (normalizeIp), no mask work at /32 and /128
+  const check = (raw: string): string | null => {
+    // the family from the text, node:net once (normalizeIp), no mask work at /32 and /128
     const v6 = raw.includes(':')
     if ((type === 'ipv4' && v6) || (type === 'ipv6' && !v6)) return null
     const addr = v6 ? normalizeIp(raw) : (isIP(raw) === 4 ? raw : null)
@@ -48,4 +48,17 @@ export function makeValueCheck (p: PatternConfig): ValueCheck {
     for (const re of ignoreRe) if (re.test(addr) || re.test(raw)) return null
     return flat(subject)
   }
+  // attackers repeat themselves: the verdict on an address text is kept (IPv6 normalisation
+  // through ipaddr.js cost more than matching the line); emptied when full, so memory is bounded
+  const seen = new Map<string, string | null>()
+  return raw => {
+    const hit = seen.get(raw)
+    if (hit !== undefined) return hit
+    const v = check(raw)
+    if (seen.size >= VERDICTS) seen.clear()
+    seen.set(flat(raw), v)
+    return v
+  }
 }
+
+const VERDICTS = 4096
