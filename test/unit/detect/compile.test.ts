@@ -101,3 +101,15 @@ test('a numbered backreference is refused at compile time (combining renumbers g
   assert.throws(() => compileFilter(filter(['(a)\\1 <ip>']), { ip: ipPattern() }), { code: 'PAL_ERR_CONFIG_INVALID' })
   assert.equal(compileFilter(filter(['\\\\1 x <ip>']), { ip: ipPattern() }).match('\\1 x 203.0.113.1', 0)?.ip, '203.0.113.1', 'an escaped backslash before a digit is no backreference')
 })
+
+test('an address verdict kept between lines is the same verdict: ignored stays ignored, past the bound of kept verdicts too', () => {
+  const f = compileFilter(filter(['from <ip>$']), { ip: ipPattern({ ignore: ['2001:db8::7'], ignorecidr: ['10.0.0.0/8'] }) })
+  for (let round = 0; round < 2; round++) {
+    assert.equal(f.match('from 2001:DB8:0:0::7', T), null)
+    assert.equal(f.match('from 10.1.2.3', T), null)
+    assert.equal(f.match('from 2001:DB8::8', T)?.ip, '2001:db8::8')
+    assert.equal(f.match('from 999.1.2.3', T), null)
+    // more distinct addresses than the verdicts kept
+    for (let i = 0; i < 5000; i++) assert.equal(f.match(`from 198.51.${i >> 8}.${i & 255}`, T)?.ip, `198.51.${i >> 8}.${i & 255}`)
+  }
+})

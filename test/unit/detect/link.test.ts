@@ -108,3 +108,18 @@ test('an id regex with a host group keeps two hosts\' equal pids apart', () => {
   f.match('b sshd[7]: Connection from 198.51.100.8', T)
   assert.equal(f.match('b sshd[7]: error: too many', T)?.ip, '198.51.100.8', 'the same pid on another host is another connection')
 })
+
+test('a from line that can only end a connection still ends a bound one (it skips the from regex only on unbound ids)', () => {
+  const f = compileFilter(filter(['sshd\\[\\d+\\]: error: maximum authentication attempts exceeded'], {
+    link: { id: 'sshd\\[(?<id>\\d+)\\]', from: ['Connection from <ip> port \\d+', '(?<forget>)Connection closed by <ip>'], ttl: 60_000 }
+  }), { ip: ipPattern() })
+  const max = (pid: number): string | undefined => f.match(`sshd[${pid}]: error: maximum authentication attempts exceeded`, T)?.ip
+  // an unbound id: the closing line binds nothing
+  assert.equal(f.match('sshd[7]: Connection closed by 198.51.100.7 port 1', T), null)
+  assert.equal(max(7), undefined)
+  // a bound id: the closing line (no binding literal in it) ends the connection
+  f.match('sshd[8]: Connection from 198.51.100.8 port 1', T)
+  assert.equal(max(8), '198.51.100.8')
+  assert.equal(f.match('sshd[8]: Connection closed by 198.51.100.8 port 1', T), null)
+  assert.equal(max(8), undefined, 'the connection ended')
+})
