@@ -46,6 +46,7 @@ export interface FeedEntry {
 }
 
 const DAY = 86_400_000
+const SUBJECT = /^[0-9a-f.:/]+$/
 const pad = (n: number, w: number): string => String(n).padStart(w, '0')
 
 /**
@@ -105,7 +106,14 @@ export function feedEntries (bans: readonly Ban[], votes?: FeedVotes): FeedEntry
 /** the json format, one entry per line, written without the intermediate entry objects */
 function renderJson (bans: readonly Ban[], now: number, votes: FeedVotes | undefined): string {
   const iso = isoMaker()
-  const q = JSON.stringify
+  // filter and origin names repeat: quoted once each; subjects are hex digits, dots, colons and a slash
+  const quoted = new Map<string, string>()
+  const q = (x: string): string => {
+    let v = quoted.get(x)
+    if (v === undefined) { v = JSON.stringify(x); if (quoted.size < 10_000) quoted.set(x, v) }
+    return v
+  }
+  const qip = (x: string): string => SUBJECT.test(x) ? `"${x}"` : JSON.stringify(x)
   const sorted = byIp(bans)
   // joined a thousand lines at a time: the pieces of each line die young instead of millions of
   // them living until one final join (which made garbage collection most of a 100,000-entry render)
@@ -114,13 +122,13 @@ function renderJson (bans: readonly Ban[], now: number, votes: FeedVotes | undef
     const lines: string[] = []
     for (const b of sorted.slice(i, i + 1000)) {
       const p = provenance(b, votes)
-      const filters = p.filters.length === 1 && p.filters[0] === b.filter ? `[${q(b.filter)}]` : q(p.filters)
-      lines.push(`{"ip":${q(b.ip)},"until":"${iso(b.until)}","since":"${iso(p.first)}","lastSeen":"${iso(p.last)}","filter":${q(b.filter)},` +
+      const filters = p.filters.length === 1 && p.filters[0] === b.filter ? `[${q(b.filter)}]` : JSON.stringify(p.filters)
+      lines.push(`{"ip":${qip(b.ip!)},"until":"${iso(b.until)}","since":"${iso(p.first)}","lastSeen":"${iso(p.last)}","filter":${q(b.filter)},` +
         `"filters":${filters},"origin":${q(b.origin)},"reporters":${p.reporters},"level":${b.level}}`)
     }
     chunks.push(lines.join(',\n'))
   }
-  return `{"generated":${q(isoTime(now))},"count":${sorted.length},"bans":[\n${chunks.join(',\n')}\n]}\n`
+  return `{"generated":"${isoTime(now)}","count":${sorted.length},"bans":[\n${chunks.join(',\n')}\n]}\n`
 }
 
 export function renderFeed (format: FeedFormat, bans: readonly Ban[], now: number, opts: { votes?: FeedVotes, nft?: NftForm } = {}): string {
