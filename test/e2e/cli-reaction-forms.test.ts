@@ -10,6 +10,7 @@ import assert from 'node:assert/strict'
 import { appendFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parse as parseYaml } from 'yaml'
+import { loadIdentity } from '../../src/federation/index.ts'
 import { tempDir } from '../helpers/tmp.ts'
 import { waitFor } from '../helpers/wait.ts'
 import { BIN, cli, startDaemon } from '../helpers/daemon.ts'
@@ -205,4 +206,38 @@ test('start -s SOCKET listens there, start -l LEVEL sets the log level; a bad le
   const bad = await cli(['start', '-c', s.config, '-l', 'loud'])
   assert.equal(bad.code, 1)
   assert.match(bad.stderr, /-l\/--log-level "loud": one of trace, debug, info, warn, error, fatal/)
+})
+
+test('federated: status counts trusted and connected peers; peer list prints one aligned row per peer', async () => {
+  const dir = await tempDir('palisade-cli-fed-')
+  const socket = join(dir, 'palisade.sock')
+  const other = (await loadIdentity(join(dir, 'other'), { create: true })).id
+  const config = join(dir, 'palisade.yml')
+  await writeFile(config, `
+state: ${join(dir, 'state')}
+socket: ${socket}
+patterns:
+  ip: {type: ip}
+streams:
+  ssh:
+    cmd: [/bin/sh, -c, 'sleep 3600']
+    filters:
+      f:
+        regex: ['x from <ip>']
+        ban: 1h
+firewall: {backend: none}
+federation:
+  collective: cli-e2e
+  listen: [/ip4/127.0.0.1/tcp/0]
+trust:
+  peers:
+    - {key: ${other}, name: far, weight: 1}
+`)
+  await startDaemon(config, socket)
+  const st = JSON.parse((await cli(['-s', socket, 'status', '--json'])).stdout)
+  assert.deepEqual(st.peers, { trusted: 1, connected: 0, trustedConnected: 0 })
+  assert.match((await cli(['-s', socket, 'status'])).stdout, /^peers: 0 of 1 trusted connected$/m)
+  const list = await cli(['-s', socket, 'peer', 'list'])
+  assert.equal(list.code, 0, list.stderr)
+  assert.match(list.stdout, new RegExp(`^${other} {2}far {2}trusted weight 1 \\(config\\) {2}disconnected {2}last report never {2}accepted 0 rejected 0$`, 'm'))
 })
