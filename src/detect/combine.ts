@@ -42,6 +42,21 @@ const TOKENS = /\\k<([A-Za-z_]\w*)>|\\.|\(\?P?<([A-Za-z_]\w*)>|<([A-Za-z_]\w*)>/
  * Regexes are not anchored: they mean what the admin wrote (reaction semantics).
  */
 export function combine (regexes: readonly string[], patterns: Readonly<Record<string, PatternConfig>>, where: string): Combined {
+  // validating a configuration compiles its filters, and `test-regex` compiles them again right
+  // after: the same regexes over the same patterns are combined once (a Combined holds no state)
+  let mine = combined.get(patterns)
+  if (mine === undefined) combined.set(patterns, mine = new Map())
+  const key = JSON.stringify([regexes, patterns])
+  const known = mine.get(key)
+  if (known !== undefined) return known
+  const c = combineNow(regexes, patterns, where)
+  mine.set(key, c)
+  return c
+}
+
+const combined = new WeakMap<object, Map<string, Combined>>()
+
+function combineNow (regexes: readonly string[], patterns: Readonly<Record<string, PatternConfig>>, where: string): Combined {
   const branches: Branch[] = []
   const found: string[] = []
   const bodies = regexes.map((src, i) => {

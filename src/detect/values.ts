@@ -48,10 +48,12 @@ export function makeValueCheck (p: PatternConfig): ValueCheck {
     for (const re of ignoreRe) if (re.test(addr) || re.test(raw)) return null
     return flat(subject)
   }
-  // attackers repeat themselves: the verdict on an address text is kept (IPv6 normalisation
-  // through ipaddr.js cost more than matching the line); emptied when full, so memory is bounded
+  // attackers repeat themselves: the verdict on an IPv6 text is kept (its normalisation through
+  // ipaddr.js cost more than matching the line; an IPv4 one is cheaper than the lookup); emptied
+  // when full, so memory is bounded
   const seen = new Map<string, string | null>()
   return raw => {
+    if (!raw.includes(':')) return check(raw)
     const hit = seen.get(raw)
     if (hit !== undefined) return hit
     const v = check(raw)

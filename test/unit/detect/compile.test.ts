@@ -102,7 +102,7 @@ test('a numbered backreference is refused at compile time (combining renumbers g
   assert.equal(compileFilter(filter(['\\\\1 x <ip>']), { ip: ipPattern() }).match('\\1 x 203.0.113.1', 0)?.ip, '203.0.113.1', 'an escaped backslash before a digit is no backreference')
 })
 
-test('an address verdict kept between lines is the same verdict: ignored stays ignored, past the bound of kept verdicts too', () => {
+test('an address verdict kept between lines is the same verdict: ignored stays ignored, past the bound of kept verdicts too (IPv6 ones are kept)', () => {
   const f = compileFilter(filter(['from <ip>$']), { ip: ipPattern({ ignore: ['2001:db8::7'], ignorecidr: ['10.0.0.0/8'] }) })
   for (let round = 0; round < 2; round++) {
     assert.equal(f.match('from 2001:DB8:0:0::7', T), null)
@@ -110,6 +110,6 @@ test('an address verdict kept between lines is the same verdict: ignored stays i
     assert.equal(f.match('from 2001:DB8::8', T)?.ip, '2001:db8::8')
     assert.equal(f.match('from 999.1.2.3', T), null)
     // more distinct addresses than the verdicts kept
-    for (let i = 0; i < 5000; i++) assert.equal(f.match(`from 198.51.${i >> 8}.${i & 255}`, T)?.ip, `198.51.${i >> 8}.${i & 255}`)
+    for (let i = 0; i < 5000; i++) assert.equal(f.match(`from 2001:DB8::1:${i.toString(16)}`, T)?.ip, `2001:db8::1:${i.toString(16)}`)
   }
 })
