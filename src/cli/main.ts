@@ -1,5 +1,5 @@
 /**
- * `palisade` command line. The contract (commands, flags, exit codes) is in DESIGN.md and used
+ * `palisade` command line. The contract (commands, flags, exit codes) is in README.md's CLI reference and docs/palisade.1, and used
  * by scripts: keep it stable. Only this folder decides exit codes: 0 ok, 1 failure with a
  * one-line reason on stderr (test-config prints every configuration error, one a line).
  */

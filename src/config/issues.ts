@@ -1,7 +1,7 @@
 /**
  * Problems found while reading a configuration, before they are located in a file. Every stage
  * (parse, merge, schema, semantic checks) pushes here and keeps going: the user gets all problems
- * of a configuration in one run, never only the first (STYLE.md "Config: strict, whole, early").
+ * of a configuration in one run, never only the first.
  */
 export type Path = ReadonlyArray<string | number>
 

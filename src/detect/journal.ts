@@ -14,7 +14,7 @@ const FIELDS = 'MESSAGE,__CURSOR,__REALTIME_TIMESTAMP,_PID,SYSLOG_IDENTIFIER'
 /**
  * journalctl argv: resume strictly after the stored cursor, else only new entries (`-n0`).
  * Never `--cursor-file`: it records what journalctl printed, not what Palisade processed, and
- * is not written on SIGKILL (NOTES.md).
+ * is not written on SIGKILL (docs/platform-notes.md, journald).
  */
 export function journalArgv (matches: readonly string[], cursor?: string): string[] {
   const argv = ['journalctl', '--follow', '--no-tail', '-o', 'json', `--output-fields=${FIELDS}`]

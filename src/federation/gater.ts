@@ -9,7 +9,7 @@ import { PendingInbound } from './admission.ts'
  * With `open: false` only trusted keys may hold a connection: the check runs once the noise
  * handshake has proven the remote's key (…EncryptedConnection), and before dialling a known peer
  * id. Untrusted peers are refused both ways, so gossip never reaches or comes from them.
- * NOTES.md: a refused dial may still "resolve" on the other side; admission is proven only by
+ * docs/platform-notes.md: a refused dial may still "resolve" on the other side; admission is proven only by
  * identify or a protocol stream.
  */
 export function createGater (open: boolean, trust: TrustPolicy, self: string, penalised: (id: string) => boolean = () => false,

@@ -8,7 +8,7 @@ export function topicOf (collective: string): string {
 }
 
 /**
- * gossipsub for a small collective (NOTES.md "libp2p 3"): StrictNoSign because observations carry
+ * gossipsub for a small collective (docs/platform-notes.md, libp2p 3): StrictNoSign because observations carry
  * their own author signature and may be relayed by anyone; message id = sha256 of the bytes, so
  * the same signed observation is one message whoever relays it; flood publishing so the origin
  * reaches every member directly. No topic score parameters: a Reject must not prune a relay from
@@ -18,7 +18,7 @@ export function topicOf (collective: string): string {
  * peer sharing an IP with more than 10 others at -5·(n-10)², below the graylist (-80) from 15
  * peers on; a graylisted peer's RPCs, subscriptions included, are dropped silently and it is left
  * out of the mesh and of flood publishing. Members behind one NAT, or a collective of 20 on one
- * host, then received nothing at all (NOTES.md "libp2p 3").
+ * host, then received nothing at all (docs/platform-notes.md, libp2p 3).
  */
 export function gossipService (): ReturnType<typeof gossipsub> {
   return gossipsub({

@@ -10,7 +10,7 @@ export { publicKeyOf, isEd25519PeerId } from '../trust/index.ts'
 /**
  * This node's Ed25519 identity: one key is both the libp2p peer id and the observation signer.
  * libp2p keys are kept for the node; a node:crypto KeyObject signs and verifies because it is
- * ~10 % faster with a cached key (NOTES.md) and produces interoperable RFC 8032 signatures.
+ * ~10 % faster with a cached key (docs/platform-notes.md) and produces interoperable RFC 8032 signatures.
  */
 export interface Identity {
   privateKey: Ed25519PrivateKey

@@ -1,7 +1,7 @@
 /**
  * Federation: this node's libp2p identity, the gossip topic of its collective, the sync protocol
  * and the connection gater. Bytes from the wire become verified `Vote`s handed to `onVote`; local
- * bans marked `share` become signed observations (DESIGN.md "Observations").
+ * bans marked `share` become signed observations (docs/wire-format.md).
  *
  * @example
  * const fed = createFederation(

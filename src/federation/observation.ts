@@ -5,7 +5,7 @@ import { publicKeyOf } from '../trust/index.ts'
 import { parseCanonical } from './canonical.ts'
 
 /**
- * Observation wire format, version 1 (DESIGN.md "Observations"):
+ * Observation wire format, version 1 (docs/wire-format.md):
  *
  *   0x01 | u16 BE length of cbor | cbor (deterministic, sorted keys) | 64-byte Ed25519 signature
  *

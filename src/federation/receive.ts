@@ -16,7 +16,7 @@ import { RejectLog } from './reject-log.ts'
 
 /**
  * The receive path every observation takes, from gossip or sync alike, cheapest check first
- * (DESIGN.md "Observations"): relay budget → size → decode → trusted author → already seen →
+ * (docs/wire-format.md): relay budget → size → decode → trusted author → already seen →
  * signature → age/skew → (author, seq) claim → rate cap → prefix width → IP class → vote. Each
  * refusal is typed and counted, per reason in metrics and per author in the trust stats.
  */

@@ -12,7 +12,7 @@ const FAST_WINDOW = 300_000
 
 /**
  * Keeps trusted members connected. libp2p's KEEP_ALIVE gives up after 5 tries and directPeers
- * redial only every 5 minutes (NOTES.md), so every `interval` this dials each bootstrap address
+ * redial only every 5 minutes (docs/platform-notes.md), so every `interval` this dials each bootstrap address
  * whose peer is not connected, and each trusted peer the peer store has addresses for. A member
  * that just dropped (a partition, a restart) is dialled every second for five minutes with short
  * dials, so the collective is whole again a second or two after the network heals, not a round later.

@@ -10,7 +10,7 @@ import type { ReceiveOptions, ReceiveResult } from './receive.ts'
 import { TokenBuckets } from './budget.ts'
 
 /**
- * `/palisade/sync/1` — pull catch-up after a connect (DESIGN.md "Sync"). The puller sends what it
+ * `/palisade/sync/1` — pull catch-up after a connect (docs/wire-format.md). The puller sends what it
  * holds per author (seq ranges: a high-water mark that also names its gaps); the server answers
  * with the signed observations it holds beyond them, still inside the window, in batches, then
  * `done`. Every observation goes through the same receive path as gossip, signature included.

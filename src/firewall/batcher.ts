@@ -1,7 +1,7 @@
 /**
  * Coalescing of concurrent firewall changes. A burst of 10,000 `ban()` calls must become a
  * handful of `nft -f -` runs, not 10,000 processes (one process per IP into a 100k set falls to
- * ~70/s, see NOTES.md). Calls made while a flush is in flight wait in the queue and go together
+ * ~70/s, see docs/platform-notes.md). Calls made while a flush is in flight wait in the queue and go together
  * in the next one; each caller's promise settles when the flush that carried its ops is done.
  */
 

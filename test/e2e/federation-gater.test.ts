@@ -12,7 +12,7 @@ describe('federation: untrusted peers', { timeout: 30_000 }, () => {
     const d = await makeNode(pd, { trusted: [pa.id], open: true })
     await d.start()
     const dNode = (d.fed as any).node
-    // a refused dial may "resolve" before the remote drops it (NOTES.md): prove with a protocol stream
+    // a refused dial may "resolve" before the remote drops it (docs/platform-notes.md): prove with a protocol stream
     const attempt = await dNode.dialProtocol(multiaddr(addrOf(a)), '/palisade/sync/1').then(() => 'opened', () => 'refused')
     assert.equal(attempt, 'refused')
     const aNode = (a.fed as any).node
