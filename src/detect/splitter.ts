@@ -1,6 +1,6 @@
 /**
  * Chunks → lines, fast: a Buffer chunk is decoded once up to its last newline and split with
- * indexOf (3× faster than node:readline on a 1M-line log, NOTES.md). A newline byte is never
+ * indexOf (3× faster than node:readline on a 1M-line log, docs/platform-notes.md). A newline byte is never
  * part of a multi-byte UTF-8 sequence, so decoding up to it never cuts a character; only the
  * tail after the last newline is carried, copied so the chunk itself can be freed.
  *

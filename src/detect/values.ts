@@ -8,7 +8,7 @@ export type ValueCheck = (raw: string) => string | null
 /**
  * Copy a string so it no longer points into the line (and the 4 MiB chunk the line is a slice
  * of): V8 keeps a sliced string's parent alive, so a Map key taken straight from a capture
- * would pin the whole chunk (NOTES.md, hot-path facts).
+ * would pin the whole chunk (docs/platform-notes.md, sliced strings).
  */
 export function flat (s: string): string {
   return (' ' + s).slice(1)
