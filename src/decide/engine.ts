@@ -456,7 +456,7 @@ export class Engine implements DecisionEngine {
     for (const { d, why } of made) {
       const ban = d.ban
       counter?.inc({ kind: d.kind, why })
-      if (each) this.log.info({ ip: ban.ip, key: ban.ip === undefined ? ban.key : undefined, filter: ban.filter, origin: ban.origin, reporters: ban.reporters, until: new Date(ban.until).toISOString(), level: ban.level, why }, d.kind)
+      if (each) this.log.info({ ip: ban.ip, key: ban.ip === undefined ? ban.key : undefined, filter: ban.filter, origin: ban.origin, reporters: ban.reporters, until: new Date(ban.until).toISOString(), escalation: ban.level, why }, d.kind)
       for (const s of this.sinks) {
         try {
           await s.apply(d)
