@@ -1,4 +1,4 @@
-import { TokenBuckets } from './budget.ts'
+import { TokenBuckets } from '../common/token-buckets.ts'
 
 export interface PeerGuardInit {
   /** messages one connected peer may hand the validator: burst, then per second */

@@ -7,7 +7,7 @@ import type { Clock } from '../common/clock.ts'
 import type { Counter } from '../control/metrics-types.ts'
 import type { SeenCache, StoredObservation } from './dedupe.ts'
 import type { ReceiveOptions, ReceiveResult } from './receive.ts'
-import { TokenBuckets } from './budget.ts'
+import { TokenBuckets } from '../common/token-buckets.ts'
 
 /**
  * `/palisade/sync/1` — pull catch-up after a connect (docs/wire-format.md). The puller sends what it
