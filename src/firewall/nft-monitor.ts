@@ -72,12 +72,14 @@ export class NftMonitor {
     child.on('error', err => this.init.logger.warn({ err }, 'nft monitor could not start: drift is repaired at the reconcile interval only'))
     child.stdout!.setEncoding('utf8')
     child.stdout!.on('data', (chunk: string) => this.feed(chunk))
-    child.once('close', () => {
+    child.once('close', (_code: number | null, signal: NodeJS.Signals | null) => {
       if (this.stopped || this.child !== child) return
       this.child = undefined
       // a monitor that ran a while restarts at once; one that keeps dying backs off
       this.backoff = this.init.clock.now() - started > 10_000 ? 500 : Math.min(this.backoff * 2, MAX_BACKOFF)
-      this.init.logger.warn({ retryMs: this.backoff }, 'nft monitor exited; restarting it')
+      // Ctrl-C in a terminal reaches the whole process group: the daemon is stopping too
+      const quiet = signal === 'SIGINT' || signal === 'SIGTERM'
+      this.init.logger[quiet ? 'debug' : 'warn']({ retryMs: this.backoff, signal }, 'nft monitor exited; restarting it')
       this.restart = this.init.clock.setTimeout(() => { if (!this.stopped) this.spawn() }, this.backoff)
     })
   }
