@@ -69,10 +69,10 @@ async function oneRun (): Promise<RunResult> {
     const doc = JSON.parse(show.stdout) as { bans?: unknown[] } | unknown[]
     const stored = Array.isArray(doc) ? doc.length : (doc.bans?.length ?? 0)
     if (process.env.BURST_DEBUG !== undefined) {
-      const ls = daemon.output().split("\n").filter(l => l.startsWith("{")).map(l => { try { return JSON.parse(l) } catch { return null } }).filter(Boolean)
-      const bans = ls.filter((l: any) => l.msg === "ban").map((l: any) => l.time)
+      const ls = daemon.output().split('\n').filter(l => l.startsWith('{')).map(l => { try { return JSON.parse(l) } catch { return null } }).filter(Boolean)
+      const bans = ls.filter((l: any) => l.msg === 'ban').map((l: any) => l.time)
       const byTime = new Map<number, number>(); for (const t of bans) byTime.set(t, (byTime.get(t) ?? 0) + 1)
-      process.stderr.write(`t0 ${Date.now() - (performance.now() - t0)} bans ${bans.length} groups ${JSON.stringify([...byTime])} other ${JSON.stringify(ls.filter((l: any) => l.msg !== "ban").slice(-8).map((l: any) => [l.time, l.msg]))}\n`)
+      process.stderr.write(`t0 ${Date.now() - (performance.now() - t0)} bans ${bans.length} groups ${JSON.stringify([...byTime])} other ${JSON.stringify(ls.filter((l: any) => l.msg !== 'ban').slice(-8).map((l: any) => [l.time, l.msg]))}\n`)
     }
     return { seconds, kernel: seen.size, stored, cpu }
   } finally {

@@ -43,7 +43,14 @@ function benign (i: number): string {
 const failure = (ip: string, i: number): string => `Failed password for invalid user admin from ${ip} port ${1024 + i % 60000} ssh2`
 const line = (i: number, text: string): string => `Nov 23 14:09:01 host sshd[${1000 + i % 60000}]: ${text}\n`
 
-interface RunResult { latencies: number[], missing: number, cpu: number[], rssMiB: number, hwmMiB: number, linesPerSec: number }
+interface RunResult {
+  latencies: number[]
+  missing: number
+  cpu: number[]
+  rssMiB: number
+  hwmMiB: number
+  linesPerSec: number
+}
 
 async function oneRun (): Promise<RunResult> {
   const ns = await createNetns('bd')
@@ -128,11 +135,41 @@ for (let i = 0; i < runs; i++) {
 const perRun = (f: (r: RunResult) => number): number[] => all.map(f)
 const sortedOf = (r: RunResult): number[] => [...r.latencies].sort((a, b) => a - b)
 const results = [
-  result('daemon', 'ban latency p50 (line written → in nft set)', 'ms', perRun(r => percentile(sortedOf(r), 0.5)), { cmd: CMD }),
-  result('daemon', 'ban latency p99 (line written → in nft set)', 'ms', perRun(r => percentile(sortedOf(r), 0.99)), { target: '<50', cmd: CMD }),
-  result('daemon', `CPU at ${RATE.toLocaleString('en-US')} lines/s`, '%', perRun(r => summarize(r.cpu).median), { cmd: CMD }),
-  result('daemon', `peak RSS at ${RATE.toLocaleString('en-US')} lines/s`, 'MB', perRun(r => r.hwmMiB), { cmd: CMD }),
-  result('daemon', 'writer rate achieved', 'lines/s', perRun(r => r.linesPerSec), { cmd: CMD })
+  result(
+    'daemon',
+    'ban latency p50 (line written → in nft set)',
+    'ms',
+    perRun(r => percentile(sortedOf(r), 0.5)),
+    { cmd: CMD }
+  ),
+  result(
+    'daemon',
+    'ban latency p99 (line written → in nft set)',
+    'ms',
+    perRun(r => percentile(sortedOf(r), 0.99)),
+    { target: '<50', cmd: CMD }
+  ),
+  result(
+    'daemon',
+    `CPU at ${RATE.toLocaleString('en-US')} lines/s`,
+    '%',
+    perRun(r => summarize(r.cpu).median),
+    { cmd: CMD }
+  ),
+  result(
+    'daemon',
+    `peak RSS at ${RATE.toLocaleString('en-US')} lines/s`,
+    'MB',
+    perRun(r => r.hwmMiB),
+    { cmd: CMD }
+  ),
+  result(
+    'daemon',
+    'writer rate achieved',
+    'lines/s',
+    perRun(r => r.linesPerSec),
+    { cmd: CMD }
+  )
 ]
 const pooled = all.flatMap(r => r.latencies).sort((a, b) => a - b)
 const missing = all.reduce((s, r) => s + r.missing, 0)

@@ -12,10 +12,18 @@ const fmt = (n: number): string => n.toLocaleString('en-US')
  * Which addresses palisade matched (`IP<TAB>line` on stdout) and fail2ban-regex did not (`-o ip`:
  * one address a line), and the reverse, with a few examples and a log line naming each.
  */
-export async function compareIpSets (logPath: string, palOut: string, f2bOut: string, normalize: (ip: string) => string): Promise<{ lines: string[], summary: string }> {
+export async function compareIpSets (
+  logPath: string,
+  palOut: string,
+  f2bOut: string,
+  normalize: (ip: string) => string
+): Promise<{ lines: string[]; summary: string }> {
   const palLines = palOut.split('\n').filter(l => l !== '')
   const pal = new Set(palLines.map(l => normalize(l.slice(0, l.indexOf('\t')))))
-  const f2bLines = f2bOut.split('\n').map(l => l.trim()).filter(l => l !== '')
+  const f2bLines = f2bOut
+    .split('\n')
+    .map(l => l.trim())
+    .filter(l => l !== '')
   const f2b = new Set(f2bLines.map(normalize))
   const onlyPal = [...pal].filter(ip => !f2b.has(ip))
   const onlyF2b = [...f2b].filter(ip => !pal.has(ip))
@@ -35,11 +43,12 @@ export async function compareIpSets (logPath: string, palOut: string, f2bOut: st
     }
     return [...want].map(ip => `    ${ip}  e.g. ${found.get(ip) ?? '(no line)'}`)
   }
-  const summary = `matched: palisade ${fmt(palLines.length)} lines / ${fmt(pal.size)} IPs, fail2ban-regex ${fmt(f2bLines.length)} lines / ${fmt(f2b.size)} IPs; ` +
+  const summary =
+    `matched: palisade ${fmt(palLines.length)} lines / ${fmt(pal.size)} IPs, fail2ban-regex ${fmt(f2bLines.length)} lines / ${fmt(f2b.size)} IPs; ` +
     `${fmt(onlyPal.length)} IPs only palisade, ${fmt(onlyF2b.length)} only fail2ban (IPv6 compared as /64)`
   const lines = [summary]
-  if (onlyPal.length > 0) lines.push('  only palisade:', ...await examples(onlyPal))
-  if (onlyF2b.length > 0) lines.push('  only fail2ban:', ...await examples(onlyF2b))
+  if (onlyPal.length > 0) lines.push('  only palisade:', ...(await examples(onlyPal)))
+  if (onlyF2b.length > 0) lines.push('  only fail2ban:', ...(await examples(onlyF2b)))
   return { lines, summary }
 }
 
@@ -58,16 +67,24 @@ export interface CpuRun { cpuS: number, wallMs: number, maxRssKiB: number, code:
  * Run argv under GNU time for its CPU seconds (user + sys) and peak RSS. On a machine shared with
  * other work the wall time measures the neighbours too; the CPU time a process spent is its own.
  */
-export async function cpuRun (argv: readonly string[], opts: { stdoutPath?: string, env?: NodeJS.ProcessEnv } = {}): Promise<CpuRun> {
+export async function cpuRun (
+  argv: readonly string[],
+  opts: { stdoutPath?: string; env?: NodeJS.ProcessEnv } = {}
+): Promise<CpuRun> {
   const dir = await mkdtemp(join(tmpdir(), 'palbench-cpu-'))
   const timeOut = join(dir, 'time')
   const out = await open(opts.stdoutPath ?? '/dev/null', 'w')
   try {
     const t0 = performance.now()
-    const { code, stderr } = await new Promise<{ code: number, stderr: string }>((resolve, reject) => {
-      const child = spawn('/usr/bin/time', ['-f', '%U %S %M', '-o', timeOut, ...argv], { stdio: ['ignore', out.fd, 'pipe'], env: { ...process.env, ...opts.env } })
+    const { code, stderr } = await new Promise<{ code: number; stderr: string }>((resolve, reject) => {
+      const child = spawn('/usr/bin/time', ['-f', '%U %S %M', '-o', timeOut, ...argv], {
+        stdio: ['ignore', out.fd, 'pipe'],
+        env: { ...process.env, ...opts.env }
+      })
       let stderr = ''
-      child.stderr!.setEncoding('utf8').on('data', (d: string) => { if (stderr.length < 1 << 20) stderr += d })
+      child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+        if (stderr.length < 1 << 20) stderr += d
+      })
       child.on('error', reject)
       child.on('close', c => resolve({ code: c ?? -1, stderr }))
     })

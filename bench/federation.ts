@@ -32,7 +32,17 @@ const dirs: string[] = []
 const stores: Store[] = []
 
 function trustCfg (peers: string[]): TrustConfig {
-  return { threshold: 2, quorum: 2, window: 86_400_000, banFor: 86_400_000, localWeight: 2, maxReportsPerPeerPerHour: 1e9, maxRemoteBans: 1e6, honorRetractions: true, peers: peers.map(key => ({ key, weight: 1, shadow: false })) }
+  return {
+    threshold: 2,
+    quorum: 2,
+    window: 86_400_000,
+    banFor: 86_400_000,
+    localWeight: 2,
+    maxReportsPerPeerPerHour: 1e9,
+    maxRemoteBans: 1e6,
+    honorRetractions: true,
+    peers: peers.map(key => ({ key, weight: 1, shadow: false }))
+  }
 }
 
 async function tempStore (): Promise<Store> {
@@ -51,19 +61,27 @@ async function throughput (): Promise<Record<string, number>> {
   const decoded = msgs.map(m => decodeObservation(m))
   const key = verifierKey(publicKeyOf(author.id)!)
 
-  const bareRun = (): number => {
-    const t0 = performance.now()
-    for (const d of decoded) if (!verifyWith(key, d.signed, d.signature)) throw new Error('bad')
-    return N / ((performance.now() - t0) / 1000)
-  }
-
   const store = await tempStore()
-  const trust = createTrustPolicy({ config: trustCfg([author.id]) }, { store, clock: systemClock, logger: silentLogger() })
+  const trust = createTrustPolicy(
+    { config: trustCfg([author.id]) },
+    { store, clock: systemClock, logger: silentLogger() }
+  )
   await trust.start()
   // the receive path's own synchronous checks (Receiver.verify): size, decode, trust, signature,
   // age, dedupe claim, rate, IP class. A fresh seen-set per round so every claim is new.
-  const freshReceiver = (): Receiver => new Receiver({ self: 'bench', window: 86_400_000, maxClockSkew: 60_000, honorRetractions: true, allow: () => new CidrSet() },
-    { store, trustPolicy: trust, clock: systemClock, logger: silentLogger(), seen: new SeenCache(store), onVote: () => {}, onRetract: () => {} })
+  const freshReceiver = (): Receiver =>
+    new Receiver(
+      { self: 'bench', window: 86_400_000, maxClockSkew: 60_000, honorRetractions: true, allow: () => new CidrSet() },
+      {
+        store,
+        trustPolicy: trust,
+        clock: systemClock,
+        logger: silentLogger(),
+        seen: new SeenCache(store),
+        onVote: () => {},
+        onRetract: () => {}
+      }
+    )
   // bare and hot alternate in chunks of 500 so load from elsewhere on the machine hits both alike;
   // best of three rounds
   const CHUNK = 500
@@ -75,9 +93,9 @@ async function throughput (): Promise<Record<string, number>> {
     let tHot = 0
     for (let i = 0; i < N; i += CHUNK) {
       const t0 = performance.now()
-      for (let j = i; j < i + CHUNK; j++) if (!verifyWith(key, decoded[j].signed, decoded[j].signature)) throw new Error('bad')
+      for (let j = i; j < i + CHUNK; j++) { if (!verifyWith(key, decoded[j].signed, decoded[j].signature)) throw new Error('bad') }
       const t1 = performance.now()
-      for (let j = i; j < i + CHUNK; j++) if (receiver.verify(msgs[j], now).action !== 'admit') throw new Error('refused')
+      for (let j = i; j < i + CHUNK; j++) { if (receiver.verify(msgs[j], now).action !== 'admit') throw new Error('refused') }
       tHot += performance.now() - t1
       tBare += t1 - t0
     }
@@ -86,14 +104,32 @@ async function throughput (): Promise<Record<string, number>> {
   }
 
   const store2 = await tempStore()
-  const trust2 = createTrustPolicy({ config: trustCfg([author.id]) }, { store: store2, clock: systemClock, logger: silentLogger() })
+  const trust2 = createTrustPolicy(
+    { config: trustCfg([author.id]) },
+    { store: store2, clock: systemClock, logger: silentLogger() }
+  )
   await trust2.start()
-  const receiver = new Receiver({ self: 'bench', window: 86_400_000, maxClockSkew: 60_000, honorRetractions: true, allow: () => new CidrSet() },
-    { store: store2, trustPolicy: trust2, clock: systemClock, logger: silentLogger(), seen: new SeenCache(store2), onVote: () => {}, onRetract: () => {} })
+  const receiver = new Receiver(
+    { self: 'bench', window: 86_400_000, maxClockSkew: 60_000, honorRetractions: true, allow: () => new CidrSet() },
+    {
+      store: store2,
+      trustPolicy: trust2,
+      clock: systemClock,
+      logger: silentLogger(),
+      seen: new SeenCache(store2),
+      onVote: () => {},
+      onRetract: () => {}
+    }
+  )
   const t = performance.now()
   for (const m of msgs) if ((await receiver.receive(m)).action !== 'accept') throw new Error('refused')
   const full = N / ((performance.now() - t) / 1000)
-  return { bareVerifyPerSec: Math.round(bare), hotPathPerSec: Math.round(hot), hotPathRatio: Math.round(hot / bare * 1000) / 1000, fullReceivePerSec: Math.round(full) }
+  return {
+    bareVerifyPerSec: Math.round(bare),
+    hotPathPerSec: Math.round(hot),
+    hotPathRatio: Math.round((hot / bare) * 1000) / 1000,
+    fullReceivePerSec: Math.round(full)
+  }
 }
 
 async function nodeDirs (n: number): Promise<Array<{ dir: string, id: string }>> {
@@ -112,15 +148,46 @@ async function startNode (p: { dir: string }, trusted: string[], bootstrap: stri
   stores.push(store)
   const trust = createTrustPolicy({ config: trustCfg(trusted) }, { store, clock: systemClock, logger: silentLogger() })
   await trust.start()
-  const fed = createFederation({
-    config: { collective: 'bench', listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap, open: false, redialInterval: 1000, maxClockSkew: 60_000 },
-    trust: trustCfg([]), stateDir: p.dir, allow: () => new CidrSet()
-  }, {
-    store, trustPolicy: trust, clock: systemClock, logger: process.env.PAL_BENCH_DEBUG !== undefined && on.debug === true ? createLogger({ level: 'debug' }) : silentLogger(),
-    metrics: { counter: (name: string) => ({ inc: name !== 'palisade_federation_rejected_total' ? () => {} : (l?: Record<string, string>) => on.onReject?.(l?.reason ?? '?') }), gauge: () => { throw new Error('unused') }, histogram: () => { throw new Error('unused') } } as never,
-    onVote: (v) => on.onVote(v.ip!),
-    onRetract: () => {}
-  })
+  const fed = createFederation(
+    {
+      config: {
+        collective: 'bench',
+        listen: ['/ip4/127.0.0.1/tcp/0'],
+        bootstrap,
+        open: false,
+        redialInterval: 1000,
+        maxClockSkew: 60_000
+      },
+      trust: trustCfg([]),
+      stateDir: p.dir,
+      allow: () => new CidrSet()
+    },
+    {
+      store,
+      trustPolicy: trust,
+      clock: systemClock,
+      logger:
+        process.env.PAL_BENCH_DEBUG !== undefined && on.debug === true
+          ? createLogger({ level: 'debug' })
+          : silentLogger(),
+      metrics: {
+        counter: (name: string) => ({
+          inc:
+            name !== 'palisade_federation_rejected_total'
+              ? () => {}
+              : (l?: Record<string, string>) => on.onReject?.(l?.reason ?? '?')
+        }),
+        gauge: () => {
+          throw new Error('unused')
+        },
+        histogram: () => {
+          throw new Error('unused')
+        }
+      } as never,
+      onVote: v => on.onVote(v.ip!),
+      onRetract: () => {}
+    }
+  )
   await fed.start()
   return fed
 }
@@ -135,13 +202,24 @@ async function catchUp (count: number): Promise<{ observations: number, ms: numb
   const a = await startNode(pa, [pb.id], [], { onVote: () => {} })
   const now = Date.now()
   for (let i = 0; i < count; i++) {
-    await a.publishBan({ ip: `203.0.${(i >> 8) & 255}.${i & 255}`, filter: 'bench', count: 1, observedAt: now, ttl: 3_600_000 })
+    await a.publishBan({
+      ip: `203.0.${(i >> 8) & 255}.${i & 255}`,
+      filter: 'bench',
+      count: 1,
+      observedAt: now,
+      ttl: 3_600_000
+    })
   }
   let got = 0
   let tEnd = 0
   const t0 = performance.now()
-  const b = await startNode(pb, [pa.id], [`${a.addresses()[0]}`], { onVote: () => { if (++got === count) tEnd = performance.now() } })
+  const b = await startNode(pb, [pa.id], [`${a.addresses()[0]}`], {
+    onVote: () => {
+      if (++got === count) tEnd = performance.now()
+    }
+  })
   const deadline = Date.now() + 120_000
+  // eslint-disable-next-line no-unmodified-loop-condition -- onVote counts `got`
   while (got < count && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 10))
   await Promise.all([a.stop(), b.stop()])
   if (got < count) throw new Error(`catch-up: B received ${got} of ${count} observations within 120 s`)
@@ -149,7 +227,10 @@ async function catchUp (count: number): Promise<{ observations: number, ms: numb
   return { observations: count, ms, perSec: Math.round(count / (ms / 1000)) }
 }
 
-async function propagation (n: number, messages: number): Promise<{ nodes: number, samples: number, p50ms: number, p99ms: number }> {
+async function propagation (
+  n: number,
+  messages: number
+): Promise<{ nodes: number; samples: number; p50ms: number; p99ms: number }> {
   const ids = await nodeDirs(n)
   const arrivals = new Map<string, number[]>()
   const rejected: Record<string, number> = {}
@@ -157,20 +238,41 @@ async function propagation (n: number, messages: number): Promise<{ nodes: numbe
   const addrs: string[] = []
   const tStart = performance.now()
   for (const [i, p] of ids.entries()) {
-    const fed = await startNode(p, ids.filter(x => x !== p).map(x => x.id), addrs.slice(), {
-      debug: i === 0,
-      onVote: (ip) => { const a = arrivals.get(ip) ?? []; a.push(performance.now()); arrivals.set(ip, a) },
-      onReject: (reason) => { rejected[reason] = (rejected[reason] ?? 0) + 1 }
-    })
+    const fed = await startNode(
+      p,
+      ids.filter(x => x !== p).map(x => x.id),
+      addrs.slice(),
+      {
+        debug: i === 0,
+        onVote: ip => {
+          const a = arrivals.get(ip) ?? []
+          a.push(performance.now())
+          arrivals.set(ip, a)
+        },
+        onReject: reason => {
+          rejected[reason] = (rejected[reason] ?? 0) + 1
+        }
+      }
+    )
     feds.push(fed)
     addrs.push(`${fed.addresses()[0]}`)
   }
-  const pub = (feds[0] as unknown as { node: { services: { pubsub: { getSubscribers (t: string): unknown[] } } } }).node.services.pubsub
+  const pub = (feds[0] as unknown as { node: { services: { pubsub: { getSubscribers(t: string): unknown[] } } } }).node
+    .services.pubsub
   const deadline = Date.now() + 30_000
-  while (pub.getSubscribers('/palisade/bench/obs/1').length < n - 1 && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 50))
+  while (pub.getSubscribers('/palisade/bench/obs/1').length < n - 1 && Date.now() < deadline) { await new Promise(resolve => setTimeout(resolve, 50)) }
   if (process.env.PAL_BENCH_DEBUG !== undefined) {
-    const ps = feds.map(f => (f as unknown as { node: { services: { pubsub: { getSubscribers (t: string): unknown[], getMeshPeers (t: string): unknown[] } } } }).node.services.pubsub)
-    process.stderr.write(`${n} nodes up in ${Math.round(performance.now() - tStart)} ms; topic peers per node: ${ps.map(p => p.getSubscribers('/palisade/bench/obs/1').length).join(',')}; mesh: ${ps.map(p => p.getMeshPeers('/palisade/bench/obs/1').length).join(',')}\n`)
+    const ps = feds.map(
+      f =>
+        (
+          f as unknown as {
+            node: { services: { pubsub: { getSubscribers(t: string): unknown[]; getMeshPeers(t: string): unknown[] } } }
+          }
+        ).node.services.pubsub
+    )
+    process.stderr.write(
+      `${n} nodes up in ${Math.round(performance.now() - tStart)} ms; topic peers per node: ${ps.map(p => p.getSubscribers('/palisade/bench/obs/1').length).join(',')}; mesh: ${ps.map(p => p.getMeshPeers('/palisade/bench/obs/1').length).join(',')}\n`
+    )
   }
   await new Promise(resolve => setTimeout(resolve, 1500)) // let the mesh settle (heartbeat 1 s)
   const lat: number[] = []
@@ -180,14 +282,21 @@ async function propagation (n: number, messages: number): Promise<{ nodes: numbe
     const t0 = performance.now()
     await feds[0].publishBan({ ip, filter: 'bench', count: 1, observedAt: Date.now(), ttl: 60_000 })
     const end = Date.now() + 5000
-    while ((arrivals.get(ip)?.length ?? 0) < n - 1 && Date.now() < end) await new Promise(resolve => setImmediate(resolve))
+    while ((arrivals.get(ip)?.length ?? 0) < n - 1 && Date.now() < end) {
+      await new Promise(resolve => setImmediate(resolve))
+    }
     for (const t of arrivals.get(ip) ?? []) lat.push(t - t0)
   }
-  if (process.env.PAL_BENCH_DEBUG !== undefined) process.stderr.write(`conns: ${feds.map(f => f.peers().filter(p => p.connected).length).join(',')} arrivals: ${[...arrivals.values()].map(a => a.length).join(',')}\n`)
+  if (process.env.PAL_BENCH_DEBUG !== undefined) {
+    process.stderr.write(
+      `conns: ${feds.map(f => f.peers().filter(p => p.connected).length).join(',')} arrivals: ${[...arrivals.values()].map(a => a.length).join(',')}\n`
+    )
+  }
   if (process.env.PAL_BENCH_DEBUG !== undefined) process.stderr.write(`refused: ${JSON.stringify(rejected)}\n`)
   await Promise.all(feds.map(async f => await f.stop()))
   lat.sort((a, b) => a - b)
-  const pct = (q: number): number => Math.round((lat[Math.min(lat.length - 1, Math.floor(q * lat.length))] ?? NaN) * 100) / 100
+  const pct = (q: number): number =>
+    Math.round((lat[Math.min(lat.length - 1, Math.floor(q * lat.length))] ?? NaN) * 100) / 100
   return { nodes: n, samples: lat.length, p50ms: pct(0.5), p99ms: pct(0.99) }
 }
 

@@ -57,7 +57,11 @@ try {
     const due = Math.floor((performance.now() - t0) * BURST / 1000) + 1
     for (; i < Math.min(due, BURST); i++) {
       const called = performance.now()
-      pending.push(firewall.ban([{ subject: addr(RESTORE + i), until }]).then(() => { latencies.push(performance.now() - called) }))
+      pending.push(
+        firewall.ban([{ subject: addr(RESTORE + i), until }]).then(() => {
+          latencies.push(performance.now() - called)
+        })
+      )
     }
     await new Promise(resolve => setImmediate(resolve))
   }
@@ -70,7 +74,9 @@ try {
   t0 = performance.now()
   await Promise.all(Array.from({ length: BURST }, (_, i) => {
     const called = performance.now()
-    return firewall.ban([{ subject: addr(RESTORE + BURST + i), until }]).then(() => { atOnce.push(performance.now() - called) })
+    return firewall.ban([{ subject: addr(RESTORE + BURST + i), until }]).then(() => {
+      atOnce.push(performance.now() - called)
+    })
   }))
   const atOnceMs = performance.now() - t0
   atOnce.sort((a, b) => a - b)
@@ -81,10 +87,21 @@ try {
   await firewall.stop()
 
   const result = {
-    bench: 'firewall', backend, restore: RESTORE, startMs: Math.round(startMs), burst: BURST, burstMs: Math.round(burstMs),
-    bansPerSec: Math.round(BURST / (burstMs / 1000)), p50Ms: Math.round(pct(latencies, 0.5)), p99Ms: Math.round(pct(latencies, 0.99)),
-    atOnceMs: Math.round(atOnceMs), atOncePerSec: Math.round(BURST / (atOnceMs / 1000)), atOnceP99Ms: Math.round(pct(atOnce, 0.99)),
-    listed, listMs: Math.round(listMs), command
+    bench: 'firewall',
+    backend,
+    restore: RESTORE,
+    startMs: Math.round(startMs),
+    burst: BURST,
+    burstMs: Math.round(burstMs),
+    bansPerSec: Math.round(BURST / (burstMs / 1000)),
+    p50Ms: Math.round(pct(latencies, 0.5)),
+    p99Ms: Math.round(pct(latencies, 0.99)),
+    atOnceMs: Math.round(atOnceMs),
+    atOncePerSec: Math.round(BURST / (atOnceMs / 1000)),
+    atOnceP99Ms: Math.round(pct(atOnce, 0.99)),
+    listed,
+    listMs: Math.round(listMs),
+    command
   }
   console.log(JSON.stringify(result))
   console.log(`

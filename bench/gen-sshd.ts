@@ -12,7 +12,13 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 
 export interface GenOptions { lines: number, seed: number, attackers?: number }
-export interface GenStats { lines: number, failures: number, ipv6Failures: number, attackersSeen: number, forms: Record<string, number> }
+export interface GenStats {
+  lines: number
+  failures: number
+  ipv6Failures: number
+  attackersSeen: number
+  forms: Record<string, number>
+}
 
 /** mulberry32: tiny, fast, good enough to pick log lines reproducibly */
 export function prng (seed: number): () => number {
@@ -45,7 +51,10 @@ function zipf (n: number, rnd: () => number): () => number {
 }
 
 // first octets of publicly routed, non-special IPv4 space
-const PUBLIC_FIRST = [5, 23, 31, 37, 45, 46, 51, 58, 61, 77, 80, 85, 91, 92, 103, 109, 112, 116, 117, 122, 134, 141, 159, 161, 164, 165, 167, 175, 178, 182, 185, 193, 194, 195, 212, 213, 218, 221, 222]
+const PUBLIC_FIRST = [
+  5, 23, 31, 37, 45, 46, 51, 58, 61, 77, 80, 85, 91, 92, 103, 109, 112, 116, 117, 122, 134, 141, 159, 161, 164, 165,
+  167, 175, 178, 182, 185, 193, 194, 195, 212, 213, 218, 221, 222
+]
 
 function attackerPool (n: number, rnd: () => number): { v4: string[], v6: string[] } {
   const nv6 = Math.round(n * 0.05)
@@ -71,7 +80,11 @@ const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
 
 type Form = [name: string, weight: number, make: (ip: string, port: number, r: () => number) => string]
 const pick = <T>(a: readonly T[], r: () => number): T => a[Math.floor(r() * a.length)]
-const fp = (r: () => number): string => { let s = ''; for (let i = 0; i < 43; i++) s += B64[Math.floor(r() * 64)]; return s }
+const fp = (r: () => number): string => {
+  let s = ''
+  for (let i = 0; i < 43; i++) s += B64[Math.floor(r() * 64)]
+  return s
+}
 
 export const FAILURE_FORMS: Form[] = [
   ['failed-password', 20, (ip, p) => `Failed password for root from ${ip} port ${p} ssh2`],
@@ -170,7 +183,10 @@ export function generateSshdLog (path: string, opts: GenOptions): GenStats {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { values, positionals } = parseArgs({ allowPositionals: true, options: { lines: { type: 'string', default: '1000000' }, seed: { type: 'string', default: '42' } } })
-  if (positionals.length !== 1) { console.error('usage: node bench/gen-sshd.ts OUT [--lines N] [--seed S]'); process.exit(1) }
+  if (positionals.length !== 1) {
+    console.error('usage: node bench/gen-sshd.ts OUT [--lines N] [--seed S]')
+    process.exit(1)
+  }
   const t0 = performance.now()
   const s = generateSshdLog(positionals[0], { lines: Number(values.lines), seed: Number(values.seed) })
   console.error(`${positionals[0]}: ${s.lines} lines, ${s.failures} failures (${s.ipv6Failures} IPv6) from ${s.attackersSeen} attackers, ${Math.round(performance.now() - t0)} ms`)

@@ -8,7 +8,10 @@ import { freePort, metricValue, startBenchDaemon, writeSshConfig, type BenchDaem
 import { exec, memoryOf } from './lib/proc.ts'
 
 /** a temp dir with an empty log file and a socket path, removed afterwards */
-export async function withDaemonDir<T> (tag: string, fn: (dir: string, socket: string, log: string) => Promise<T>): Promise<T> {
+export async function withDaemonDir<T> (
+  tag: string,
+  fn: (dir: string, socket: string, log: string) => Promise<T>
+): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), `palbench-${tag}-`))
   try {
     const log = join(dir, 'auth.log')
@@ -20,7 +23,10 @@ export async function withDaemonDir<T> (tag: string, fn: (dir: string, socket: s
 }
 
 /** n daemons on 127.0.0.1, every one bootstrapping to and trusting all the others; RSS of each once settled */
-export async function federatedRss (n: number, settleMs = 15_000): Promise<{ rssMiB: number[], anonMiB: number[], connected: number }> {
+export async function federatedRss (
+  n: number,
+  settleMs = 15_000
+): Promise<{ rssMiB: number[]; anonMiB: number[]; connected: number }> {
   const base = await mkdtemp(join(tmpdir(), 'palbench-fed-'))
   const daemons: BenchDaemon[] = []
   try {
@@ -28,12 +34,20 @@ export async function federatedRss (n: number, settleMs = 15_000): Promise<{ rss
     for (let i = 0; i < n; i++) {
       const dir = join(base, `n${i}`)
       const id = await loadIdentity(join(dir, 'state'))
-      nodes.push({ dir, id: id.id, port: await freePort(), socket: join(dir, 'palisade.sock'), log: join(dir, 'auth.log') })
+      nodes.push({
+        dir,
+        id: id.id,
+        port: await freePort(),
+        socket: join(dir, 'palisade.sock'),
+        log: join(dir, 'auth.log')
+      })
     }
     for (const [i, node] of nodes.entries()) {
       const others = nodes.filter((_, j) => j !== i)
       await writeFile(node.log, '')
-      await writeFile(join(node.dir, 'palisade.yml'), `
+      await writeFile(
+        join(node.dir, 'palisade.yml'),
+        `
 state: ${join(node.dir, 'state')}
 socket: ${node.socket}
 patterns: {ip: {type: ip}}
@@ -49,10 +63,17 @@ federation:
   bootstrap: [${others.map(o => `/ip4/127.0.0.1/tcp/${o.port}/p2p/${o.id}`).join(', ')}]
 trust:
   peers: [${others.map((o, j) => `{key: ${o.id}, name: n${j}, weight: 1}`).join(', ')}]
-`)
+`
+      )
     }
     // start them all at once; a few seconds apart would only slow the bench
-    daemons.push(...await Promise.all(nodes.map(async node => await startBenchDaemon(join(node.dir, 'palisade.yml'), node.socket, { timeoutMs: 120_000 }))))
+    daemons.push(
+      ...(await Promise.all(
+        nodes.map(
+          async node => await startBenchDaemon(join(node.dir, 'palisade.yml'), node.socket, { timeoutMs: 120_000 })
+        )
+      ))
+    )
     await sleep(settleMs)
     const mem = await Promise.all(daemons.map(async d => await memoryOf(d.pid)))
     const rssMiB = mem.map(m => m.rssKiB / 1024)
@@ -61,7 +82,7 @@ trust:
     let connected = -1
     try {
       const peers = JSON.parse(list.stdout) as unknown
-      const arr = Array.isArray(peers) ? peers : (peers as { peers?: unknown[] }).peers ?? []
+      const arr = Array.isArray(peers) ? peers : ((peers as { peers?: unknown[] }).peers ?? [])
       connected = arr.filter(p => (p as { connected?: boolean }).connected === true).length
     } catch {}
     return { rssMiB, anonMiB, connected }
@@ -72,10 +93,17 @@ trust:
 }
 
 /** one daemon fed `ips` failures from distinct addresses, retry high so nothing bans */
-export async function trackedRun (ips: number, run: number): Promise<{ lines: number, seconds: number, rssMiB: number, hwmMiB: number, evicted: number }> {
+export async function trackedRun (
+  ips: number,
+  run: number
+): Promise<{ lines: number; seconds: number; rssMiB: number; hwmMiB: number; evicted: number }> {
   return await withDaemonDir(`tracked${run}`, async (dir, socket, log) => {
     const port = await freePort()
-    const config = await writeSshConfig(dir, socket, log, { retry: 1000, backend: 'none', extra: `feed: {listen: 127.0.0.1:${port}}` })
+    const config = await writeSshConfig(dir, socket, log, {
+      retry: 1000,
+      backend: 'none',
+      extra: `feed: {listen: 127.0.0.1:${port}}`
+    })
     const d = await startBenchDaemon(config, socket)
     try {
       const metrics = async (): Promise<string> => await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
@@ -88,8 +116,8 @@ export async function trackedRun (ips: number, run: number): Promise<{ lines: nu
       for (let i = 0; i < ips;) {
         let chunk = ''
         for (const end = Math.min(ips, i + 10_000); i < end; i++) {
-          const n = 0x0B000000 + i
-          chunk += `Nov 23 14:09:01 host sshd[${1000 + i % 60000}]: Failed password for root from ${n >>> 24}.${n >>> 16 & 255}.${n >>> 8 & 255}.${n & 255} port ${1024 + i % 60000} ssh2\n`
+          const n = 0x0b000000 + i
+          chunk += `Nov 23 14:09:01 host sshd[${1000 + (i % 60000)}]: Failed password for root from ${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255} port ${1024 + (i % 60000)} ssh2\n`
         }
         writeSync(fd, chunk)
       }
@@ -107,6 +135,8 @@ export async function trackedRun (ips: number, run: number): Promise<{ lines: nu
       const m = await memoryOf(d.pid)
       const evicted = metricValue(await metrics(), 'palisade_detect_counters_evicted_total')
       return { lines, seconds, rssMiB: m.rssKiB / 1024, hwmMiB: m.hwmKiB / 1024, evicted }
-    } finally { await d.stop() }
+    } finally {
+      await d.stop()
+    }
   })
 }

@@ -22,7 +22,12 @@ const { values } = parseArgs({
 const RUNS = Math.max(1, Number(values.runs))
 const ALL = ['detect', 'daemon', 'burst', 'firewall', 'memory', 'federation', 'feed']
 const only = (values.only ?? []).flatMap(s => s.split(',')).map(s => s.trim()).filter(s => s !== '')
-for (const o of only) if (!ALL.includes(o)) { console.error(`unknown benchmark ${o}; known: ${ALL.join(', ')}`); process.exit(1) }
+for (const o of only) {
+  if (!ALL.includes(o)) {
+    console.error(`unknown benchmark ${o}; known: ${ALL.join(', ')}`)
+    process.exit(1)
+  }
+}
 const selected = only.length === 0 ? ALL : ALL.filter(b => only.includes(b))
 
 interface ChildRun { code: number | null, stdout: string, seconds: number }
@@ -58,16 +63,30 @@ function notesOf (stdout: string): string[] {
 }
 
 /** the other helpers' benches print their own JSON object per run: run them `runs` times within a budget */
-async function repeated (file: string, args: string[], bench: string, budgetS: number): Promise<{ objects: Array<Record<string, unknown>>, failures: string[], seconds: number }> {
+async function repeated (
+  file: string,
+  args: string[],
+  bench: string,
+  budgetS: number
+): Promise<{ objects: Array<Record<string, unknown>>; failures: string[]; seconds: number }> {
   const objects: Array<Record<string, unknown>> = []
   const failures: string[] = []
   let seconds = 0
   for (let i = 0; i < RUNS; i++) {
-    if (i > 0 && seconds + seconds / i > budgetS) { failures.push(`${i} run(s) instead of ${RUNS}: one run takes ${(seconds / i).toFixed(0)} s, over the ${budgetS} s budget`); break }
+    if (i > 0 && seconds + seconds / i > budgetS) {
+      failures.push(
+        `${i} run(s) instead of ${RUNS}: one run takes ${(seconds / i).toFixed(0)} s, over the ${budgetS} s budget`
+      )
+      break
+    }
     console.log(`── ${bench} run ${i + 1}/${RUNS}`)
     const r = await runBench(file, args)
     seconds += r.seconds
-    const found = r.stdout.split('\n').filter(l => l.startsWith(JSON_PREFIX)).map(l => JSON.parse(l) as Record<string, unknown>).filter(o => o.kind !== 'note')
+    const found = r.stdout
+      .split('\n')
+      .filter(l => l.startsWith(JSON_PREFIX))
+      .map(l => JSON.parse(l) as Record<string, unknown>)
+      .filter(o => o.kind !== 'note')
     if (r.code !== 0) failures.push(`run ${i + 1} exited ${r.code}`)
     objects.push(...found)
   }

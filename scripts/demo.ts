@@ -23,7 +23,17 @@ const ADDR: Record<Name, string> = { a: '203.0.113.1', b: '203.0.113.2', c: '203
 const ATTACKER = '203.0.113.66'
 const PORT = 4711
 
-interface Node { name: Name, ns: Netns, dir: string, id: string, log: string, socket: string, config: string, child?: ChildProcess, output: string }
+interface Node {
+  name: Name
+  ns: Netns
+  dir: string
+  id: string
+  log: string
+  socket: string
+  config: string
+  child?: ChildProcess
+  output: string
+}
 
 const say = (s: string): void => { process.stdout.write(s + '\n') }
 const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
@@ -95,7 +105,7 @@ try {
   const until = async (what: string, probe: () => Promise<boolean>, ms = 30_000): Promise<void> => {
     const deadline = Date.now() + ms
     while (!await probe()) {
-      for (const n of Object.values(nodes)) if (n.child!.exitCode !== null) throw new Error(`node ${n.name} exited:\n${n.output}`)
+      for (const n of Object.values(nodes)) { if (n.child!.exitCode !== null) throw new Error(`node ${n.name} exited:\n${n.output}`) }
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
       await sleep(100)
     }
@@ -119,7 +129,7 @@ try {
   for (let i = 0; i < 5; i++) {
     await appendFile(nodes.a.log, `Dec  1 12:00:0${i} a sshd[4242]: Failed password for root from ${ATTACKER} port ${50000 + i} ssh2\n`)
   }
-  say(`demo: the attacker failed 5 SSH passwords on a (sshd preset: retry 5 within 10m)`)
+  say('demo: the attacker failed 5 SSH passwords on a (sshd preset: retry 5 within 10m)')
 
   const banned = async (n: Node): Promise<boolean> => {
     const r = await n.ns.exec(['nft', 'list', 'set', 'inet', 'palisade', 'ban4'])

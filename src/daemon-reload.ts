@@ -47,7 +47,10 @@ export async function reloadDaemon (d: Daemon, load: ConfigLoader = isolated): P
   }
 
   const running = d.config
-  const plan = planReload(running, next, { firewallTable: d.firewall.reconfigure !== undefined, federation: d.federation !== undefined })
+  const plan = planReload(running, next, {
+    firewallTable: d.firewall.reconfigure !== undefined,
+    federation: d.federation !== undefined
+  })
   let config: Config = plan.effective
   const lifted: string[] = []
   const banned: string[] = []
@@ -62,7 +65,9 @@ export async function reloadDaemon (d: Daemon, load: ConfigLoader = isolated): P
       config = keep(config)
     }
   }
-  const liftedBy = (ds: ReadonlyArray<{ ban: { ip?: string, key: string } }>): void => { for (const x of ds) lifted.push(x.ban.ip ?? x.ban.key) }
+  const liftedBy = (ds: ReadonlyArray<{ ban: { ip?: string; key: string } }>): void => {
+    for (const x of ds) lifted.push(x.ban.ip ?? x.ban.key)
+  }
 
   if (plan.trust) {
     await stage('trust', c => ({ ...c, trust: running.trust }), async () => {
@@ -70,7 +75,7 @@ export async function reloadDaemon (d: Daemon, load: ConfigLoader = isolated): P
       // votes of a member no longer trusted stop counting, like a revocation's (without revoking it)
       for (const key of peers.removed) if (d.trust.get(key) === undefined) liftedBy(await d.engine.revoke(key))
       // votes already counted take their author's new weight; keys that now reach the threshold ban
-      for (const x of await d.engine.setTrust(plan.effective.trust, key => d.trust.get(key))) (x.kind === 'ban' ? banned : lifted).push(x.ban.ip ?? x.ban.key)
+      for (const x of await d.engine.setTrust(plan.effective.trust, key => d.trust.get(key))) { (x.kind === 'ban' ? banned : lifted).push(x.ban.ip ?? x.ban.key) }
     })
   }
   if (plan.allow) {
@@ -82,9 +87,16 @@ export async function reloadDaemon (d: Daemon, load: ConfigLoader = isolated): P
   }
   if (plan.firewallTable) {
     const fw = { hooks: plan.effective.firewall.hooks, keepOnStop: plan.effective.firewall.keepOnStop }
-    await stage('firewall', c => ({ ...c, firewall: { ...c.firewall, hooks: running.firewall.hooks, keepOnStop: running.firewall.keepOnStop } }), async () => {
-      await d.firewall.reconfigure!(fw, () => ({ bans: d.engine.kernelBans(), allow: d.engine.kernelAllow() }))
-    })
+    await stage(
+      'firewall',
+      c => ({
+        ...c,
+        firewall: { ...c.firewall, hooks: running.firewall.hooks, keepOnStop: running.firewall.keepOnStop }
+      }),
+      async () => {
+        await d.firewall.reconfigure!(fw, () => ({ bans: d.engine.kernelBans(), allow: d.engine.kernelAllow() }))
+      }
+    )
   }
   const s = plan.streams
   if (s.added.length + s.removed.length + s.changed.length + s.removedFilters.length > 0) {
@@ -97,7 +109,9 @@ export async function reloadDaemon (d: Daemon, load: ConfigLoader = isolated): P
   }
   if (plan.logLevel) d.setLogLevel(plan.effective.log.level)
   d.config = deepFreeze(config)
-  if (plan.reconcileInterval && d.config.firewall.reconcileInterval === plan.effective.firewall.reconcileInterval) d.startReconcile()
+  if (plan.reconcileInterval && d.config.firewall.reconcileInterval === plan.effective.firewall.reconcileInterval) {
+    d.startReconcile()
+  }
 
   const summary = describePlan(plan) + (failed.length === 0 ? '' : `; failed: ${failed.join('; ')}`)
   log.info({ restart: plan.restart, lifted, banned, failed }, `configuration reloaded: ${summary}`)

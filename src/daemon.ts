@@ -73,7 +73,14 @@ export class Daemon {
   readonly clock: Clock
   /** only with a feed (the one place metrics can be read): prom-client costs ~6 MB of RSS */
   metrics: PromMetrics | undefined
-  private readonly components: { store: Store, clock: Clock, logger: Logger, metrics?: PromMetrics, virtual: VirtualStreams }
+  private readonly components: {
+    store: Store
+    clock: Clock
+    logger: Logger
+    metrics?: PromMetrics
+    virtual: VirtualStreams
+  }
+
   /** reaction's virtual streams: virtual actions write here, `type: virtual` streams read */
   readonly virtual = new VirtualStreams()
   readonly store: Store
@@ -109,11 +116,25 @@ export class Daemon {
     // first: the stages below make their child loggers in their constructors
     this.setLogLevel = followLevels(this.log)
     const c = this.config
-    this.filters = new Map(Object.values(c.streams).flatMap(s => s.filters).map(f => [f.id, f]))
+    this.filters = new Map(
+      Object.values(c.streams)
+        .flatMap(s => s.filters)
+        .map(f => [f.id, f])
+    )
     this.store = createStore({ path: join(c.state, 'db') })
-    const components = this.components = { store: this.store, clock: this.clock, logger: this.log, virtual: this.virtual }
-    this.engine = createDecisionEngine({ trust: c.trust, escalation: c.escalation, allow: c.allow, neverBan: c.neverBan }, components)
-    this.actions = new ActionRunner([...this.filters.values()], c.concurrency, components, { timeoutMs: c.limits.actionTimeout })
+    const components = (this.components = {
+      store: this.store,
+      clock: this.clock,
+      logger: this.log,
+      virtual: this.virtual
+    })
+    this.engine = createDecisionEngine(
+      { trust: c.trust, escalation: c.escalation, allow: c.allow, neverBan: c.neverBan },
+      components
+    )
+    this.actions = new ActionRunner([...this.filters.values()], c.concurrency, components, {
+      timeoutMs: c.limits.actionTimeout
+    })
     this.trust = createTrustPolicy({ config: c.trust }, components)
   }
 
@@ -132,7 +153,10 @@ export class Daemon {
     this.refreshOwnAddresses()
 
     const backend = await resolveBackend(c.firewall.backend, log)
-    this.firewall = createFirewall({ ...c.firewall, backend, netns: this.netns }, { logger: log, clock: this.clock, metrics: this.metrics })
+    this.firewall = createFirewall(
+      { ...c.firewall, backend, netns: this.netns },
+      { logger: log, clock: this.clock, metrics: this.metrics }
+    )
     this.firewallSink = new FirewallSink(this.firewall, log)
     this.engine.subscribe(this.firewallSink)
     this.engine.subscribe(this.actions)
@@ -146,54 +170,93 @@ export class Daemon {
     // a flush of the ruleset (`systemctl reload nftables`) is repaired at once, not at the next tick
     this.firewall.watch?.(what => {
       log.warn({ change: what }, 'firewall: the kernel table was changed by someone else; repairing now')
-      this.metrics?.counter('palisade_firewall_foreign_changes_total', 'changes to the kernel table made by another process').inc()
-      void this.reconcile?.runOnce().catch(err => log.error({ err }, 'firewall repair failed; the reconcile loop will retry'))
+      this.metrics
+        ?.counter('palisade_firewall_foreign_changes_total', 'changes to the kernel table made by another process')
+        .inc()
+      void this.reconcile
+        ?.runOnce()
+        .catch(err => log.error({ err }, 'firewall repair failed; the reconcile loop will retry'))
     })
 
     if (c.federation !== null) {
       // loaded only when configured: libp2p costs ~30 MB of RSS a standalone node does not need
       const { createFederation } = await import('./federation/index.ts')
-      this.federation = createFederation({ config: c.federation, trust: c.trust, stateDir: c.state, allow: () => this.engine.allowSet() }, {
-        store: this.store,
-        trustPolicy: this.trust,
-        clock: this.clock,
-        logger: log,
-        metrics: this.metrics,
-        onVote: async (v: Vote) => { await this.engine.vote(v) },
-        onRetract: async (author: string, ip: string) => { if (this.config.trust.honorRetractions) await this.engine.retract(author, ip) },
-        // a member trusted or connecting from a new address is protected at once, not at the next refresh
-        onMembersChanged: () => { this.refreshOwnAddresses() }
-      })
+      this.federation = createFederation(
+        { config: c.federation, trust: c.trust, stateDir: c.state, allow: () => this.engine.allowSet() },
+        {
+          store: this.store,
+          trustPolicy: this.trust,
+          clock: this.clock,
+          logger: log,
+          metrics: this.metrics,
+          onVote: async (v: Vote) => {
+            await this.engine.vote(v)
+          },
+          onRetract: async (author: string, ip: string) => {
+            if (this.config.trust.honorRetractions) await this.engine.retract(author, ip)
+          },
+          // a member trusted or connecting from a new address is protected at once, not at the next refresh
+          onMembersChanged: () => {
+            this.refreshOwnAddresses()
+          }
+        }
+      )
       this.engine.subscribe(new PublishSink(this.federation, log))
       await this.federation.start()
     }
 
     this.control = new ControlServer(c.socket, controlHandlers(this), log)
     await this.control.start()
-    if (this.metrics !== undefined) registerScrapeGauges(this.metrics, { now: () => this.clock.now(), streams: () => this.detector?.streamStatus() ?? [], bansByOrigin: () => this.engine.byOrigin(), peers: this.federation === undefined ? undefined : () => this.federation!.peers() })
+    if (this.metrics !== undefined) {
+      registerScrapeGauges(this.metrics, {
+        now: () => this.clock.now(),
+        streams: () => this.detector?.streamStatus() ?? [],
+        bansByOrigin: () => this.engine.byOrigin(),
+        peers: this.federation === undefined ? undefined : () => this.federation!.peers()
+      })
+    }
     if (c.feed !== null) {
-      this.feed = new FeedServer({ listen: c.feed.listen, bans: () => this.engine.bans(), now: () => this.clock.now(), subscribe: sink => this.engine.subscribe(sink), metrics: this.metrics, logger: log, votes: { votes: key => this.engine.votesOn(key) }, token: feedToken(c.feed) })
+      this.feed = new FeedServer({
+        listen: c.feed.listen,
+        bans: () => this.engine.bans(),
+        now: () => this.clock.now(),
+        subscribe: sink => this.engine.subscribe(sink),
+        metrics: this.metrics,
+        logger: log,
+        votes: { votes: key => this.engine.votesOn(key) },
+        token: feedToken(c.feed)
+      })
       await this.feed.start()
     }
 
     await this.drainOutbox()
-    this.detector = createDetector({
-      streams: Object.values(c.streams),
-      patterns: c.patterns,
-      limits: c.limits,
-      onTrigger: t => this.onTrigger(t),
-      onTriggers: ts => this.onTriggers(ts)
-    }, { logger: log, clock: this.clock, store: this.store, metrics: this.metrics, virtual: this.virtual })
+    this.detector = createDetector(
+      {
+        streams: Object.values(c.streams),
+        patterns: c.patterns,
+        limits: c.limits,
+        onTrigger: t => this.onTrigger(t),
+        onTriggers: ts => this.onTriggers(ts)
+      },
+      { logger: log, clock: this.clock, store: this.store, metrics: this.metrics, virtual: this.virtual }
+    )
     await this.detector.start()
     this.started = true
-    log.info({ streams: Object.keys(c.streams), socket: c.socket, federation: this.federation?.peerId ?? null }, 'palisade started')
+    log.info(
+      { streams: Object.keys(c.streams), socket: c.socket, federation: this.federation?.peerId ?? null },
+      'palisade started'
+    )
   }
 
   async stop (): Promise<void> {
     this.stopping = true
     const log = this.log
     const step = async (what: string, fn: () => Promise<void> | void): Promise<void> => {
-      try { await fn() } catch (err) { log.error({ err }, `stop: ${what} failed`) }
+      try {
+        await fn()
+      } catch (err) {
+        log.error({ err }, `stop: ${what} failed`)
+      }
     }
     this.ownTimer?.cancel()
     if (this.detector !== undefined) await step('streams', () => this.detector.stop())
@@ -206,8 +269,12 @@ export class Daemon {
     await step('trust', () => this.trust.stop())
     await step('store', () => this.store.stop())
     await step('stop commands', () => this.runCommands('stop', this.config.stop, false))
-    await step('control socket', async () => { await this.control?.stop() })
-    await step('feed', async () => { await this.feed?.stop() })
+    await step('control socket', async () => {
+      await this.control?.stop()
+    })
+    await step('feed', async () => {
+      await this.feed?.stop()
+    })
     if (this.started) log.info('palisade stopped')
   }
 
@@ -271,8 +338,16 @@ export class Daemon {
       const stale: string[] = []
       for (const [key, r] of entries.slice(i, i + OUTBOX_CHUNK)) {
         const filter = this.filters.get(r.filter)
-        if (filter === undefined) { stale.push(key); continue }
-        ts.push({ filter, count: r.count, outbox: key, match: { filter: r.filter, key: r.key, ip: r.ip, values: r.values, time: Math.min(r.time, now) } })
+        if (filter === undefined) {
+          stale.push(key)
+          continue
+        }
+        ts.push({
+          filter,
+          count: r.count,
+          outbox: key,
+          match: { filter: r.filter, key: r.key, ip: r.ip, values: r.values, time: Math.min(r.time, now) }
+        })
       }
       if (stale.length > 0) await this.engine.voteMany([], stale)
       await this.onTriggers(ts)
@@ -280,7 +355,9 @@ export class Daemon {
     this.log.info({ triggers: entries.length }, 'triggers left by the previous run decided')
   }
 
-  filter (id: string): FilterConfig | undefined { return this.filters.get(id) }
+  filter (id: string): FilterConfig | undefined {
+    return this.filters.get(id)
+  }
 
   /**
    * This host's addresses and its trusted peers' are never banned (a member must not be cut off
@@ -316,7 +393,12 @@ export class Daemon {
         failure = (err as Error).message
       }
       if (failure === undefined) continue
-      if (fatal) throw palisadeError(ErrorCodes.START_COMMAND_FAILED, `${what} command ${JSON.stringify(argv)} failed: ${failure}`)
+      if (fatal) {
+        throw palisadeError(
+          ErrorCodes.START_COMMAND_FAILED,
+          `${what} command ${JSON.stringify(argv)} failed: ${failure}`
+        )
+      }
       this.log.warn({ argv }, `${what} command failed: ${failure}`)
     }
   }

@@ -70,12 +70,19 @@ export function planReload (running: Config, next: Config, caps: ReloadCapabilit
 
   const firewall = { ...next.firewall }
   for (const k of ['backend', 'table', 'command'] as const) {
-    if (!same(running.firewall[k], next.firewall[k])) { restart.push(`firewall.${k}`); (firewall as Record<string, unknown>)[k] = running.firewall[k] }
+    if (!same(running.firewall[k], next.firewall[k])) {
+      restart.push(`firewall.${k}`)
+      ;(firewall as Record<string, unknown>)[k] = running.firewall[k]
+    }
   }
-  const firewallTable = !same(running.firewall.hooks, next.firewall.hooks) || running.firewall.keepOnStop !== next.firewall.keepOnStop
+  const firewallTable =
+    !same(running.firewall.hooks, next.firewall.hooks) || running.firewall.keepOnStop !== next.firewall.keepOnStop
   if (firewallTable && !caps.firewallTable) {
     for (const k of ['hooks', 'keepOnStop'] as const) {
-      if (!same(running.firewall[k], next.firewall[k])) { restart.push(`firewall.${k}`); (firewall as Record<string, unknown>)[k] = running.firewall[k] }
+      if (!same(running.firewall[k], next.firewall[k])) {
+        restart.push(`firewall.${k}`)
+        ;(firewall as Record<string, unknown>)[k] = running.firewall[k]
+      }
     }
   }
   effective.firewall = firewall
@@ -83,7 +90,10 @@ export function planReload (running: Config, next: Config, caps: ReloadCapabilit
   const trust = { ...next.trust }
   if (caps.federation === true) {
     for (const k of FEDERATION_TRUST) {
-      if (running.trust[k] !== next.trust[k]) { restart.push(`trust.${k}`); (trust as Record<string, unknown>)[k] = running.trust[k] }
+      if (running.trust[k] !== next.trust[k]) {
+        restart.push(`trust.${k}`)
+        ;(trust as Record<string, unknown>)[k] = running.trust[k]
+      }
     }
   }
   effective.trust = trust
@@ -115,18 +125,24 @@ function streamChanges (running: Config, next: Config): StreamChanges {
   for (const [name, s] of Object.entries(next.streams)) {
     const before = Object.hasOwn(running.streams, name) ? running.streams[name] : undefined
     if (before === undefined) out.added.push(name)
-    else if (same(before, s) && same(usedPatterns(before, running.patterns), usedPatterns(s, next.patterns))) out.unchanged.push(name)
-    else out.changed.push(name)
+    else if (same(before, s) && same(usedPatterns(before, running.patterns), usedPatterns(s, next.patterns))) {
+      out.unchanged.push(name)
+    } else out.changed.push(name)
   }
   const kept = new Set(Object.values(next.streams).flatMap(s => s.filters.map(f => f.id)))
-  for (const s of Object.values(running.streams)) for (const f of s.filters) if (!kept.has(f.id)) out.removedFilters.push(f.id)
+  for (const s of Object.values(running.streams)) {
+    for (const f of s.filters) if (!kept.has(f.id)) out.removedFilters.push(f.id)
+  }
   return out
 }
 
-function usedPatterns (s: StreamConfig, patterns: Readonly<Record<string, PatternConfig>>): Record<string, PatternConfig | null> {
+function usedPatterns (
+  s: StreamConfig,
+  patterns: Readonly<Record<string, PatternConfig>>
+): Record<string, PatternConfig | null> {
   const names = new Set(s.filters.flatMap(f => f.patterns))
   // a `link` block may name patterns of its own (`from` regexes)
-  for (const f of s.filters) for (const r of f.link?.from ?? []) for (const m of r.matchAll(/<([A-Za-z_]\w*)>/g)) names.add(m[1])
+  for (const f of s.filters) { for (const r of f.link?.from ?? []) for (const m of r.matchAll(/<([A-Za-z_]\w*)>/g)) names.add(m[1]) }
   return Object.fromEntries([...names].sort().map(n => [n, Object.hasOwn(patterns, n) ? patterns[n] : null]))
 }
 
@@ -155,6 +171,10 @@ export function same (a: unknown, b: unknown): boolean {
   const ka = Object.keys(a)
   const kb = Object.keys(b)
   if (ka.length !== kb.length) return false
-  for (const k of ka) if (!Object.hasOwn(b, k) || !same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false
+  for (const k of ka) {
+    if (!Object.hasOwn(b, k) || !same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) {
+      return false
+    }
+  }
   return true
 }

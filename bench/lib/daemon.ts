@@ -12,12 +12,21 @@ export interface BenchDaemon {
 }
 
 /** `palisade start -c CONFIG` as a real process (inside `netns` when given); resolves once its socket answers. */
-export async function startBenchDaemon (config: string, socket: string, opts: { netns?: string, env?: NodeJS.ProcessEnv, timeoutMs?: number, bin?: string } = {}): Promise<BenchDaemon> {
+export async function startBenchDaemon (
+  config: string,
+  socket: string,
+  opts: { netns?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; bin?: string } = {}
+): Promise<BenchDaemon> {
   const argv = [NODE, opts.bin ?? BIN, 'start', '-c', config]
   const full = opts.netns === undefined ? argv : ['ip', 'netns', 'exec', opts.netns, ...argv]
-  const child = spawn(full[0], full.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } })
+  const child = spawn(full[0], full.slice(1), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...opts.env }
+  })
   let out = ''
-  const keep = (b: Buffer): void => { out = (out + b.toString()).slice(-200_000) }
+  const keep = (b: Buffer): void => {
+    out = (out + b.toString()).slice(-200_000)
+  }
   child.stdout!.on('data', keep)
   child.stderr!.on('data', keep)
   const exited = new Promise<number | null>(resolve => child.once('exit', code => resolve(code)))
@@ -31,11 +40,14 @@ export async function startBenchDaemon (config: string, socket: string, opts: { 
   }
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000)
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`daemon exited (${child.exitCode ?? child.signalCode}):\n${out.slice(-3000)}`)
+    if (child.exitCode !== null || child.signalCode !== null) { throw new Error(`daemon exited (${child.exitCode ?? child.signalCode}):\n${out.slice(-3000)}`) }
     // a connect is enough (the socket is bound after everything but the streams): spawning the
     // CLI to ask would cost ~0.7 s of CPU per try, which 20 daemons starting together cannot afford
     if (await accepts(socket)) break
-    if (Date.now() > deadline) { await stop(); throw new Error(`daemon not ready after ${opts.timeoutMs ?? 60_000} ms:\n${out.slice(-3000)}`) }
+    if (Date.now() > deadline) {
+      await stop()
+      throw new Error(`daemon not ready after ${opts.timeoutMs ?? 60_000} ms:\n${out.slice(-3000)}`)
+    }
     await sleep(200)
   }
   return { child, pid: child.pid!, output: () => out, stop }
@@ -79,11 +91,18 @@ export function metricValue (text: string, name: string): number {
  * The one config the daemon benches run: an sshd-style filter on a followed file. Writes
  * DIR/palisade.yml and returns its path; `extra` is appended as top-level YAML.
  */
-export async function writeSshConfig (dir: string, socket: string, log: string, opts: { retry: number, backend: string, extra?: string }): Promise<string> {
+export async function writeSshConfig (
+  dir: string,
+  socket: string,
+  log: string,
+  opts: { retry: number; backend: string; extra?: string }
+): Promise<string> {
   const { writeFile } = await import('node:fs/promises')
   const { join } = await import('node:path')
   const config = join(dir, 'palisade.yml')
-  await writeFile(config, `
+  await writeFile(
+    config,
+    `
 state: ${join(dir, 'state')}
 socket: ${socket}
 patterns: {ip: {type: ip}}
@@ -94,6 +113,7 @@ streams:
       failedlogin: {regex: ['Failed password for .* from <ip> port \\d+(?: ssh2)?$'], retry: ${opts.retry}, retryperiod: 10m, ban: 1h}
 firewall: {backend: ${opts.backend}}
 ${opts.extra ?? ''}
-`)
+`
+  )
   return config
 }

@@ -1,7 +1,15 @@
 import { readFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 
-export interface Machine { cpu: string, cores: number, memoryGiB: number, node: string, kernel: string, date: string, load: string }
+export interface Machine {
+  cpu: string
+  cores: number
+  memoryGiB: number
+  node: string
+  kernel: string
+  date: string
+  load: string
+}
 
 export function machine (): Machine {
   let cpu = cpus()[0]?.model ?? 'unknown'

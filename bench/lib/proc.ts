@@ -31,24 +31,29 @@ export async function cpuSecondsOf (pid: number): Promise<{ self: number, childr
 }
 
 /** Samples a process's CPU% (self + reaped children) and RSS every `everyMs` until stopped. */
-export function sampleProcess (pid: number, everyMs = 1000): { stop: () => Promise<{ cpuPercent: number[], rssKiB: number[], hwmKiB: number }> } {
+export function sampleProcess (
+  pid: number,
+  everyMs = 1000
+): { stop: () => Promise<{ cpuPercent: number[]; rssKiB: number[]; hwmKiB: number }> } {
   const cpuPercent: number[] = []
   const rssKiB: number[] = []
   let hwmKiB = 0
-  let last: { t: number, cpu: number } | undefined
+  let last: { t: number; cpu: number } | undefined
   const tick = async (): Promise<void> => {
     try {
       const c = await cpuSecondsOf(pid)
       const m = await memoryOf(pid)
       const t = performance.now()
-      if (last !== undefined) cpuPercent.push((c.self + c.children - last.cpu) / ((t - last.t) / 1000) * 100)
+      if (last !== undefined) cpuPercent.push(((c.self + c.children - last.cpu) / ((t - last.t) / 1000)) * 100)
       last = { t, cpu: c.self + c.children }
       rssKiB.push(m.rssKiB)
       hwmKiB = Math.max(hwmKiB, m.hwmKiB)
     } catch {}
   }
   void tick()
-  const timer = setInterval(() => { void tick() }, everyMs)
+  const timer = setInterval(() => {
+    void tick()
+  }, everyMs)
   return {
     stop: async () => {
       clearInterval(timer)
@@ -64,17 +69,25 @@ export interface TimedRun { wallMs: number, maxRssKiB: number, code: number, std
  * Run argv under GNU time (`/usr/bin/time -f %M`) for its peak RSS; wall time is measured here
  * around the spawn. stdout goes to `stdoutPath` (or /dev/null), never through this process.
  */
-export async function timedRun (argv: readonly string[], opts: { stdoutPath?: string, env?: NodeJS.ProcessEnv } = {}): Promise<TimedRun> {
+export async function timedRun (
+  argv: readonly string[],
+  opts: { stdoutPath?: string; env?: NodeJS.ProcessEnv } = {}
+): Promise<TimedRun> {
   if (!existsSync('/usr/bin/time')) throw new Error('/usr/bin/time missing (apt-get install time)')
   const dir = await mkdtemp(join(tmpdir(), 'palbench-time-'))
   const timeOut = join(dir, 'time')
   const out = await open(opts.stdoutPath ?? '/dev/null', 'w')
   try {
     const t0 = performance.now()
-    const { code, stderr } = await new Promise<{ code: number, stderr: string }>((resolve, reject) => {
-      const child = spawn('/usr/bin/time', ['-f', '%M', '-o', timeOut, ...argv], { stdio: ['ignore', out.fd, 'pipe'], env: { ...process.env, ...opts.env } })
+    const { code, stderr } = await new Promise<{ code: number; stderr: string }>((resolve, reject) => {
+      const child = spawn('/usr/bin/time', ['-f', '%M', '-o', timeOut, ...argv], {
+        stdio: ['ignore', out.fd, 'pipe'],
+        env: { ...process.env, ...opts.env }
+      })
       let stderr = ''
-      child.stderr!.setEncoding('utf8').on('data', (d: string) => { if (stderr.length < 1 << 20) stderr += d })
+      child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+        if (stderr.length < 1 << 20) stderr += d
+      })
       child.on('error', reject)
       child.on('close', c => resolve({ code: c ?? -1, stderr }))
     })
@@ -88,6 +101,9 @@ export async function timedRun (argv: readonly string[], opts: { stdoutPath?: st
 }
 
 /** Run argv to completion, collecting output (no shell): the tests' runner, with an environment. */
-export function exec (argv: readonly string[], opts: { env?: NodeJS.ProcessEnv, input?: string } = {}): Promise<{ code: number, stdout: string, stderr: string }> {
+export function exec (
+  argv: readonly string[],
+  opts: { env?: NodeJS.ProcessEnv; input?: string } = {}
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return run(argv, opts.input, opts.env)
 }

@@ -1,7 +1,17 @@
 import { readFile } from 'node:fs/promises'
 
-interface ProfileNode { id: number, callFrame: { functionName: string, url: string, lineNumber: number }, hitCount?: number }
-interface CpuProfile { nodes: ProfileNode[], startTime: number, endTime: number, samples: number[], timeDeltas: number[] }
+interface ProfileNode {
+  id: number
+  callFrame: { functionName: string; url: string; lineNumber: number }
+  hitCount?: number
+}
+interface CpuProfile {
+  nodes: ProfileNode[]
+  startTime: number
+  endTime: number
+  samples: number[]
+  timeDeltas: number[]
+}
 
 export interface SelfTime { fn: string, where: string, ms: number, percent: number }
 
@@ -10,7 +20,9 @@ export async function topSelfTime (path: string, n = 5): Promise<SelfTime[]> {
   const p = JSON.parse(await readFile(path, 'utf8')) as CpuProfile
   const byId = new Map(p.nodes.map(x => [x.id, x]))
   const selfUs = new Map<number, number>()
-  for (let i = 0; i < p.samples.length; i++) selfUs.set(p.samples[i], (selfUs.get(p.samples[i]) ?? 0) + (p.timeDeltas[i] ?? 0))
+  for (let i = 0; i < p.samples.length; i++) {
+    selfUs.set(p.samples[i], (selfUs.get(p.samples[i]) ?? 0) + (p.timeDeltas[i] ?? 0))
+  }
   const total = p.endTime - p.startTime
   const merged = new Map<string, SelfTime>()
   for (const [id, us] of selfUs) {

@@ -45,8 +45,27 @@ export function result (bench: string, metric: string, unit: string, samples: re
   }
 }
 
-export function skipped (bench: string, metric: string, unit: string, reason: string, cmd: string, target?: string): BenchResult {
-  return { bench, metric, unit, median: null, min: null, max: null, runs: 0, target: target ?? null, met: null, cmd, skipped: reason }
+export function skipped (
+  bench: string,
+  metric: string,
+  unit: string,
+  reason: string,
+  cmd: string,
+  target?: string
+): BenchResult {
+  return {
+    bench,
+    metric,
+    unit,
+    median: null,
+    min: null,
+    max: null,
+    runs: 0,
+    target: target ?? null,
+    met: null,
+    cmd,
+    skipped: reason
+  }
 }
 
 /** print the machine-readable line (exactly one line per result, starting with {"bench": ) */

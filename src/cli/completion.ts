@@ -22,7 +22,9 @@ function words (c: CommandNode): string[] {
 /** bash: walks the words typed so far (skipping global options and their values) to the command reached */
 export function bashScript (root: CommandNode): string {
   const cmds = allCommands(root)
-  const valueFlags = new Set([root, ...cmds].flatMap(c => c.options.filter(o => o.takesValue).flatMap(o => [o.long, o.short].filter(Boolean))))
+  const valueFlags = new Set(
+    [root, ...cmds].flatMap(c => c.options.filter(o => o.takesValue).flatMap(o => [o.long, o.short].filter(Boolean)))
+  )
   const fileFlags = ['-c', '--config', '-s', '--socket']
   // per command: two commands may give one flag different choices (feed --format, show --format)
   const choices = [root, ...cmds].flatMap(c => c.options.filter(o => o.choices !== undefined).map(o =>

@@ -41,12 +41,23 @@ export function out (text: string): void {
  * Rows in aligned columns (the last one not padded), under a header when printing to a terminal:
  * a script reading a pipe gets the rows alone, one a line.
  */
-export function table (header: readonly string[], rows: ReadonlyArray<readonly string[]>, withHeader = process.stdout.isTTY === true): string {
+export function table (
+  header: readonly string[],
+  rows: ReadonlyArray<readonly string[]>,
+  withHeader = process.stdout.isTTY === true
+): string {
   const all = withHeader ? [header, ...rows] : rows
   if (all.length === 0) return ''
 
   const widths = header.map((_h, i) => Math.max(...all.map(r => (r[i] ?? '').length)))
-  return all.map(r => r.map((c, i) => i === r.length - 1 ? c : c.padEnd(widths[i])).join('  ').trimEnd()).join('\n')
+  return all
+    .map(r =>
+      r
+        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i])))
+        .join('  ')
+        .trimEnd()
+    )
+    .join('\n')
 }
 
 export type OutputFormat = 'text' | 'json' | 'yaml'

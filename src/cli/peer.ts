@@ -68,16 +68,30 @@ export function commandPeer (program: Command): void {
     })
 
   const trust = peer.command('trust').description('manage trusted peers on the running daemon (persisted)')
-  trust.command('add').argument('<key>', 'peer id (12D3KooW…)')
+  trust
+    .command('add')
+    .argument('<key>', 'peer id (12D3KooW…)')
     .option('--weight <w>', 'vote weight', '1')
     .option('--name <name>', 'a name for logs and `peer list`')
-    .option('--shadow', 'evaluate and log this peer\'s votes, never ban on them')
-    .option('--addr <multiaddr>', 'where the peer listens (/ip4/203.0.113.7/tcp/4711), repeatable: dialled at once, never banned while trusted',
-      (v: string, prev: string[]) => [...prev, v], [] as string[])
-    .action(async (key: string, o: { weight: string, name?: string, shadow?: boolean, addr: string[] }, cmd: Command) => {
-      const p = await ask(globals(cmd), 'peer-trust-add', { key, weight: Number(o.weight), name: o.name, shadow: o.shadow === true, addr: o.addr }) as PeerRow
-      out(`trusted ${p.key} weight ${p.weight}${p.shadow === true ? ' (shadow)' : ''}`)
-    })
+    .option('--shadow', "evaluate and log this peer's votes, never ban on them")
+    .option(
+      '--addr <multiaddr>',
+      'where the peer listens (/ip4/203.0.113.7/tcp/4711), repeatable: dialled at once, never banned while trusted',
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[]
+    )
+    .action(
+      async (key: string, o: { weight: string; name?: string; shadow?: boolean; addr: string[] }, cmd: Command) => {
+        const p = (await ask(globals(cmd), 'peer-trust-add', {
+          key,
+          weight: Number(o.weight),
+          name: o.name,
+          shadow: o.shadow === true,
+          addr: o.addr
+        })) as PeerRow
+        out(`trusted ${p.key} weight ${p.weight}${p.shadow === true ? ' (shadow)' : ''}`)
+      }
+    )
   trust.command('remove').argument('<key>', 'peer id')
     .action(async (key: string, _o, cmd: Command) => {
       const r = await ask(globals(cmd), 'peer-trust-remove', { key }) as { removed: boolean, stillInConfig: boolean }

@@ -9,8 +9,15 @@ export interface CommandNode {
   /** the words after `palisade` that reach this command ([] for the program) */
   path: string[]
   description: string
-  args: Array<{ name: string, required: boolean, variadic: boolean, description: string, choices?: readonly string[] }>
-  options: Array<{ flags: string, long?: string, short?: string, description: string, takesValue: boolean, choices?: readonly string[] }>
+  args: Array<{ name: string; required: boolean; variadic: boolean; description: string; choices?: readonly string[] }>
+  options: Array<{
+    flags: string
+    long?: string
+    short?: string
+    description: string
+    takesValue: boolean
+    choices?: readonly string[]
+  }>
   commands: CommandNode[]
 }
 
@@ -19,7 +26,13 @@ export function programTree (cmd: Command, path: string[] = []): CommandNode {
     name: cmd.name(),
     path,
     description: cmd.description(),
-    args: cmd.registeredArguments.map(a => ({ name: a.name(), required: a.required, variadic: a.variadic, description: a.description, choices: a.argChoices })),
+    args: cmd.registeredArguments.map(a => ({
+      name: a.name(),
+      required: a.required,
+      variadic: a.variadic,
+      description: a.description,
+      choices: a.argChoices
+    })),
     options: cmd.options.map(o => ({
       flags: o.flags,
       long: o.long,

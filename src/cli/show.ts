@@ -50,7 +50,8 @@ export async function commandShow (g: GlobalOptions, words: readonly string[], o
     return
   }
   const all = await showAll(g)
-  const result = filtered || t.ip !== undefined ? narrow(all, selection({ limit: o.limit, patterns: t.patterns, ip: t.ip })) : all
+  const result =
+    filtered || t.ip !== undefined ? narrow(all, selection({ limit: o.limit, patterns: t.patterns, ip: t.ip })) : all
   if (!await printData(format, result)) out(renderAll(result, Date.now()))
 }
 
@@ -80,11 +81,18 @@ export function renderAll (r: ShowAll, now: number): string {
   const bans = [...r.bans].sort((a, b) => a.until - b.until)
   lines.push(`${bans.length} active ban${bans.length === 1 ? '' : 's'}`)
   if (bans.length > 0) {
-    const rows = bans.map(b => [b.ip ?? b.key.replaceAll('\t', ' '), b.origin, b.filter, until(b.until, now), String(b.level),
-      reporters(b.reporters) + (b.firewall ? '' : ' (actions only)')])
+    const rows = bans.map(b => [
+      b.ip ?? b.key.replaceAll('\t', ' '),
+      b.origin,
+      b.filter,
+      until(b.until, now),
+      String(b.level),
+      reporters(b.reporters) + (b.firewall ? '' : ' (actions only)')
+    ])
     lines.push(indent(table(['SUBJECT', 'ORIGIN', 'FILTER', 'UNTIL', 'LEVEL', 'BY'], rows)))
   }
-  const more = (shown: number, total: number | undefined): string => total !== undefined && total > shown ? ` (first ${shown} shown)` : ''
+  const more = (shown: number, total: number | undefined): string =>
+    total !== undefined && total > shown ? ` (first ${shown} shown)` : ''
   if (r.counters.length > 0) {
     const n = r.countersTotal ?? r.counters.length
     lines.push(`${n} pending counter${n === 1 ? '' : 's'}${more(r.counters.length, r.countersTotal)}`)

@@ -20,7 +20,11 @@ export async function commandStart (g: GlobalOptions, o: { logLevel?: string } =
   const loaded = await (await import('../config/isolated.ts')).loadConfigIsolated(configPath)
   // -s names the socket to listen on, as it names the one a client talks to (reaction's start -s)
   // the same overrides are applied to every configuration a reload reads
-  const overrides = (c: Config): Config => ({ ...c, socket: g.socket ?? c.socket, log: { ...c.log, level: o.logLevel ?? c.log.level } })
+  const overrides = (c: Config): Config => ({
+    ...c,
+    socket: g.socket ?? c.socket,
+    log: { ...c.log, level: o.logLevel ?? c.log.level }
+  })
   const config = overrides(loaded)
   const logger = createLogger({ level: config.log.level, format: config.log.format })
   const { Daemon } = await import('../daemon.ts')

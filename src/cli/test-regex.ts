@@ -25,7 +25,9 @@ function regexConfig (regex: string): Config {
     const to = F2B_NAMES[name.toLowerCase()] ?? (['ip', 'ipv4', 'ipv6'].includes(name) ? name : undefined)
     return to === undefined ? whole : `<${to}>`
   })
-  const used = [...new Set([...src.matchAll(PLACEHOLDER)].map(m => m[1]))].filter(n => ['ip', 'ipv4', 'ipv6'].includes(n))
+  const used = [...new Set([...src.matchAll(PLACEHOLDER)].map(m => m[1]))].filter(n =>
+    ['ip', 'ipv4', 'ipv6'].includes(n)
+  )
   const patterns = used.map(n => `  ${n}:\n    type: ${n}\n`).join('')
   const yaml = `patterns:\n${patterns}streams:\n  regex:\n    cmd: [cat]\n    filters:\n      regex:\n        regex: [${JSON.stringify(src)}]\n        ban: 1h\n`
   try {
@@ -57,7 +59,7 @@ export async function commandTestRegex (g: GlobalOptions, filterArg: string | un
     // with --preset the first positional argument is the log file
     file = filterArg ?? '-'
   } else {
-    if (filterArg === undefined) throw palisadeError(ErrorCodes.CLI_USAGE, 'test-regex needs STREAM.FILTER (or --preset NAME)')
+    if (filterArg === undefined) { throw palisadeError(ErrorCodes.CLI_USAGE, 'test-regex needs STREAM.FILTER (or --preset NAME)') }
     config = await configFrom(g)
     const [stream, ...rest] = filterArg.split('.')
     const s = config.streams[stream]
@@ -73,7 +75,13 @@ export async function commandTestRegex (g: GlobalOptions, filterArg: string | un
   process.stderr.write(`${stats.lines} lines, ${stats.matched} matched, ${stats.ips.size} distinct IPs\n`)
 }
 
-async function scan (file: string, compiled: CompiledFilter[], o: Options, maxLineBytes: number, stdin?: Readable): Promise<{ lines: number, matched: number, ips: Set<string> }> {
+async function scan (
+  file: string,
+  compiled: CompiledFilter[],
+  o: Options,
+  maxLineBytes: number,
+  stdin?: Readable
+): Promise<{ lines: number; matched: number; ips: Set<string> }> {
   const ips = new Set<string>()
   let out: string[] = []
   let outLen = 0
@@ -81,27 +89,57 @@ async function scan (file: string, compiled: CompiledFilter[], o: Options, maxLi
     out.push(text)
     outLen += text.length
     // matches arrive synchronously inside a chunk: hand stdout large blocks, not one write per line
-    if (outLen > 1 << 20) { process.stdout.write(out.join('')); out = []; outLen = 0 }
+    if (outLen > 1 << 20) {
+      process.stdout.write(out.join(''))
+      out = []
+      outLen = 0
+    }
   }
   let summary
   try {
-    summary = await matchFile(file, compiled, (m, line, c) => {
-      const subject = m.ip ?? m.key
-      ips.add(subject)
-      // --missed: stdout is the lines nothing matched, in input order
-      if (o.missed === true) return
-      if (o.json === true) {
-        const rec: Record<string, unknown> = { ip: m.ip ?? null, key: m.key, filter: m.filter, values: m.values, line }
-        if (o.explain === true) rec.explain = c.explain(line)
-        write(JSON.stringify(rec) + '\n')
-        return
+    summary = await matchFile(
+      file,
+      compiled,
+      (m, line, c) => {
+        const subject = m.ip ?? m.key
+        ips.add(subject)
+        // --missed: stdout is the lines nothing matched, in input order
+        if (o.missed === true) return
+        if (o.json === true) {
+          const rec: Record<string, unknown> = {
+            ip: m.ip ?? null,
+            key: m.key,
+            filter: m.filter,
+            values: m.values,
+            line
+          }
+          if (o.explain === true) rec.explain = c.explain(line)
+          write(JSON.stringify(rec) + '\n')
+          return
+        }
+        write(`${subject}\t${line}\n`)
+        if (o.explain === true) {
+          const e = c.explain(line)
+          if (e !== null) {
+            write(
+              `  ${m.filter} regex #${e.regexIndex}: ${e.regex}\n` +
+                Object.entries(e.captures)
+                  .map(([k, v]) => `    <${k}> = ${JSON.stringify(v.raw)} → ${v.value ?? 'rejected'}\n`)
+                  .join('')
+            )
+          }
+        }
+      },
+      {
+        maxLineBytes,
+        ...(stdin === undefined ? {} : { stdin }),
+        ...(o.missed === true
+          ? {
+              onMissed: (line: string) => write(o.json === true ? JSON.stringify({ missed: line }) + '\n' : line + '\n')
+            }
+          : {})
       }
-      write(`${subject}\t${line}\n`)
-      if (o.explain === true) {
-        const e = c.explain(line)
-        if (e !== null) write(`  ${m.filter} regex #${e.regexIndex}: ${e.regex}\n` + Object.entries(e.captures).map(([k, v]) => `    <${k}> = ${JSON.stringify(v.raw)} → ${v.value ?? 'rejected'}\n`).join(''))
-      }
-    }, { maxLineBytes, ...(stdin === undefined ? {} : { stdin }), ...(o.missed === true ? { onMissed: (line: string) => write(o.json === true ? JSON.stringify({ missed: line }) + '\n' : line + '\n') } : {}) })
+    )
   } catch (err) {
     throw palisadeError(ErrorCodes.CLI_USAGE, `cannot read ${file}: ${(err as Error).message}`)
   }

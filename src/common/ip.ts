@@ -43,8 +43,13 @@ export function normalizeIp (text: string): string | null {
   // by RFC 4291 2.5.5.1) would become 1.2.3.4, another host's address, while its hex spelling
   // `::102:304` stayed IPv6. The tail is rewritten as two hex groups first, so only a real
   // `::ffff:a.b.c.d` maps to IPv4 and both spellings of an IPv4-compatible address stay IPv6
-  const addr = ipaddr.IPv6.parse(s.replace(/(\d+)\.(\d+)\.(\d+)\.(\d+)$/, (_m, a: string, b: string, c: string, d: string) =>
-    `${(Number(a) * 256 + Number(b)).toString(16)}:${(Number(c) * 256 + Number(d)).toString(16)}`))
+  const addr = ipaddr.IPv6.parse(
+    s.replace(
+      /(\d+)\.(\d+)\.(\d+)\.(\d+)$/,
+      (_m, a: string, b: string, c: string, d: string) =>
+        `${(Number(a) * 256 + Number(b)).toString(16)}:${(Number(c) * 256 + Number(d)).toString(16)}`
+    )
+  )
   if (addr.isIPv4MappedAddress()) return addr.toIPv4Address().toString()
   s = addr.toString()
   return s
@@ -168,10 +173,15 @@ export type NeverBanClass = keyof typeof NEVER_BAN_CLASSES
 /** the classes `neverBan:` may lift */
 export const OPTIONAL_NEVER_BAN: readonly NeverBanClass[] = ['private', 'cgnat', 'ula']
 
-const classSets = Object.entries(NEVER_BAN_CLASSES).map(([name, cidrs]) => [name as NeverBanClass, new CidrSet(cidrs)] as const)
+const classSets = Object.entries(NEVER_BAN_CLASSES).map(
+  ([name, cidrs]) => [name as NeverBanClass, new CidrSet(cidrs)] as const
+)
 
 /** The never-ban class holding (or overlapping) the subject, among `enabled`; null when none. */
-export function neverBanClass (subject: string | ParsedSubject, enabled: ReadonlySet<NeverBanClass>): NeverBanClass | null {
+export function neverBanClass (
+  subject: string | ParsedSubject,
+  enabled: ReadonlySet<NeverBanClass>
+): NeverBanClass | null {
   for (const [name, set] of classSets) if (enabled.has(name) && set.has(subject)) return name
   return null
 }

@@ -23,12 +23,23 @@ export interface LoggerOptions {
  */
 export function createLogger (opts: LoggerOptions = {}): Logger {
   const level = opts.level ?? process.env.PALISADE_LOG_LEVEL ?? 'info'
-  if (opts.destination !== undefined) return pino({ level, base: undefined }, opts.destination as pino.DestinationStream)
+  if (opts.destination !== undefined) {
+    return pino({ level, base: undefined }, opts.destination as pino.DestinationStream)
+  }
   const format = opts.format ?? (process.env.PALISADE_LOG_FORMAT as LogFormat | undefined) ?? 'auto'
   const text = format === 'text' || (format === 'auto' && process.stderr.isTTY === true)
   const fd = pino.destination({ fd: 2, sync: true })
   if (text) return pino({ level, base: undefined }, { write: (line: string) => { fd.write(formatLine(line)) } })
-  if (underJournald()) return pino({ level, base: undefined }, { write: (line: string) => { fd.write(`<${priorityOf(line)}>${line}`) } })
+  if (underJournald()) {
+    return pino(
+      { level, base: undefined },
+      {
+        write: (line: string) => {
+          fd.write(`<${priorityOf(line)}>${line}`)
+        }
+      }
+    )
+  }
   return pino({ level, base: undefined }, fd)
 }
 

@@ -1,7 +1,8 @@
 /**
  * The typed messages at which the stages meet:
  *   detect ──Match──▶ counters ──Trigger──▶ Vote(self) ─┐
- *   federation ──verified observation──▶ Vote(peer) ────┴─▶ decide ──Decision──▶ firewall / actions / store / feed / gossip
+ *   federation ──verified observation──▶ Vote(peer) ────┴─▶ decide ──Decision──▶ firewall / actions / store /
+ *                                                                                feed / gossip
  */
 
 /** One regex hit in one log line, after pattern validation (the IP is canonical and masked). */

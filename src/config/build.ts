@@ -82,20 +82,30 @@ export function build (merged: Merged, files: string[], env: ConfigEnv, issues: 
   for (const [name, raw] of Object.entries(rawStreams)) {
     // a relative `file:` is relative to the file that wrote it (a stream may be split across files)
     const file = merged.fileOf(`streams.${name}.file`) ?? merged.fileOf(`streams.${name}`) ?? fileOf('streams')
-    const s = buildStream(name, raw, { patterns, brokenPatterns: broken, shareDefault, issues, file, cwd: env.cwd, plugins })
+    const s = buildStream(name, raw, {
+      patterns,
+      brokenPatterns: broken,
+      shareDefault,
+      issues,
+      file,
+      cwd: env.cwd,
+      plugins
+    })
     if (s !== null) streams[name] = s
   }
   if (merged.value.state_rotation_interval !== undefined) {
     plugins.notes.push('state_rotation_interval: ignored (Palisade\'s LevelDB store compacts itself; there is no state file to rotate)')
   }
-  if (r.streams !== undefined && Object.keys(rawStreams).length === 0) issues.add(['streams'], 'expected at least one stream')
+  if (r.streams !== undefined && Object.keys(rawStreams).length === 0) { issues.add(['streams'], 'expected at least one stream') }
 
   if (r.state !== undefined && r.state_directory !== undefined) {
     issues.add(['state_directory'], '`state` and `state_directory` (its reaction name) are both set: keep one', { atKey: true })
   }
   const sections = checkSections(r, issues)
   // the very compilation `start` does, so test-config and start can never disagree on a regex
-  if (issues.count === 0) for (const s of Object.values(streams)) for (const f of s.filters) checkCompiles(f, patterns, issues)
+  if (issues.count === 0) {
+    for (const s of Object.values(streams)) for (const f of s.filters) checkCompiles(f, patterns, issues)
+  }
   if (issues.count > 0 || !sectionsOk || !isComplete(r) || sections === null) return null
 
   const inDirOf = (key: string, p: string): string => isAbsolute(p) ? p : resolve(env.cwd, dirname(fileOf(key)), p)
@@ -151,7 +161,11 @@ export function build (merged: Merged, files: string[], env: ConfigEnv, issues: 
   }
 }
 
-function checkCompiles (f: StreamConfig['filters'][number], patterns: Record<string, PatternConfig>, issues: Issues): void {
+function checkCompiles (
+  f: StreamConfig['filters'][number],
+  patterns: Record<string, PatternConfig>,
+  issues: Issues
+): void {
   const at = ['streams', f.stream, 'filters', f.name]
   const tryCompile = (filter: typeof f): string | null => {
     try {
@@ -167,9 +181,15 @@ function checkCompiles (f: StreamConfig['filters'][number], patterns: Record<str
   // name the one regex at fault when there is one; otherwise the list they form together
   for (const [i, re] of f.regex.entries()) {
     const alone = tryCompile({ ...f, regex: [re], link: undefined })
-    if (alone !== null) { issues.add([...at, 'regex', i], alone); return }
+    if (alone !== null) {
+      issues.add([...at, 'regex', i], alone)
+      return
+    }
   }
-  issues.add(f.link !== undefined && tryCompile({ ...f, link: undefined }) === null ? [...at, 'link', 'from'] : [...at, 'regex'], whole)
+  issues.add(
+    f.link !== undefined && tryCompile({ ...f, link: undefined }) === null ? [...at, 'link', 'from'] : [...at, 'regex'],
+    whole
+  )
 }
 
 function isComplete (r: Partial<RawRoot>): r is RawRoot {

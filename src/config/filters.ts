@@ -112,8 +112,7 @@ export function buildFilter (name: string, raw: RawFilter, at: Path, ctx: Filter
   const before = ctx.issues.count
   const id = `${ctx.stream}.${name}`
   const used: string[] = []
-  if (raw.regex === undefined) { if (!partial) ctx.issues.add(at, 'missing required key `regex`') }
-  else if (raw.regex.length === 0) ctx.issues.add([...at, 'regex'], 'expected a non-empty list of regexes')
+  if (raw.regex === undefined) { if (!partial) ctx.issues.add(at, 'missing required key `regex`') } else if (raw.regex.length === 0) ctx.issues.add([...at, 'regex'], 'expected a non-empty list of regexes')
   for (const [i, r] of (raw.regex ?? []).entries()) {
     // a broken pattern was reported where it is defined; still count it as captured for actions
     for (const m of r.matchAll(PLACEHOLDER)) if (ctx.brokenPatterns.has(m[1]) && !used.includes(m[1])) used.push(m[1])

@@ -52,7 +52,15 @@ function parse (sources: readonly Source[], env: ConfigEnv): Config {
   const parsed = parseSources(sources, issues)
   const merged = merge(parsed, issues)
   // with a file unreadable as YAML/JSON, "missing stream" and the like would be noise
-  const config = parsed.length === sources.length && merged.complete ? build(merged, sources.map(s => s.file), env, issues) : null
+  const config =
+    parsed.length === sources.length && merged.complete
+      ? build(
+        merged,
+        sources.map(s => s.file),
+        env,
+        issues
+      )
+      : null
   if (issues.count > 0 || config === null) {
     const located: ConfigIssue[] = issues.list.map(i => ({
       where: i.where ?? merged.locate(i.path, i.atKey),

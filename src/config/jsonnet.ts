@@ -31,9 +31,9 @@ const PRLIMIT = '/usr/bin/prlimit'
 export async function evaluateJsonnet (file: string, limits: JsonnetLimits = JSONNET_LIMITS): Promise<string> {
   const command = process.env.PALISADE_JSONNET ?? 'jsonnet'
   const argv = existsSync(PRLIMIT) ? [PRLIMIT, `--as=${limits.memoryBytes}`, '--', command, file] : [command, file]
-  const result = await new Promise<{ err: ExecFileException | null, stdout: string, stderr: string }>(done => {
+  const result = await new Promise<{ err: ExecFileException | null, stdout: string, stderr: string }>(resolve => {
     execFile(argv[0], argv.slice(1), { maxBuffer: MAX_OUTPUT, encoding: 'utf8', timeout: limits.timeoutMs, killSignal: 'SIGKILL' },
-      (err, stdout, stderr) => done({ err, stdout, stderr }))
+      (err, stdout, stderr) => resolve({ err, stdout, stderr }))
   })
   if (result.err === null) return result.stdout
   const { err, stderr } = result

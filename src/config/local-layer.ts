@@ -36,7 +36,13 @@ export function applyLocal (value: Record<string, unknown>, sources: readonly Pa
   return owner
 }
 
-function overlay (into: Record<string, unknown>, from: Record<string, unknown>, at: string[], si: number, owner: Map<string, number>): void {
+function overlay (
+  into: Record<string, unknown>,
+  from: Record<string, unknown>,
+  at: string[],
+  si: number,
+  owner: Map<string, number>
+): void {
   for (const [k, v] of Object.entries(from)) {
     const path = [...at, k]
     const base = into[k]

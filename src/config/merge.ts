@@ -41,18 +41,27 @@ export function merge (sources: readonly ParsedSource[], issues: Issues): Merged
    * files (each filter from one), and its other keys (`cmd`...) from one file, or the same value
    * in each; a filter, or a different value, defined twice is refused with both places.
    */
-  const mergeStream = (name: string, into: Record<string, unknown>, def: Record<string, unknown>, prevSi: number, si: number): void => {
+  const mergeStream = (
+    name: string,
+    into: Record<string, unknown>,
+    def: Record<string, unknown>,
+    prevSi: number,
+    si: number
+  ): void => {
     const here = (p: Path): string => locateIn(sources[si], p, true)
     const there = (p: Path, k: string): string => locateIn(sources[owner.get(k) ?? prevSi], p, true)
     for (const [k, v] of Object.entries(def)) {
       const at = ['streams', name, k]
       if (k === 'filters' && isPlainMap(v) && (into.filters === undefined || isPlainMap(into.filters))) {
-        const filters = { ...(into.filters ?? {}) as Record<string, unknown> }
+        const filters = { ...((into.filters ?? {}) as Record<string, unknown>) }
         for (const [f, fdef] of Object.entries(v)) {
           const fid = `streams.${name}.filters.${f}`
           if (owner.has(fid)) {
-            issues.add([...at, f], `filter \`${name}.${f}\` is defined twice: here and at ${there([...at, f], fid)} (a stream may be split across files, each filter in one)`,
-              { where: here([...at, f]) })
+            issues.add(
+              [...at, f],
+              `filter \`${name}.${f}\` is defined twice: here and at ${there([...at, f], fid)} (a stream may be split across files, each filter in one)`,
+              { where: here([...at, f]) }
+            )
             continue
           }
           owner.set(fid, si)
@@ -65,7 +74,9 @@ export function merge (sources: readonly ParsedSource[], issues: Issues): Merged
       const kid = `streams.${name}.${k}`
       if (owner.has(kid)) {
         if (!sameValue(into[k], v)) {
-          issues.add(at, `\`streams.${name}.${k}\` is set twice with different values: here and at ${there(at, kid)}`, { where: here(at) })
+          issues.add(at, `\`streams.${name}.${k}\` is set twice with different values: here and at ${there(at, kid)}`, {
+            where: here(at)
+          })
         }
         continue
       }
@@ -95,8 +106,11 @@ export function merge (sources: readonly ParsedSource[], issues: Issues): Merged
             continue
           }
           if (prev !== undefined) {
-            issues.add([key, name], `${({ streams: 'stream', patterns: 'pattern', plugins: 'plugin' } as Record<string, string>)[key]} \`${name}\` is defined twice: here and at ${locateIn(sources[prev], [key, name], true)}`,
-              { where: locateIn(src, [key, name], true) })
+            issues.add(
+              [key, name],
+              `${({ streams: 'stream', patterns: 'pattern', plugins: 'plugin' } as Record<string, string>)[key]} \`${name}\` is defined twice: here and at ${locateIn(sources[prev], [key, name], true)}`,
+              { where: locateIn(src, [key, name], true) }
+            )
             continue
           }
           owner.set(id, si)
@@ -105,16 +119,24 @@ export function merge (sources: readonly ParsedSource[], issues: Issues): Merged
         }
         value[key] = target
         owner.set(key, owner.get(key) ?? si)
-      } else if (CONCATENATED.has(key) && Array.isArray(item) && (value[key] === undefined || Array.isArray(value[key]))) {
+      } else if (
+        CONCATENATED.has(key) &&
+        Array.isArray(item) &&
+        (value[key] === undefined || Array.isArray(value[key]))
+      ) {
         const target = (value[key] ?? []) as unknown[]
-        item.forEach((cmd, i) => { target.push(cmd); listOrigin[key].push([si, i]) })
+        item.forEach((cmd, i) => {
+          target.push(cmd)
+          listOrigin[key].push([si, i])
+        })
         value[key] = target
         owner.set(key, owner.get(key) ?? si)
       } else {
         const prev = owner.get(key)
         if (prev !== undefined) {
-          issues.add([key], `\`${key}\` is set twice: here and at ${locateIn(sources[prev], [key], true)}`,
-            { where: locateIn(src, [key], true) })
+          issues.add([key], `\`${key}\` is set twice: here and at ${locateIn(sources[prev], [key], true)}`, {
+            where: locateIn(src, [key], true)
+          })
           continue
         }
         owner.set(key, si)

@@ -22,8 +22,7 @@ export const PATTERN_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 
 export function compileError (source: string): string | null {
   try {
-    new RegExp(source)
-    return null
+    return new RegExp(source) === undefined ? '' : null
   } catch (err) {
     // V8 repeats the whole (substituted) source: keep only the reason
     return (err as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '')
@@ -36,7 +35,9 @@ export function compileError (source: string): string | null {
  * Translated standalone, so a regex that closes a group it did not open (`x)|(.*`) is refused
  * before anything wraps it in `^(?:…)$`.
  */
-export function userRegex (src: string, at: Path, issues: Issues, opts: { placeholders?: boolean } = {}): string | null {
+export function userRegex (
+  src: string, at: Path, issues: Issues, opts: { placeholders?: boolean } = {}
+): string | null {
   const d = translateRegex(src, opts)
   if (!d.ok) {
     // V8's wording when JavaScript refuses it too (`Unterminated group`), ours when only the dialect does
@@ -46,7 +47,10 @@ export function userRegex (src: string, at: Path, issues: Issues, opts: { placeh
   }
   if (opts.placeholders === true) return d.source
   const err = compileError(d.source)
-  if (err !== null) { issues.add(at, `invalid regex: ${err}`); return null }
+  if (err !== null) {
+    issues.add(at, `invalid regex: ${err}`)
+    return null
+  }
   if (!riskRefused(d.source, at, issues)) return null
   return d.source
 }

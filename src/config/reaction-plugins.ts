@@ -49,7 +49,10 @@ export function checkPlugins (raw: unknown, ctx: PluginContext): void {
   if (raw === undefined || raw === null) return
   if (!isMap(raw)) { ctx.issues.add(['plugins'], `expected a map of plugin names, got ${show(raw)}`); return }
   for (const [name, entry] of Object.entries(raw)) {
-    if (!(NATIVE_PLUGINS as readonly string[]).includes(name)) { ctx.issues.add(['plugins', name], unknownPlugin(name), { atKey: true }); continue }
+    if (!(NATIVE_PLUGINS as readonly string[]).includes(name)) {
+      ctx.issues.add(['plugins', name], unknownPlugin(name), { atKey: true })
+      continue
+    }
     if (entry !== null && !isMap(entry)) { ctx.issues.add(['plugins', name], `expected a map (path, systemd_options...), got ${show(entry)}`); continue }
     const extra = Object.keys(entry ?? {}).filter(k => !PLUGIN_ENTRY_KEYS.has(k))
     ctx.notes.push(`plugins.${name}: provided natively; ${['path', ...extra].join(', ')} ignored (no plugin binary runs)`)
@@ -76,7 +79,14 @@ export function streamType (name: string, raw: Record<string, unknown>, ctx: Plu
   return null
 }
 
-interface SetAction { name: string, plugin: string, op: 'add' | 'del', after: number | null, set: string, timeout: number | null }
+interface SetAction {
+  name: string
+  plugin: string
+  op: 'add' | 'del'
+  after: number | null
+  set: string
+  timeout: number | null
+}
 
 /**
  * One filter's actions with reaction's plugin types resolved: `type: cmd` dropped, virtual actions
@@ -164,10 +174,23 @@ function virtualOptions (opts: unknown, at: Path, ctx: PluginContext): { send: s
   return ok ? { send: send as string, to } : null
 }
 
-function setAction (name: string, plugin: string, options: unknown, rest: Record<string, unknown>, at: Path, ctx: PluginContext): SetAction | null {
-  if (!isMap(options)) { ctx.issues.add(at, `a ${plugin} action needs \`options: {set: NAME, action: add}\`, got ${show(options)}`); return null }
+function setAction (
+  name: string,
+  plugin: string,
+  options: unknown,
+  rest: Record<string, unknown>,
+  at: Path,
+  ctx: PluginContext
+): SetAction | null {
+  if (!isMap(options)) {
+    ctx.issues.add(at, `a ${plugin} action needs \`options: {set: NAME, action: add}\`, got ${show(options)}`)
+    return null
+  }
   const set = options.set
-  if (typeof set !== 'string' || set === '') { ctx.issues.add([...at, 'options', 'set'], `expected the name of the ${plugin} set, got ${show(set)}`); return null }
+  if (typeof set !== 'string' || set === '') {
+    ctx.issues.add([...at, 'options', 'set'], `expected the name of the ${plugin} set, got ${show(set)}`)
+    return null
+  }
   const op = options.action ?? 'add'
   const dels = plugin === 'ipset' ? ['del'] : ['delete', 'del']
   if (op !== 'add' && !dels.includes(op as string)) {
@@ -177,15 +200,24 @@ function setAction (name: string, plugin: string, options: unknown, rest: Record
   let after: number | null = null
   if (rest.after !== undefined) {
     after = typeof rest.after === 'string' ? parseDurationText(rest.after) : null
-    if (after === null) { ctx.issues.add([...at, 'after'], `expected a duration such as "48h", got ${show(rest.after)}`); return null }
+    if (after === null) {
+      ctx.issues.add([...at, 'after'], `expected a duration such as "48h", got ${show(rest.after)}`)
+      return null
+    }
   }
   let timeout: number | null = null
   if (options.timeout !== undefined) {
     timeout = typeof options.timeout === 'string' ? parseDurationText(options.timeout) : null
-    if (timeout === null) ctx.notes.push(`${at.join('.')}.options.timeout: ignored (not a duration: ${show(options.timeout)})`)
+    if (timeout === null) { ctx.notes.push(`${at.join('.')}.options.timeout: ignored (not a duration: ${show(options.timeout)})`) }
   }
-  const ignored = [...Object.keys(options).filter(k => !SET_OPTIONS.has(k) || ['version', 'chains', 'target', 'hooks'].includes(k)),
-    ...Object.keys(rest).filter(k => k !== 'after')]
-  if (ignored.length > 0) ctx.notes.push(`${at.join('.')}: ${ignored.join(', ')} ignored (Palisade's backend keeps its own table, hooks and families)`)
+  const ignored = [
+    ...Object.keys(options).filter(k => !SET_OPTIONS.has(k) || ['version', 'chains', 'target', 'hooks'].includes(k)),
+    ...Object.keys(rest).filter(k => k !== 'after')
+  ]
+  if (ignored.length > 0) {
+    ctx.notes.push(
+      `${at.join('.')}: ${ignored.join(', ')} ignored (Palisade's backend keeps its own table, hooks and families)`
+    )
+  }
   return { name, plugin, op: op === 'add' ? 'add' : 'del', after, set, timeout }
 }

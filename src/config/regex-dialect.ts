@@ -1,4 +1,13 @@
-import { caseClosure, caseVariants, complement, normalize, posixClass, posixNames, renderRanges, unicodeProperty } from './regex-classes.ts'
+import {
+  caseClosure,
+  caseVariants,
+  complement,
+  normalize,
+  posixClass,
+  posixNames,
+  renderRanges,
+  unicodeProperty
+} from './regex-classes.ts'
 import type { Range } from './regex-classes.ts'
 
 /**
@@ -38,7 +47,11 @@ interface Flags { i: boolean, m: boolean, s: boolean, U: boolean, x: boolean }
 class DialectError extends Error {
   readonly offset: number
   readonly syntax: boolean
-  constructor (message: string, offset: number, syntax: boolean) { super(message); this.offset = offset; this.syntax = syntax }
+  constructor (message: string, offset: number, syntax: boolean) {
+    super(message)
+    this.offset = offset
+    this.syntax = syntax
+  }
 }
 
 const SYNTAX = new Set(['unbalanced `)`', 'missing `)`', 'missing `]`', 'trailing `\\`'])
@@ -94,16 +107,11 @@ class Translator {
       else if (c === ')') {
         if (this.stack.length === 1) this.fail('unbalanced `)`')
         this.stack.pop(); this.out += c; this.p++
-      } else if (c === '.') { this.out += this.f.s ? '[\\s\\S]' : '.'; this.p++ }
-      else if (c === '^') { this.out += this.f.m ? '(?<![^\\n])' : '^'; this.p++ }
-      else if (c === '$') { this.out += this.f.m ? '(?![^\\n])' : '$'; this.p++ }
-      else if (c === '|') { this.out += c; this.p++ }
-      else if (QUANT.test(s.slice(this.p, this.p + 16))) this.quantifier()
+      } else if (c === '.') { this.out += this.f.s ? '[\\s\\S]' : '.'; this.p++ } else if (c === '^') { this.out += this.f.m ? '(?<![^\\n])' : '^'; this.p++ } else if (c === '$') { this.out += this.f.m ? '(?![^\\n])' : '$'; this.p++ } else if (c === '|') { this.out += c; this.p++ } else if (QUANT.test(s.slice(this.p, this.p + 16))) this.quantifier()
       else if (c === '<' && this.placeholders && PLACEHOLDER.test(s.slice(this.p, this.p + 80))) {
         const ph = PLACEHOLDER.exec(s.slice(this.p, this.p + 80))![0]
         this.out += ph; this.p += ph.length
-      } else if (c === '{') { this.literal('{', '\\{'); this.p++ }
-      else {
+      } else if (c === '{') { this.literal('{', '\\{'); this.p++ } else {
         const cp = s.codePointAt(this.p)!
         const ch = String.fromCodePoint(cp)
         this.literal(ch, ch)
@@ -285,7 +293,10 @@ class Translator {
     return '[' + (negated ? '^' : '') + renderRanges(members) + raw.join('') + ']'
   }
 
-  /** One member: a code unit, or class text (`\d`, an expanded `\p{L}`); `rewrite` when JavaScript would read it otherwise */
+  /**
+   * One member: a code unit, or class text (`\d`, an expanded `\p{L}`); `rewrite` when JavaScript would read
+   * it otherwise
+   */
   private classAtom (): { cp?: number, text?: string, rewrite: boolean } {
     const s = this.src
     const c = s[this.p]

@@ -1,5 +1,18 @@
 import { z } from 'zod'
-import { argv, bool, duration, intIn, named, nonNegInt, numberAbove, obj, oneOf, posInt, str, strList } from './values.ts'
+import {
+  argv,
+  bool,
+  duration,
+  intIn,
+  named,
+  nonNegInt,
+  numberAbove,
+  obj,
+  oneOf,
+  posInt,
+  str,
+  strList
+} from './values.ts'
 
 /**
  * The shape of a configuration file, key by key. Sections whose values need no cross-checks carry
@@ -56,10 +69,12 @@ export const filterSchema = obj({
  * The same keys, each dropped to undefined when invalid: after the strict parse reported an
  * entry's shape problems, its other fields still get their semantic checks (all issues at once).
  */
-export function lenient<S extends z.ZodRawShape> (schema: z.ZodObject<S>): z.ZodType<Partial<z.output<z.ZodObject<S>>>> {
-  return z.looseObject(Object.fromEntries(
-    Object.entries(schema.shape).map(([k, v]) => [k, (v as z.ZodType).optional().catch(undefined)])
-  )) as unknown as z.ZodType<Partial<z.output<z.ZodObject<S>>>>
+export function lenient<S extends z.ZodRawShape> (
+  schema: z.ZodObject<S>
+): z.ZodType<Partial<z.output<z.ZodObject<S>>>> {
+  return z.looseObject(
+    Object.fromEntries(Object.entries(schema.shape).map(([k, v]) => [k, (v as z.ZodType).optional().catch(undefined)]))
+  ) as unknown as z.ZodType<Partial<z.output<z.ZodObject<S>>>>
 }
 
 export const lenientFilterSchema = lenient(filterSchema)
@@ -147,14 +162,20 @@ export const rootSchema = obj({
   firewall: firewallSchema.default(firewallSchema.parse({})),
   allow: strList.default([]),
   // private, CGNAT and ULA addresses are never banned unless set false here (docs/configuration.md)
-  neverBan: obj({ private: bool.default(true), cgnat: bool.default(true), ula: bool.default(true) })
-    .default({ private: true, cgnat: true, ula: true }),
+  neverBan: obj({ private: bool.default(true), cgnat: bool.default(true), ula: bool.default(true) }).default({
+    private: true,
+    cgnat: true,
+    ula: true
+  }),
   escalation: escalationSchema.optional(),
   federation: federationSchema.optional(),
   trust: trustSchema.default(trustSchema.parse({})),
   feed: obj({ listen: str.default('127.0.0.1:4712'), token: str.optional(), tokenFile: str.optional() }).optional(),
-  limits: obj({ maxTrackedKeys: posInt.default(100_000), maxLineBytes: posInt.default(16_384), actionTimeout: duration.default(ms('60s')) })
-    .default({ maxTrackedKeys: 100_000, maxLineBytes: 16_384, actionTimeout: ms('60s') }),
+  limits: obj({
+    maxTrackedKeys: posInt.default(100_000),
+    maxLineBytes: posInt.default(16_384),
+    actionTimeout: duration.default(ms('60s'))
+  }).default({ maxTrackedKeys: 100_000, maxLineBytes: 16_384, actionTimeout: ms('60s') }),
   log: obj({
     level: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const).default('info'),
     // auto: text in a terminal, JSON otherwise (journald gets each line's priority)
@@ -168,4 +189,6 @@ export type RawFilter = z.output<typeof filterSchema>
 export type RawPattern = z.output<typeof patternSchema>
 
 /** Only the top-level key names: each section is then parsed on its own. */
-export const rootKeysSchema = obj(Object.fromEntries(Object.keys(rootSchema.shape).map(k => [k, z.unknown().optional()])))
+export const rootKeysSchema = obj(
+  Object.fromEntries(Object.keys(rootSchema.shape).map(k => [k, z.unknown().optional()]))
+)

@@ -36,15 +36,24 @@ function checkFirewall (fw: RawRoot['firewall'], issues: Issues): FirewallConfig
       }
     })
   }
-  return { backend: fw.backend, hooks: [...new Set(fw.hooks)], keepOnStop: fw.keepOnStop, reconcileInterval: fw.reconcileInterval, table: fw.table, command: { ban, unban } }
+  return {
+    backend: fw.backend,
+    hooks: [...new Set(fw.hooks)],
+    keepOnStop: fw.keepOnStop,
+    reconcileInterval: fw.reconcileInterval,
+    table: fw.table,
+    command: { ban, unban }
+  }
 }
 
 // libp2p's parsers (~9 MB of RSS and a slower start) are loaded only when a configuration has a
 // federation or trust peers to check; validation stays synchronous through require(esm)
 const lazyRequire = createRequire(import.meta.url)
 const libp2p = {
-  multiaddr: (a: string): unknown => (lazyRequire('@multiformats/multiaddr') as typeof import('@multiformats/multiaddr')).multiaddr(a),
-  peerIdFromString: (k: string): unknown => (lazyRequire('@libp2p/peer-id') as typeof import('@libp2p/peer-id')).peerIdFromString(k)
+  multiaddr: (a: string): unknown =>
+    (lazyRequire('@multiformats/multiaddr') as typeof import('@multiformats/multiaddr')).multiaddr(a),
+  peerIdFromString: (k: string): unknown =>
+    (lazyRequire('@libp2p/peer-id') as typeof import('@libp2p/peer-id')).peerIdFromString(k)
 }
 
 function checkMultiaddrs (list: string[], key: string, issues: Issues): void {

@@ -95,7 +95,9 @@ export function locateIn (src: ParsedSource, path: Path, atKey = false): string 
       const parent = n === 1 ? src.doc.contents : src.doc.getIn(path.slice(0, n - 1), true)
       if (isMap(parent)) {
         const pair = parent.items.find(it => isPair(it) && isScalar(it.key) && it.key.value === path[n - 1])
-        if (pair !== undefined && (isScalar(pair.key) || isCollection(pair.key))) return nodeStart(src, pair.key as Node)
+        if (pair !== undefined && (isScalar(pair.key) || isCollection(pair.key))) {
+          return nodeStart(src, pair.key as Node)
+        }
       }
     }
     return nodeStart(src, node as Node)

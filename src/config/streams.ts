@@ -65,17 +65,26 @@ function source (name: string, s: RawStream, presetSource: { file?: string, jour
   if (matches !== undefined && matches.length === 0) issues.add([...at, 'journal', 'matches'], 'expected a non-empty list of journal matches')
   const journalCmd = (ms: string[]): string[] => ['journalctl', '--follow', '--lines=0', '--output=json', ...ms]
   if (file !== undefined) {
-    return { cmd: ['tail', '-n0', '-F', file], source: { kind: 'file', path: file, ...(matches === undefined ? {} : { orJournal: matches }) } }
+    return {
+      cmd: ['tail', '-n0', '-F', file],
+      source: { kind: 'file', path: file, ...(matches === undefined ? {} : { orJournal: matches }) }
+    }
   }
   if (matches !== undefined) return { cmd: journalCmd(matches), source: { kind: 'journal', matches } }
   issues.add(at, 'a stream needs a source: `cmd` (argv), `file`, `unit` or `journal`')
   return null
 }
 
-function virtualSource (name: string, s: RawStream, ctx: StreamContext): { cmd: string[], source: StreamSource } | null {
+function virtualSource (
+  name: string, s: RawStream, ctx: StreamContext
+): { cmd: string[], source: StreamSource } | null {
   for (const key of ['file', 'unit', 'journal', 'preset'] as const) {
     if (s[key] !== undefined) {
-      ctx.issues.add(['streams', name, key], `a \`type: virtual\` stream is fed by virtual actions: it reads no \`${key}\``, { atKey: true })
+      ctx.issues.add(
+        ['streams', name, key],
+        `a \`type: virtual\` stream is fed by virtual actions: it reads no \`${key}\``,
+        { atKey: true }
+      )
       return null
     }
   }
@@ -99,7 +108,7 @@ export function buildStream (name: string, raw: unknown, ctx: StreamContext): St
   const layers = new Map<string, { raw: RawFilter, preset?: string, partial?: boolean }>()
   let presetSource: { file?: string, journal?: string[] } | undefined
   const trusted = new Set<string>()
-  if (s.preset === undefined && s.mode !== undefined) issues.add([...at, 'mode'], '`mode` needs `preset`', { atKey: true })
+  if (s.preset === undefined && s.mode !== undefined) { issues.add([...at, 'mode'], '`mode` needs `preset`', { atKey: true }) }
   if (s.preset !== undefined) {
     const preset = getPreset(s.preset)
     if (preset === undefined) {
@@ -114,7 +123,13 @@ export function buildStream (name: string, raw: unknown, ctx: StreamContext): St
         for (const pf of preset.filters(mode)) {
           for (const r of [...pf.regex, ...(pf.link?.from ?? [])]) trusted.add(r)
           const r = parseFilter(presetRaw(pf), [...at, 'filters', pf.name], issues)
-          if (r !== null) layers.set(pf.name, { raw: { ...r.raw, ...streamLevel }, preset: `${preset.name}:${mode}`, partial: r.partial })
+          if (r !== null) {
+            layers.set(pf.name, {
+              raw: { ...r.raw, ...streamLevel },
+              preset: `${preset.name}:${mode}`,
+              partial: r.partial
+            })
+          }
         }
       }
     }
@@ -123,11 +138,19 @@ export function buildStream (name: string, raw: unknown, ctx: StreamContext): St
     const r = parseFilter(fraw, [...at, 'filters', fname], issues)
     if (r === null) continue
     const base = layers.get(fname)
-    layers.set(fname, base === undefined
-      ? { raw: { ...streamLevel, ...defined(r.raw) }, partial: r.partial }
-      : { raw: { ...base.raw, ...defined(r.raw) }, partial: r.partial || base.partial === true, ...(base.preset === undefined ? {} : { preset: base.preset }) })
+    layers.set(
+      fname,
+      base === undefined
+        ? { raw: { ...streamLevel, ...defined(r.raw) }, partial: r.partial }
+        : {
+            raw: { ...base.raw, ...defined(r.raw) },
+            partial: r.partial || base.partial === true,
+            ...(base.preset === undefined ? {} : { preset: base.preset })
+          }
+    )
   }
-  const src = type === 'virtual' ? virtualSource(name, s, ctx) : type === null ? null : source(name, s, presetSource, ctx)
+  const src =
+    type === 'virtual' ? virtualSource(name, s, ctx) : type === null ? null : source(name, s, presetSource, ctx)
   if (layers.size === 0 && issues.count === before) issues.add(at, 'a stream needs at least one filter (under `filters`, or from `preset`)')
   const fctx: FilterContext = { ...ctx, stream: name, trusted, legacyVirtual: ctx.plugins.legacyVirtual }
   const filters: FilterConfig[] = []

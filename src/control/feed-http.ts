@@ -43,7 +43,10 @@ export function bearerMatches (header: string | undefined, token: string): boole
   return timingSafeEqual(digest(m === null ? '' : m[1]), digest(token)) && m !== null
 }
 
-/** `?hooks=input,forward` (the enforcing table) or `?form=sets&table=NAME` (sets for an include); an error text for bad input */
+/**
+ * `?hooks=input,forward` (the enforcing table) or `?form=sets&table=NAME` (sets for an include); an error text
+ * for bad input
+ */
 export function nftForm (q: URLSearchParams): NftForm | string {
   try {
     const form = q.get('form') ?? 'table'

@@ -57,8 +57,14 @@ function v6Text (n: bigint): string {
 }
 
 /** sorted by start (widest first), covered blocks dropped, equal-ending neighbours joined into a range */
-function aggregate<T extends number | bigint> (list: Array<Range<T>>, next: (x: T) => T, text: (x: T) => string): Array<Range<T>> {
-  list.sort((a, b) => a.start < b.start ? -1 : a.start > b.start ? 1 : a.end > b.end ? -1 : a.end < b.end ? 1 : b.seconds - a.seconds)
+function aggregate<T extends number | bigint> (
+  list: Array<Range<T>>,
+  next: (x: T) => T,
+  text: (x: T) => string
+): Array<Range<T>> {
+  list.sort((a, b) =>
+    a.start < b.start ? -1 : a.start > b.start ? 1 : a.end > b.end ? -1 : a.end < b.end ? 1 : b.seconds - a.seconds
+  )
   const merged: Array<Range<T>> = []
   for (const r of list) {
     const last = merged[merged.length - 1]

@@ -75,7 +75,12 @@ function provenance (b: Ban, votes: FeedVotes | undefined): Provenance {
   // (the garbage of 200,000 sets was a large part of a 100,000-entry render)
   if (vs.length === 0 || (vs.length === 1 && vs[0].filter === b.filter && b.reporters.includes(vs[0].author))) {
     if (vs.length === 1) { first = Math.min(first, vs[0].observedAt); last = Math.max(last, vs[0].observedAt) }
-    return { first, last, filters: [b.filter], reporters: b.reporters.length < 2 ? b.reporters.length : new Set(b.reporters).size }
+    return {
+      first,
+      last,
+      filters: [b.filter],
+      reporters: b.reporters.length < 2 ? b.reporters.length : new Set(b.reporters).size
+    }
   }
   const filters = new Set([b.filter])
   const authors = new Set(b.reporters)
@@ -122,7 +127,8 @@ function renderJson (bans: readonly Ban[], now: number, votes: FeedVotes | undef
     const lines: string[] = []
     for (const b of sorted.slice(i, i + 1000)) {
       const p = provenance(b, votes)
-      const filters = p.filters.length === 1 && p.filters[0] === b.filter ? `[${q(b.filter)}]` : JSON.stringify(p.filters)
+      const filters =
+        p.filters.length === 1 && p.filters[0] === b.filter ? `[${q(b.filter)}]` : JSON.stringify(p.filters)
       lines.push(`{"ip":${qip(b.ip!)},"until":"${iso(b.until)}","since":"${iso(p.first)}","lastSeen":"${iso(p.last)}","filter":${q(b.filter)},` +
         `"filters":${filters},"origin":${q(b.origin)},"reporters":${p.reporters},"level":${b.level}}`)
     }
@@ -131,10 +137,18 @@ function renderJson (bans: readonly Ban[], now: number, votes: FeedVotes | undef
   return `{"generated":"${isoTime(now)}","count":${sorted.length},"bans":[\n${chunks.join(',\n')}\n]}\n`
 }
 
-export function renderFeed (format: FeedFormat, bans: readonly Ban[], now: number, opts: { votes?: FeedVotes, nft?: NftForm } = {}): string {
+export function renderFeed (
+  format: FeedFormat,
+  bans: readonly Ban[],
+  now: number,
+  opts: { votes?: FeedVotes; nft?: NftForm } = {}
+): string {
   if (format === 'json') return renderJson(bans, now, opts.votes)
   if (format === 'txt') {
-    const ips = bans.filter(b => b.ip !== undefined).map(b => b.ip!).sort()
+    const ips = bans
+      .filter(b => b.ip !== undefined)
+      .map(b => b.ip!)
+      .sort()
     return ips.join('\n') + (ips.length > 0 ? '\n' : '')
   }
   const nft = opts.nft ?? DEFAULT_NFT

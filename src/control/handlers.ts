@@ -25,7 +25,9 @@ export function controlHandlers (d: Daemon): Map<string, ControlHandler> {
   d.engine.subscribe(feed)
   d.engine.subscribe({ name: 'control-show', apply: () => { generation++ } })
   const bansByEnd = (): Ban[] => {
-    if (sorted?.generation !== generation) sorted = { generation, bans: d.engine.bans().sort((a, b) => a.until - b.until || (a.key < b.key ? -1 : 1)) }
+    if (sorted?.generation !== generation) {
+      sorted = { generation, bans: d.engine.bans().sort((a, b) => a.until - b.until || (a.key < b.key ? -1 : 1)) }
+    }
     return sorted.bans
   }
 
@@ -40,15 +42,18 @@ export function controlHandlers (d: Daemon): Map<string, ControlHandler> {
     if (counted?.generation !== generation) counted = { generation, n: d.engine.byOrigin() }
     return counted.n
   }
-  h.set('status', async () => daemonStatus({
-    streams: d.detector?.streamStatus() ?? [],
-    firewall: d.firewall === undefined ? null : { backend: d.firewall.name, lastReconcile: d.reconcile?.last() ?? null },
-    trust: d.trust,
-    federation: d.federation,
-    engine: { byOrigin: banCounts },
-    startedAt: d.startedAt ?? d.clock.now(),
-    now: d.clock.now()
-  }))
+  h.set('status', async () =>
+    daemonStatus({
+      streams: d.detector?.streamStatus() ?? [],
+      firewall:
+        d.firewall === undefined ? null : { backend: d.firewall.name, lastReconcile: d.reconcile?.last() ?? null },
+      trust: d.trust,
+      federation: d.federation,
+      engine: { byOrigin: banCounts },
+      startedAt: d.startedAt ?? d.clock.now(),
+      now: d.clock.now()
+    })
+  )
 
   h.set('show', async args => {
     const ip = optString(args, 'ip')
@@ -57,9 +62,17 @@ export function controlHandlers (d: Daemon): Map<string, ControlHandler> {
       const e = await d.engine.explain(key)
       // the address may be inside a prefix ban (an ipv6mask of 64 bans the /64)
       const outer = e.ban === undefined ? d.engine.containing(key) : undefined
-      if (outer === undefined) return { ...e, counters: d.detector?.counters(key) ?? [], pending: d.actions.pending(key) }
+      if (outer === undefined) {
+        return { ...e, counters: d.detector?.counters(key) ?? [], pending: d.actions.pending(key) }
+      }
       const o = await d.engine.explain(outer.key)
-      return { ...o, protected: e.protected, contains: key, counters: d.detector?.counters(outer.key) ?? [], pending: d.actions.pending(outer.key) }
+      return {
+        ...o,
+        protected: e.protected,
+        contains: key,
+        counters: d.detector?.counters(outer.key) ?? [],
+        pending: d.actions.pending(outer.key)
+      }
     }
     const limit = intArg(args, 'limit', 1, SHOW_PAGE_MAX) ?? SHOW_PAGE_MAX
     const offset = intArg(args, 'offset', 0, Number.MAX_SAFE_INTEGER) ?? 0
@@ -76,7 +89,10 @@ export function controlHandlers (d: Daemon): Map<string, ControlHandler> {
       pending: pending.slice(0, SHOW_PAGE_MAX),
       pendingTotal: pending.length,
       // streams that are not simply running, or that wait for a file or glob: what an admin must look at
-      streams: offset === 0 ? (d.detector?.streamStatus() ?? []).filter(x => x.state !== 'running' || (x.missing ?? []).length > 0) : []
+      streams:
+        offset === 0
+          ? (d.detector?.streamStatus() ?? []).filter(x => x.state !== 'running' || (x.missing ?? []).length > 0)
+          : []
     }
   })
 
@@ -123,7 +139,10 @@ export function controlHandlers (d: Daemon): Map<string, ControlHandler> {
     const id = String(args.filter ?? '')
     const f = d.filter(id)
     if (f === undefined) throw palisadeError(ErrorCodes.CONTROL_BAD_REQUEST, `no filter ${JSON.stringify(id)}; filters are named STREAM.FILTER`)
-    const given = (typeof args.values === 'object' && args.values !== null ? args.values : {}) as Record<string, unknown>
+    const given = (typeof args.values === 'object' && args.values !== null ? args.values : {}) as Record<
+      string,
+      unknown
+    >
     // the normalisation a log line's captures get (mask, ignore lists), then the vote detection casts
     const now = d.clock.now()
     const m = matchOfValues(f, d.config.patterns, given, now)
@@ -150,23 +169,39 @@ export function controlHandlers (d: Daemon): Map<string, ControlHandler> {
     const trusted = d.trust.list().map(p => {
       const s = connected.get(p.key)
       return {
-        ...p, trusted: true, connected: s?.connected ?? false, stats: d.trust.stats(p.key) ?? null, addresses: d.trust.addresses(p.key),
+        ...p,
+        trusted: true,
+        connected: s?.connected ?? false,
+        stats: d.trust.stats(p.key) ?? null,
+        addresses: d.trust.addresses(p.key),
         ...(s?.lastMessage === undefined ? {} : { lastMessage: s.lastMessage }),
         ...(s?.penalisedUntil === undefined ? {} : { penalisedUntil: s.penalisedUntil }),
         ...(s?.lastSync === undefined ? {} : { lastSync: s.lastSync }),
         ...(budget === undefined ? {} : { remoteBans: budget(p.key) })
       }
     })
-    const others = [...connected.values()].filter(p => d.trust.get(p.key) === undefined)
-      .map(p => ({ key: p.key, trusted: false, revoked: d.trust.isRevoked(p.key), connected: p.connected, stats: d.trust.stats(p.key) ?? null }))
+    const others = [...connected.values()]
+      .filter(p => d.trust.get(p.key) === undefined)
+      .map(p => ({
+        key: p.key,
+        trusted: false,
+        revoked: d.trust.isRevoked(p.key),
+        connected: p.connected,
+        stats: d.trust.stats(p.key) ?? null
+      }))
     return [...trusted, ...others]
   })
 
   h.set('peer-trust-add', async args => {
     const weight = args.weight === undefined ? undefined : Number(args.weight)
-    if (weight !== undefined && !(Number.isFinite(weight) && weight >= 0)) throw palisadeError(ErrorCodes.CONTROL_BAD_REQUEST, '--weight must be a number ≥ 0')
+    if (weight !== undefined && !(Number.isFinite(weight) && weight >= 0)) { throw palisadeError(ErrorCodes.CONTROL_BAD_REQUEST, '--weight must be a number ≥ 0') }
     const addrs = Array.isArray(args.addr) ? args.addr.map(String) : []
-    return await d.trust.add(String(args.key ?? ''), { weight, name: optString(args, 'name'), shadow: args.shadow === true, addrs })
+    return await d.trust.add(String(args.key ?? ''), {
+      weight,
+      name: optString(args, 'name'),
+      shadow: args.shadow === true,
+      addrs
+    })
   })
 
   h.set('peer-trust-remove', async args => await d.trust.remove(String(args.key ?? '')))
@@ -184,7 +219,7 @@ export function controlHandlers (d: Daemon): Map<string, ControlHandler> {
 
 function subjectArg (text: string): string {
   const s = parseSubject(text.trim())
-  if (s === null) throw palisadeError(ErrorCodes.IP_INVALID, `${JSON.stringify(text)} is not an IP address or CIDR prefix`)
+  if (s === null) { throw palisadeError(ErrorCodes.IP_INVALID, `${JSON.stringify(text)} is not an IP address or CIDR prefix`) }
   return s.text
 }
 
@@ -203,6 +238,6 @@ function optString (args: Record<string, unknown>, name: string): string | undef
 }
 
 function requireFederation (d: Daemon): NonNullable<Daemon['federation']> {
-  if (d.federation === undefined) throw palisadeError(ErrorCodes.CONTROL_BAD_REQUEST, 'federation is not configured (add a `federation:` section)')
+  if (d.federation === undefined) { throw palisadeError(ErrorCodes.CONTROL_BAD_REQUEST, 'federation is not configured (add a `federation:` section)') }
   return d.federation
 }

@@ -42,7 +42,13 @@ export interface FeedLimits {
   maxHeaderBytes: number
 }
 
-export const FEED_LIMITS: FeedLimits = { maxConnections: 256, perSource: 16, headersTimeoutMs: 5_000, requestTimeoutMs: 10_000, maxHeaderBytes: 8 * 1024 }
+export const FEED_LIMITS: FeedLimits = {
+  maxConnections: 256,
+  perSource: 16,
+  headersTimeoutMs: 5_000,
+  requestTimeoutMs: 10_000,
+  maxHeaderBytes: 8 * 1024
+}
 
 /** GET-only HTTP server for the blocklist feed and Prometheus metrics. Binds 127.0.0.1 by default. */
 export class FeedServer {
@@ -101,7 +107,10 @@ export class FeedServer {
     }
     if (path === '/metrics' && this.init.metrics !== undefined) {
       const m = this.init.metrics
-      void m.text().then(t => res.writeHead(200, { 'content-type': m.contentType }).end(t), () => res.writeHead(500).end())
+      void m.text().then(
+        t => res.writeHead(200, { 'content-type': m.contentType }).end(t),
+        () => res.writeHead(500).end()
+      )
       return
     }
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /blocklist.txt /blocklist.json /blocklist.nft /metrics\n')

@@ -1,4 +1,10 @@
-import { Counter as PCounter, Gauge as PGauge, Histogram as PHistogram, Registry, collectDefaultMetrics } from 'prom-client'
+import {
+  Counter as PCounter,
+  Gauge as PGauge,
+  Histogram as PHistogram,
+  Registry,
+  collectDefaultMetrics
+} from 'prom-client'
 import type { Counter, Gauge, Histogram, Metrics } from './metrics-types.ts'
 
 /**
@@ -40,7 +46,13 @@ export class PromMetrics implements Metrics {
 
   histogram (name: string, help: string, labelNames: readonly string[] = [], buckets?: readonly number[]): Histogram {
     return this.once(name, () => {
-      const h = new PHistogram({ name, help, labelNames: [...labelNames], registers: [this.registry], ...(buckets === undefined ? {} : { buckets: [...buckets] }) })
+      const h = new PHistogram({
+        name,
+        help,
+        labelNames: [...labelNames],
+        registers: [this.registry],
+        ...(buckets === undefined ? {} : { buckets: [...buckets] })
+      })
       return { observe: (value, labels) => labels === undefined ? h.observe(value) : h.observe(labels, value) }
     }) as Histogram
   }
@@ -49,6 +61,7 @@ export class PromMetrics implements Metrics {
     for (const fn of this.collectors) fn()
     return await this.registry.metrics()
   }
+
   get contentType (): string { return this.registry.contentType }
 
   private once<T extends Counter | Gauge | Histogram> (name: string, make: () => T): T {

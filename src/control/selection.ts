@@ -21,8 +21,11 @@ export function selection (args: Record<string, unknown>): Selection {
   const limit = typeof args.limit === 'string' && args.limit !== '' ? args.limit : undefined
   if (limit !== undefined && limit.split('.').length > 2) throw palisadeError(ErrorCodes.CONTROL_BAD_REQUEST, `--limit ${JSON.stringify(limit)}: STREAM or STREAM.FILTER`)
   const inLimit = (filter: string): boolean => limit === undefined || filter === limit || filter.startsWith(limit + '.')
-  const given = typeof args.patterns === 'object' && args.patterns !== null ? Object.entries(args.patterns as Record<string, unknown>) : []
-  if (given.length > MAX_PATTERNS) throw palisadeError(ErrorCodes.CONTROL_BAD_REQUEST, `at most ${MAX_PATTERNS} NAME=REGEX filters`)
+  const given =
+    typeof args.patterns === 'object' && args.patterns !== null
+      ? Object.entries(args.patterns as Record<string, unknown>)
+      : []
+  if (given.length > MAX_PATTERNS) { throw palisadeError(ErrorCodes.CONTROL_BAD_REQUEST, `at most ${MAX_PATTERNS} NAME=REGEX filters`) }
   const patterns = given.map(([name, re]) => [name, compile(name, re)] as const)
   const ip = typeof args.ip === 'string' && args.ip !== '' ? parseSubject(args.ip.trim()) : undefined
   if (ip === null) throw palisadeError(ErrorCodes.IP_INVALID, `${JSON.stringify(args.ip)} is not an IP address or CIDR prefix`)
@@ -33,9 +36,14 @@ export function selection (args: Record<string, unknown>): Selection {
       (s.isPrefix ? maskIp(ip.address, s.prefixLength) === s.text : s.text === ip.text)
   }
   return {
-    ban: b => inLimit(b.filter) && coversIp(b.ip) && patterns.every(([n, re]) => b.values[n] !== undefined && re.test(b.values[n])),
+    ban: b =>
+      inLimit(b.filter) &&
+      coversIp(b.ip) &&
+      patterns.every(([n, re]) => b.values[n] !== undefined && re.test(b.values[n])),
     // a counter knows its key, not each value: a pattern filter looks at the key's parts
-    counter: c => inLimit(c.filter) && coversIp(c.key.includes('\t') ? undefined : c.key) &&
+    counter: c =>
+      inLimit(c.filter) &&
+      coversIp(c.key.includes('\t') ? undefined : c.key) &&
       patterns.every(([, re]) => c.key.split('\t').some(v => re.test(v)))
   }
 }

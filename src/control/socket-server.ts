@@ -3,7 +3,13 @@ import { chmod, mkdir, unlink } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { ErrorCodes, PalisadeError, palisadeError } from '../common/errors.ts'
 import type { Logger } from '../common/logger.ts'
-import { HEAVY_COMMANDS, MAX_REQUEST_BYTES, parseRequest, type ControlHandler, type ControlResponse } from './protocol.ts'
+import {
+  HEAVY_COMMANDS,
+  MAX_REQUEST_BYTES,
+  parseRequest,
+  type ControlHandler,
+  type ControlResponse
+} from './protocol.ts'
 
 /**
  * Bounds of the control socket (docs/limits.md). The socket is 0600, so every client is root or
@@ -34,7 +40,12 @@ export class ControlServer {
   private heavyRunning = 0
   private readonly heavyQueue: Array<() => void> = []
 
-  constructor (path: string, handlers: ReadonlyMap<string, ControlHandler>, logger: Logger, limits: ControlLimits = CONTROL_LIMITS) {
+  constructor (
+    path: string,
+    handlers: ReadonlyMap<string, ControlHandler>,
+    logger: Logger,
+    limits: ControlLimits = CONTROL_LIMITS
+  ) {
     this.path = path
     this.handlers = handlers
     this.log = logger.child({ component: 'control' })
@@ -50,7 +61,10 @@ export class ControlServer {
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject)
-        server.listen({ path: this.path, backlog: LISTEN_BACKLOG }, () => { server.off('error', reject); resolve() })
+        server.listen({ path: this.path, backlog: LISTEN_BACKLOG }, () => {
+          server.off('error', reject)
+          resolve()
+        })
       })
     } finally {
       process.umask(oldMask)
@@ -76,21 +90,35 @@ export class ControlServer {
   private serve (sock: Socket): void {
     sock.on('error', () => {})
     if (this.open >= this.limits.maxConnections) {
-      sock.end(JSON.stringify(fail(ErrorCodes.CONTROL_BUSY, `the daemon has ${this.open} control connections open; try again`)) + '\n')
+      sock.end(
+        JSON.stringify(
+          fail(ErrorCodes.CONTROL_BUSY, `the daemon has ${this.open} control connections open; try again`)
+        ) + '\n'
+      )
       return
     }
     this.open++
-    sock.once('close', () => { this.open-- })
+    sock.once('close', () => {
+      this.open--
+    })
     let buf = ''
     let done = false
     sock.setEncoding('utf8')
     // the whole request line within requestTimeoutMs, however slowly it trickles in
     // (decided after the poll phase: when the daemon itself was busy, the client's bytes may be
     // waiting unread, and a slow server must not be taken for a slow client)
-    const deadline = setTimeout(() => setImmediate(() => { if (!done) sock.destroy() }), this.limits.requestTimeoutMs)
+    const deadline = setTimeout(
+      () =>
+        setImmediate(() => {
+          if (!done) sock.destroy()
+        }),
+      this.limits.requestTimeoutMs
+    )
     sock.once('close', () => clearTimeout(deadline))
     // a client that stops sending before its newline has no request to answer
-    sock.once('end', () => { if (!done) sock.destroy() })
+    sock.once('end', () => {
+      if (!done) sock.destroy()
+    })
     sock.on('data', (chunk: string) => {
       if (done) return
       buf += chunk
@@ -99,7 +127,10 @@ export class ControlServer {
       done = true
       clearTimeout(deadline)
       sock.pause()
-      if (nl === -1 || nl > MAX_REQUEST_BYTES) { this.reply(sock, fail(ErrorCodes.CONTROL_BAD_REQUEST, `request over ${MAX_REQUEST_BYTES} bytes`)); return }
+      if (nl === -1 || nl > MAX_REQUEST_BYTES) {
+        this.reply(sock, fail(ErrorCodes.CONTROL_BAD_REQUEST, `request over ${MAX_REQUEST_BYTES} bytes`))
+        return
+      }
       void this.handle(buf.slice(0, nl)).then(r => this.reply(sock, r))
     })
   }
@@ -108,7 +139,7 @@ export class ControlServer {
     const req = parseRequest(line)
     if (req === null) return fail(ErrorCodes.CONTROL_BAD_REQUEST, 'malformed request')
     const h = this.handlers.get(req.cmd)
-    if (h === undefined) return fail(ErrorCodes.CONTROL_BAD_REQUEST, `unknown command ${JSON.stringify(req.cmd.slice(0, 64))}`)
+    if (h === undefined) { return fail(ErrorCodes.CONTROL_BAD_REQUEST, `unknown command ${JSON.stringify(req.cmd.slice(0, 64))}`) }
     const heavy = HEAVY_COMMANDS.has(req.cmd)
     if (heavy) await this.acquireHeavy()
     try {
@@ -123,7 +154,10 @@ export class ControlServer {
   }
 
   private async acquireHeavy (): Promise<void> {
-    if (this.heavyRunning < this.limits.heavyConcurrency) { this.heavyRunning++; return }
+    if (this.heavyRunning < this.limits.heavyConcurrency) {
+      this.heavyRunning++
+      return
+    }
     await new Promise<void>(resolve => this.heavyQueue.push(resolve))
   }
 

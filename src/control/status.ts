@@ -33,7 +33,11 @@ export function daemonStatus (s: StatusSources): StatusReport {
   if (s.federation !== undefined) {
     const trusted = new Set(s.trust.list().map(p => p.key))
     const connected = s.federation.peers().filter(p => p.connected)
-    peers = { trusted: trusted.size, connected: connected.length, trustedConnected: connected.filter(p => trusted.has(p.key)).length }
+    peers = {
+      trusted: trusted.size,
+      connected: connected.length,
+      trustedConnected: connected.filter(p => trusted.has(p.key)).length
+    }
   }
   return {
     version: packageVersion(),

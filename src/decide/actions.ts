@@ -73,7 +73,12 @@ export class ActionRunner implements DecisionSink {
   /** runs started by apply() and timers, for idle() */
   private readonly running = new Set<Promise<void>>()
 
-  constructor (filters: readonly FilterConfig[], concurrency: number, components: ActionRunnerComponents, opts: ActionRunnerOptions = {}) {
+  constructor (
+    filters: readonly FilterConfig[],
+    concurrency: number,
+    components: ActionRunnerComponents,
+    opts: ActionRunnerOptions = {}
+  ) {
     this.filters = new Map(filters.map(f => [f.id, f]))
     this.c = components
     this.log = components.logger.child({ component: 'actions' })
@@ -89,14 +94,20 @@ export class ActionRunner implements DecisionSink {
     for (const f of filters) this.filters.set(f.id, f)
   }
 
-  /** Load stored triggers: replay immediate actions (not oneshot), run due ones, schedule the rest; idle() waits for the runs. */
+  /**
+   * Load stored triggers: replay immediate actions (not oneshot), run due ones, schedule the rest; idle()
+   * waits for the runs.
+   */
   async start (): Promise<void> {
     const now = this.c.clock.now()
     const toRun: Array<[TriggerRecord, number]> = []
     const toReplay: Array<[TriggerRecord, number]> = []
     for await (const [, r] of this.c.store.entries<TriggerRecord>('pending')) {
       const filter = this.filters.get(r.filter)
-      if (filter === undefined) { await this.c.store.del('pending', r.id); continue }
+      if (filter === undefined) {
+        await this.c.store.del('pending', r.id)
+        continue
+      }
       this.live.set(r.id, r)
       // a later step that ran (the unban after the ban) ends the replay of the earlier ones
       const laterRan = r.steps.some(s => {
@@ -106,11 +117,18 @@ export class ActionRunner implements DecisionSink {
       let changed = false
       r.steps.forEach((s, i) => {
         const a = this.action(filter, s.action)
-        if (a === undefined) { s.done = true; changed = true; return }
+        if (a === undefined) {
+          s.done = true
+          changed = true
+          return
+        }
         if (!s.done) {
           if (a.oneshot && s.started === true) {
             // started before the kill, maybe ran: oneshot means never twice
-            this.log.warn({ action: a.id, key: r.ip ?? r.key }, 'oneshot action was interrupted by a restart: not run again')
+            this.log.warn(
+              { action: a.id, key: r.ip ?? r.key },
+              'oneshot action was interrupted by a restart: not run again'
+            )
             s.done = true
             changed = true
           } else if (s.due <= now) toRun.push([r, i])
@@ -125,10 +143,12 @@ export class ActionRunner implements DecisionSink {
     }
     // not awaited: the daemon's start (and its streams) must not wait for a backlog of commands;
     // replays first, as an overdue unban must come after the ban it undoes, not race it
-    this.track((async () => {
-      await Promise.all(toReplay.map(([r, i]) => this.runStep(r, i, false, true)))
-      await Promise.all(toRun.map(([r, i]) => this.runStep(r, i)))
-    })())
+    this.track(
+      (async () => {
+        await Promise.all(toReplay.map(([r, i]) => this.runStep(r, i, false, true)))
+        await Promise.all(toRun.map(([r, i]) => this.runStep(r, i)))
+      })()
+    )
   }
 
   /** resolves when every action started so far has finished */
@@ -146,7 +166,9 @@ export class ActionRunner implements DecisionSink {
     for (const r of this.live.values()) {
       const filter = this.filters.get(r.filter)
       r.steps.forEach((s, i) => {
-        if (!s.done && filter !== undefined && this.action(filter, s.action)?.onexit === true) runs.push(this.runStep(r, i, true))
+        if (!s.done && filter !== undefined && this.action(filter, s.action)?.onexit === true) {
+          runs.push(this.runStep(r, i, true))
+        }
       })
     }
     await Promise.all(runs)
@@ -156,7 +178,12 @@ export class ActionRunner implements DecisionSink {
   prepare (d: Decision, batch: StoreBatch): void {
     if (d.kind === 'unban') {
       // reaction's flush: an admin unban runs the pending after-actions now
-      if (d.why === 'admin') this.staged.set(d, [...this.live.values()].filter(r => r.key === d.ban.key))
+      if (d.why === 'admin') {
+        this.staged.set(
+          d,
+          [...this.live.values()].filter(r => r.key === d.ban.key)
+        )
+      }
       return
     }
     // only this node's detections run the filter's actions; remote and manual bans go to the firewall
@@ -207,12 +234,16 @@ export class ActionRunner implements DecisionSink {
   }
 
   private track (p: Promise<void>): void {
-    const t = p.catch(err => { this.log.error({ err }, 'action bookkeeping failed') }).finally(() => this.running.delete(t))
+    const t = p
+      .catch(err => {
+        this.log.error({ err }, 'action bookkeeping failed')
+      })
+      .finally(() => this.running.delete(t))
     this.running.add(t)
   }
 
   /** Triggers still holding pending actions, for `palisade show`. */
-  pending (key?: string): Array<{ filter: string, key: string, action: string, due: number }> {
+  pending (key?: string): Array<{ filter: string; key: string; action: string; due: number }> {
     const out = []
     for (const r of this.live.values()) {
       if (key !== undefined && r.key !== key) continue
@@ -228,14 +259,23 @@ export class ActionRunner implements DecisionSink {
   private schedule (r: TriggerRecord, i: number): void {
     const id = `${r.id}/${i}`
     this.timers.get(id)?.cancel()
-    this.timers.set(id, this.c.clock.setTimeout(() => {
-      this.timers.delete(id)
-      const s = r.steps[i]
-      // an `extend` may have moved the due time since this timer was armed
-      if (s.done || this.stopping) return
-      if (s.due > this.c.clock.now()) { this.schedule(r, i); return }
-      this.track(this.runStep(r, i))
-    }, Math.max(0, r.steps[i].due - this.c.clock.now())))
+    this.timers.set(
+      id,
+      this.c.clock.setTimeout(
+        () => {
+          this.timers.delete(id)
+          const s = r.steps[i]
+          // an `extend` may have moved the due time since this timer was armed
+          if (s.done || this.stopping) return
+          if (s.due > this.c.clock.now()) {
+            this.schedule(r, i)
+            return
+          }
+          this.track(this.runStep(r, i))
+        },
+        Math.max(0, r.steps[i].due - this.c.clock.now())
+      )
+    )
   }
 
   private async runStep (r: TriggerRecord, i: number, atExit = false, replay = false): Promise<void> {
@@ -257,13 +297,17 @@ export class ActionRunner implements DecisionSink {
           // the intent is durable once the command has its slot and before it starts: a kill while it
           // waits for a slot runs it at the next start, a kill from here on means "maybe ran", never twice
           step.started = true
-          await this.c.store.put('pending', r.id, r).catch(err => { log.warn({ err }, 'cannot store a oneshot action\'s intent: running it anyway') })
+          await this.c.store.put('pending', r.id, r).catch(err => {
+            log.warn({ err }, "cannot store a oneshot action's intent: running it anyway")
+          })
         }
         try {
           const t0 = performance.now()
           const res = await runArgv(argv, { timeoutMs: this.timeoutMs })
           if (res.signal === 'SIGKILL' && performance.now() - t0 >= this.timeoutMs) {
-            this.c.metrics?.counter('palisade_actions_timed_out_total', 'actions killed after limits.actionTimeout').inc()
+            this.c.metrics
+              ?.counter('palisade_actions_timed_out_total', 'actions killed after limits.actionTimeout')
+              .inc()
             log.error({ argv, timeoutMs: this.timeoutMs }, 'action still running after its timeout: killed')
           } else if (res.code !== 0) {
             this.c.metrics?.counter('palisade_actions_failed_total', 'actions that exited non-zero').inc()

@@ -67,22 +67,37 @@ export class Engine implements DecisionEngine {
     this.policy = { threshold: init.trust.threshold, quorum: init.trust.quorum, window: init.trust.window }
     this.allow = new Allowlist(init.allow, init.neverBan)
     this.log = components.logger.child({ component: 'decide' })
-    this.expiry = new ExpiryQueue(components.clock, (key, until) => { void this.onDue(key, until) })
-    this.remote = new RemoteBudget(init.trust.maxRemoteBans, init.trust.peers.filter(p => p.weight > 0 && !p.shadow).length)
+    this.expiry = new ExpiryQueue(components.clock, (key, until) => {
+      void this.onDue(key, until)
+    })
+    this.remote = new RemoteBudget(
+      init.trust.maxRemoteBans,
+      init.trust.peers.filter(p => p.weight > 0 && !p.shadow).length
+    )
   }
 
   /** this member's share of `trust.maxRemoteBans` and the bans refused to it (`peer list`) */
-  remoteBudgetOf (author: string): ReturnType<RemoteBudget['statsOf']> { return this.remote.statsOf(author) }
+  remoteBudgetOf (author: string): ReturnType<RemoteBudget['statsOf']> {
+    return this.remote.statsOf(author)
+  }
 
-  subscribe (sink: DecisionSink): void { this.sinks.push(sink) }
+  subscribe (sink: DecisionSink): void {
+    this.sinks.push(sink)
+  }
 
   async start (): Promise<Ban[]> {
     const now = this.c.clock.now()
     const batch = this.c.store.batch()
     for await (const [key, stored] of this.c.store.entries<Ban>('bans')) {
-      if (stored.until <= now) { batch.del('bans', key); continue }
+      if (stored.until <= now) {
+        batch.del('bans', key)
+        continue
+      }
       // a ban stored past the global bound (an older version, a bug) would break every date printer
-      const ban = stored.until - now > MAX_DURATION_MS || !Number.isFinite(stored.until) ? { ...stored, until: now + MAX_DURATION_MS } : stored
+      const ban =
+        stored.until - now > MAX_DURATION_MS || !Number.isFinite(stored.until)
+          ? { ...stored, until: now + MAX_DURATION_MS }
+          : stored
       if (ban !== stored) batch.put('bans', key, ban)
       this.banMap.set(key, ban)
       this.deadline.set(key, monotonicOf(this.c.clock) + ban.until - now)
@@ -91,7 +106,10 @@ export class Engine implements DecisionEngine {
       this.expiry.push(key, ban.until)
     }
     for await (const [k, v] of this.c.store.entries<Vote>('votes')) {
-      if (!isLive(v, this.policy, now)) { batch.del('votes', k); continue }
+      if (!isLive(v, this.policy, now)) {
+        batch.del('votes', k)
+        continue
+      }
       this.votesOf(v.key).set(v.author, v)
     }
     for await (const [key, o] of this.c.store.entries<Offence>('offences')) {
@@ -112,7 +130,9 @@ export class Engine implements DecisionEngine {
     await this.queue.catch(() => {})
   }
 
-  bans (): Ban[] { return [...this.banMap.values()] }
+  bans (): Ban[] {
+    return [...this.banMap.values()]
+  }
 
   kernelBans (): KernelBan[] {
     const now = this.c.clock.now()
@@ -125,13 +145,33 @@ export class Engine implements DecisionEngine {
     return out
   }
 
-  get (key: string): Ban | undefined { return this.banMap.get(key) }
-  containing (subject: string): Ban | undefined { return banContaining(k => this.banMap.get(k), subject) }
-  byOrigin (): BansByOrigin { return countByOrigin(this.banMap.values()) }
-  protectedReason (subject: string): string | null { return this.allow.why(subject) }
-  setOwnAddresses (addresses: readonly string[]): void { this.allow.setOwnAddresses(addresses) }
-  kernelAllow (): string[] { return this.allow.kernelEntries() }
-  allowSet (): CidrSet { return this.allow.asCidrSet() }
+  get (key: string): Ban | undefined {
+    return this.banMap.get(key)
+  }
+
+  containing (subject: string): Ban | undefined {
+    return banContaining(k => this.banMap.get(k), subject)
+  }
+
+  byOrigin (): BansByOrigin {
+    return countByOrigin(this.banMap.values())
+  }
+
+  protectedReason (subject: string): string | null {
+    return this.allow.why(subject)
+  }
+
+  setOwnAddresses (addresses: readonly string[]): void {
+    this.allow.setOwnAddresses(addresses)
+  }
+
+  kernelAllow (): string[] {
+    return this.allow.kernelEntries()
+  }
+
+  allowSet (): CidrSet {
+    return this.allow.asCidrSet()
+  }
 
   /** A reload's allowlist: bans of subjects it now protects are lifted, each logged with why. */
   setAllow (allow: readonly string[], neverBan?: NeverBanSettings): Promise<Decision[]> {
@@ -144,7 +184,10 @@ export class Engine implements DecisionEngine {
         const d = await this.lift(ban.key, 'allowed', true)
         if (d === null) continue
         out.push(d)
-        this.log.info({ ip: ban.ip, why }, `ban lifted: ${ban.ip ?? ban.key} is protected by the reloaded configuration (${why})`)
+        this.log.info(
+          { ip: ban.ip, why },
+          `ban lifted: ${ban.ip ?? ban.key} is protected by the reloaded configuration (${why})`
+        )
       }
       return out
     })
@@ -156,7 +199,10 @@ export class Engine implements DecisionEngine {
    * Every key is tallied again: bans that no longer stand on their votes are lifted (never a
    * manual or a local one, as when a vote is retracted), votes that now reach the threshold ban.
    */
-  setTrust (trust: DecideInit['trust'], peerOf?: (author: string) => { weight: number, shadow: boolean } | undefined): Promise<Decision[]> {
+  setTrust (
+    trust: DecideInit['trust'],
+    peerOf?: (author: string) => { weight: number; shadow: boolean } | undefined
+  ): Promise<Decision[]> {
     return this.serial(async () => {
       this.init = { ...this.init, trust }
       this.policy.threshold = trust.threshold
@@ -190,7 +236,9 @@ export class Engine implements DecisionEngine {
         try {
           const m = this.doVote(newest, batch)
           if (m !== null) made.push(m)
-        } catch { /* a protected subject: refused as its vote was */ }
+        } catch {
+          /* a protected subject: refused as its vote was */
+        }
       }
       await this.commit(made, batch)
       return [...out, ...made.map(m => m.d)]
@@ -228,7 +276,9 @@ export class Engine implements DecisionEngine {
     })
   }
 
-  unban (key: string): Promise<Decision | null> { return this.serial(() => this.lift(key, 'admin', true)) }
+  unban (key: string): Promise<Decision | null> {
+    return this.serial(() => this.lift(key, 'admin', true))
+  }
 
   retract (author: string, key: string): Promise<Decision | null> {
     return this.serial(async () => {
@@ -252,7 +302,10 @@ export class Engine implements DecisionEngine {
       const batch = this.c.store.batch()
       const touched: string[] = []
       for (const [key, votes] of this.votes) {
-        if (votes.delete(author)) { batch.del('votes', voteKey(key, author)); touched.push(key) }
+        if (votes.delete(author)) {
+          batch.del('votes', voteKey(key, author))
+          touched.push(key)
+        }
       }
       await batch.write()
       for (const key of touched) {
@@ -263,7 +316,9 @@ export class Engine implements DecisionEngine {
     })
   }
 
-  votesOn (key: string): readonly Vote[] { return [...(this.votes.get(key)?.values() ?? [])] }
+  votesOn (key: string): readonly Vote[] {
+    return [...(this.votes.get(key)?.values() ?? [])]
+  }
 
   async explain (key: string): Promise<Explanation> {
     const decisions = await recentDecisions(this.c.store, key)
@@ -277,7 +332,7 @@ export class Engine implements DecisionEngine {
     }
   }
 
-  private serial<T> (fn: () => Promise<T>): Promise<T> {
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
     const p = this.queue.then(fn, fn)
     this.queue = p.catch(() => {})
     return p
@@ -285,7 +340,10 @@ export class Engine implements DecisionEngine {
 
   private votesOf (key: string): Map<string, Vote> {
     let m = this.votes.get(key)
-    if (m === undefined) { m = new Map(); this.votes.set(key, m) }
+    if (m === undefined) {
+      m = new Map()
+      this.votes.set(key, m)
+    }
     return m
   }
 
@@ -296,10 +354,12 @@ export class Engine implements DecisionEngine {
     if (v.ip !== undefined) {
       const why = this.allow.why(v.ip)
       if (why !== null) {
-        m?.counter('palisade_decide_votes_refused_total', 'votes refused because the subject is protected', ['why']).inc({ why })
+        m?.counter('palisade_decide_votes_refused_total', 'votes refused because the subject is protected', [
+          'why'
+        ]).inc({ why })
         this.log.debug({ ip: v.ip, author: v.author, filter: v.filter, why }, 'vote refused: protected address')
         if (v.origin === 'detect') this.allow.refused(why, v.ip, now, this.log, m)
-        if (v.origin === 'manual') throw palisadeError(ErrorCodes.DECIDE_ALLOWLISTED, `${v.ip} is protected (${why}) and cannot be banned`)
+        if (v.origin === 'manual') { throw palisadeError(ErrorCodes.DECIDE_ALLOWLISTED, `${v.ip} is protected (${why}) and cannot be banned`) }
         return null
       }
     }
@@ -311,7 +371,14 @@ export class Engine implements DecisionEngine {
     const t = tally(votes.values(), this.policy, now)
     batch.put('votes', voteKey(v.key, v.author), v)
     if (!t.decisive) {
-      if (t.shadow.length > 0 && tally([...votes.values()].map(x => ({ ...x, shadow: false })), this.policy, now).decisive) {
+      if (
+        t.shadow.length > 0 &&
+        tally(
+          [...votes.values()].map(x => ({ ...x, shadow: false })),
+          this.policy,
+          now
+        ).decisive
+      ) {
         this.log.info({ ip: v.ip, shadow: t.shadow, weight: t.weight }, 'shadow votes would have banned')
       }
       return null
@@ -323,9 +390,12 @@ export class Engine implements DecisionEngine {
     const refused = existing === undefined && !t.local ? this.remote.refusal(v.key, t.authors) : null
     if (refused !== null) {
       m?.counter('palisade_decide_remote_bans_capped_total', 'remote bans refused by trust.maxRemoteBans').inc()
-      this.log.warn({ ip: v.ip, cap: this.init.trust.maxRemoteBans, why: refused, authors: t.authors }, refused === 'cap'
-        ? 'remote ban refused: maxRemoteBans reached'
-        : 'remote ban refused: its reporters hold their share of maxRemoteBans')
+      this.log.warn(
+        { ip: v.ip, cap: this.init.trust.maxRemoteBans, why: refused, authors: t.authors },
+        refused === 'cap'
+          ? 'remote ban refused: maxRemoteBans reached'
+          : 'remote ban refused: its reporters hold their share of maxRemoteBans'
+      )
       return null
     }
     let ban: Ban
@@ -334,12 +404,29 @@ export class Engine implements DecisionEngine {
       // monotonic clock: a wall-clock step must not make a repeat look longer or shorter)
       const left = (this.deadline.get(v.key) ?? 0) - monotonicOf(this.c.clock)
       const until = asked > left ? now + asked : existing.until
-      ban = { ...existing, until, reporters: mergeReporters(existing.reporters, t.authors), firewall: existing.firewall || firewall }
-    } else {
-      const esc = firewall && asked > 0 ? nextBanDuration(this.offences.get(v.key), asked, this.init.escalation, now) : { duration: asked, level: 0 }
       ban = {
-        key: v.key, ip: v.ip, values: v.values, filter: (self ?? v).filter, origin: (self ?? v).origin,
-        since: now, until: now + esc.duration, level: esc.level, reporters: t.authors, reason: (self ?? v).reason, firewall
+        ...existing,
+        until,
+        reporters: mergeReporters(existing.reporters, t.authors),
+        firewall: existing.firewall || firewall
+      }
+    } else {
+      const esc =
+        firewall && asked > 0
+          ? nextBanDuration(this.offences.get(v.key), asked, this.init.escalation, now)
+          : { duration: asked, level: 0 }
+      ban = {
+        key: v.key,
+        ip: v.ip,
+        values: v.values,
+        filter: (self ?? v).filter,
+        origin: (self ?? v).origin,
+        since: now,
+        until: now + esc.duration,
+        level: esc.level,
+        reporters: t.authors,
+        reason: (self ?? v).reason,
+        firewall
       }
       if (firewall && asked > 0) {
         const o: Offence = { count: esc.level + 1, lastDuration: esc.duration, lastAt: now }
@@ -368,7 +455,11 @@ export class Engine implements DecisionEngine {
     }).catch(err => this.log.error({ err, key }, 'ban expiry failed'))
   }
 
-  private async lift (key: string, why: Extract<Decision, { kind: 'unban' }>['why'], dropVotes: boolean): Promise<Decision | null> {
+  private async lift (
+    key: string,
+    why: Extract<Decision, { kind: 'unban' }>['why'],
+    dropVotes: boolean
+  ): Promise<Decision | null> {
     const ban = this.banMap.get(key)
     if (ban === undefined) return null
     const batch = this.c.store.batch().del('bans', key)
@@ -393,7 +484,9 @@ export class Engine implements DecisionEngine {
     for (const key of this.remote.takeWaiting()) {
       if (this.banMap.has(key)) continue
       let newest: Vote | undefined
-      for (const v of this.votes.get(key)?.values() ?? []) if (newest === undefined || v.observedAt > newest.observedAt) newest = v
+      for (const v of this.votes.get(key)?.values() ?? []) {
+        if (newest === undefined || v.observedAt > newest.observedAt) newest = v
+      }
       const m = newest === undefined ? null : this.doVote(newest, batch)
       if (m !== null) made.push(m)
     }
@@ -441,11 +534,18 @@ export class Engine implements DecisionEngine {
       for (const key of retried) this.unstored.delete(key)
     } catch (err) {
       for (const { d } of made) this.unstored.add(d.ban.key)
-      this.c.metrics?.counter('palisade_store_write_failures_total', 'store writes that failed (decisions kept in memory)', ['stage']).inc({ stage: 'decide' })
+      this.c.metrics
+        ?.counter('palisade_store_write_failures_total', 'store writes that failed (decisions kept in memory)', [
+          'stage'
+        ])
+        .inc({ stage: 'decide' })
       const mono = monotonicOf(this.c.clock)
       if (mono - this.storeFailureLoggedAt >= STORE_FAILURE_LOG_INTERVAL) {
         this.storeFailureLoggedAt = mono
-        this.log.error({ err, decisions: made.length }, 'cannot store decisions: they stand in memory and in the firewall, not across a restart')
+        this.log.error(
+          { err, decisions: made.length },
+          'cannot store decisions: they stand in memory and in the firewall, not across a restart'
+        )
       }
     }
     if (made.length === 0) return
@@ -456,7 +556,21 @@ export class Engine implements DecisionEngine {
     for (const { d, why } of made) {
       const ban = d.ban
       counter?.inc({ kind: d.kind, why })
-      if (each) this.log.info({ ip: ban.ip, key: ban.ip === undefined ? ban.key : undefined, filter: ban.filter, origin: ban.origin, reporters: ban.reporters, until: new Date(ban.until).toISOString(), escalation: ban.level, why }, d.kind)
+      if (each) {
+        this.log.info(
+          {
+            ip: ban.ip,
+            key: ban.ip === undefined ? ban.key : undefined,
+            filter: ban.filter,
+            origin: ban.origin,
+            reporters: ban.reporters,
+            until: new Date(ban.until).toISOString(),
+            escalation: ban.level,
+            why
+          },
+          d.kind
+        )
+      }
       for (const s of this.sinks) {
         try {
           await s.apply(d)
@@ -472,14 +586,19 @@ export class Engine implements DecisionEngine {
    * cost more than the bans themselves, and block when the log pipe is full.
    */
   private logBurst (made: readonly Made[]): void {
-    const groups = new Map<string, { kind: string, filter: string, why: string, subjects: string[] }>()
+    const groups = new Map<string, { kind: string; filter: string; why: string; subjects: string[] }>()
     for (const { d, why } of made) {
       const id = `${d.kind}\0${d.ban.filter}\0${why}`
       let g = groups.get(id)
-      if (g === undefined) groups.set(id, g = { kind: d.kind, filter: d.ban.filter, why, subjects: [] })
+      if (g === undefined) groups.set(id, (g = { kind: d.kind, filter: d.ban.filter, why, subjects: [] }))
       g.subjects.push(d.ban.ip ?? d.ban.key)
     }
-    for (const g of groups.values()) this.log.info({ filter: g.filter, why: g.why, count: g.subjects.length, subjects: g.subjects }, `${g.kind} ×${g.subjects.length}`)
+    for (const g of groups.values()) {
+      this.log.info(
+        { filter: g.filter, why: g.why, count: g.subjects.length, subjects: g.subjects },
+        `${g.kind} ×${g.subjects.length}`
+      )
+    }
   }
 
   /** the bans (or removals) a failed write lost, as they stand now */
@@ -515,17 +634,25 @@ export class Engine implements DecisionEngine {
         const batch = this.c.store.batch()
         for (const [key, votes] of this.votes) {
           for (const [author, v] of votes) {
-            if (!isLive(v, this.policy, now)) { votes.delete(author); batch.del('votes', voteKey(key, author)) }
+            if (!isLive(v, this.policy, now)) {
+              votes.delete(author)
+              batch.del('votes', voteKey(key, author))
+            }
           }
           if (votes.size === 0) this.votes.delete(key)
         }
         for (const [key, o] of this.offences) {
-          if (this.forgotten(o, now)) { this.offences.delete(key); batch.del('offences', key) }
+          if (this.forgotten(o, now)) {
+            this.offences.delete(key)
+            batch.del('offences', key)
+          }
         }
         const retried = this.addUnstored(batch)
         await batch.write()
         for (const key of retried) this.unstored.delete(key)
-      }).catch(err => this.log.error({ err }, 'vote sweep failed')).finally(() => this.armSweep())
+      })
+        .catch(err => this.log.error({ err }, 'vote sweep failed'))
+        .finally(() => this.armSweep())
     }, SWEEP_INTERVAL)
   }
 }

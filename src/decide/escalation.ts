@@ -15,7 +15,12 @@ export interface Offence {
  * A repeat offender's ban is the previous one × factor, capped at max, for as long as the
  * previous offence is remembered (its end + `remember`). A first offence gets the asked duration.
  */
-export function nextBanDuration (previous: Offence | undefined, asked: number, esc: EscalationConfig | null, now: number): { duration: number, level: number } {
+export function nextBanDuration (
+  previous: Offence | undefined,
+  asked: number,
+  esc: EscalationConfig | null,
+  now: number
+): { duration: number; level: number } {
   // a factor of 10 from a long ban overflows any kernel timeout: never past the one global bound
   if (esc === null || previous === undefined) return { duration: clampDuration(asked), level: 0 }
   if (previous.lastAt + previous.lastDuration + esc.remember <= now) return { duration: clampDuration(asked), level: 0 }

@@ -20,15 +20,32 @@ const DECISIONS_PER_KEY = 50
 export function putDecision (batch: StoreBatch, d: Decision, why: string, votes: readonly Vote[], now: number): void {
   const ban = d.ban
   const record: DecisionRecord = {
-    at: now, kind: d.kind, why, until: d.kind === 'ban' ? ban.until : undefined, level: ban.level,
-    votes: votes.map(v => ({ author: v.author, weight: v.weight, filter: v.filter, count: v.count, observedAt: v.observedAt, origin: v.origin, shadow: v.shadow }))
+    at: now,
+    kind: d.kind,
+    why,
+    until: d.kind === 'ban' ? ban.until : undefined,
+    level: ban.level,
+    votes: votes.map(v => ({
+      author: v.author,
+      weight: v.weight,
+      filter: v.filter,
+      count: v.count,
+      observedAt: v.observedAt,
+      origin: v.origin,
+      shadow: v.shadow
+    }))
   }
   batch.put('decisions', `${ban.key}\0${String(now).padStart(15, '0')}`, record)
 }
 
 export async function recentDecisions (store: Store, key: string): Promise<DecisionRecord[]> {
   const out: DecisionRecord[] = []
-  for await (const [, r] of store.entries<DecisionRecord>('decisions', { gte: `${key}\0`, lt: `${key}\u0001`, reverse: true, limit: DECISIONS_PER_KEY })) out.push(r)
+  for await (const [, r] of store.entries<DecisionRecord>('decisions', {
+    gte: `${key}\0`,
+    lt: `${key}\u0001`,
+    reverse: true,
+    limit: DECISIONS_PER_KEY
+  })) { out.push(r) }
   return out
 }
 

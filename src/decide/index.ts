@@ -37,43 +37,46 @@ export interface DecisionSink {
 
 export interface DecisionEngine {
   /** load bans, votes and offences; drop what expired while stopped; return the live bans */
-  start (): Promise<Ban[]>
-  stop (): Promise<void>
-  subscribe (sink: DecisionSink): void
+  start(): Promise<Ban[]>
+  stop(): Promise<void>
+  subscribe(sink: DecisionSink): void
   /** count a vote; returns the decision it caused, if any */
-  vote (v: Vote): Promise<Decision | null>
+  vote(v: Vote): Promise<Decision | null>
   /**
    * count a batch of votes (a burst) with ONE store write for all their decisions; `done` are
    * outbox entries deleted in that same write (the triggers these votes come from)
    */
-  voteMany (votes: readonly Vote[], done?: readonly string[]): Promise<Array<Decision | null>>
+  voteMany(votes: readonly Vote[], done?: readonly string[]): Promise<Array<Decision | null>>
   /** lift a ban here (admin); drops the key's votes so they cannot re-ban at once */
-  unban (key: string): Promise<Decision | null>
+  unban(key: string): Promise<Decision | null>
   /** a reporter withdraws its vote (honorRetractions) */
-  retract (author: string, key: string): Promise<Decision | null>
+  retract(author: string, key: string): Promise<Decision | null>
   /** drop every vote an author gave; bans that no longer stand are lifted */
-  revoke (author: string): Promise<Decision[]>
-  bans (): Ban[]
+  revoke(author: string): Promise<Decision[]>
+  bans(): Ban[]
   /** bans the kernel must hold, each `until` = now + its remaining time on the monotonic clock */
-  kernelBans (): KernelBan[]
-  get (key: string): Ban | undefined
+  kernelBans(): KernelBan[]
+  get(key: string): Ban | undefined
   /** the live votes on a key (read-only: the feed's provenance) */
-  votesOn (key: string): readonly Vote[]
+  votesOn(key: string): readonly Vote[]
   /** the ban on this address, or the narrowest prefix ban containing it */
-  containing (subject: string): Ban | undefined
+  containing(subject: string): Ban | undefined
   /** bans in force by origin (`palisade status`) */
-  byOrigin (): import('./lookup.ts').BansByOrigin
-  explain (key: string): Promise<import('./engine.ts').Explanation>
+  byOrigin(): import('./lookup.ts').BansByOrigin
+  explain(key: string): Promise<import('./engine.ts').Explanation>
   /** why a subject may not be banned (allowlist, never-ban class, own address), or null */
-  protectedReason (subject: string): string | null
-  setOwnAddresses (addresses: readonly string[]): void
+  protectedReason(subject: string): string | null
+  setOwnAddresses(addresses: readonly string[]): void
   /** allowlist CIDRs for the kernel */
-  kernelAllow (): string[]
-  allowSet (): import('../common/ip.ts').CidrSet
+  kernelAllow(): string[]
+  allowSet(): import('../common/ip.ts').CidrSet
   /** a reload's allowlist and never-ban settings; lifts the bans they now protect */
-  setAllow (allow: readonly string[], neverBan?: import('./allow.ts').NeverBanSettings): Promise<Decision[]>
+  setAllow(allow: readonly string[], neverBan?: import('./allow.ts').NeverBanSettings): Promise<Decision[]>
   /** a reload's trust arithmetic; lifts the bans that no longer stand */
-  setTrust (trust: TrustConfig, peerOf?: (author: string) => { weight: number, shadow: boolean } | undefined): Promise<Decision[]>
+  setTrust(
+    trust: TrustConfig,
+    peerOf?: (author: string) => { weight: number; shadow: boolean } | undefined
+  ): Promise<Decision[]>
 }
 
 export interface DecideInit {

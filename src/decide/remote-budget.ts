@@ -93,7 +93,11 @@ export class RemoteBudget {
 
   /** bans charged to `author` and its refusals, for `peer list` */
   statsOf (author: string): { held: number, share: number, refused: RemoteRefusals } {
-    return { held: this.held.get(author) ?? 0, share: this.share([author]), refused: { ...(this.refusals.get(author) ?? { cap: 0, share: 0 }) } }
+    return {
+      held: this.held.get(author) ?? 0,
+      share: this.share([author]),
+      refused: { ...(this.refusals.get(author) ?? { cap: 0, share: 0 }) }
+    }
   }
 
   private payer (reporters: readonly string[]): string | undefined {

@@ -26,7 +26,10 @@ export class FirewallSink implements DecisionSink {
     const p = d.kind === 'ban'
       ? this.firewall.ban([{ subject: ban.ip, until: ban.until }])
       : this.firewall.unban([ban.ip])
-    const tracked = p.catch(err => { this.log.error({ err, ip: ban.ip }, `firewall ${d.kind} failed; the reconcile loop will retry`) })
+    const tracked = p
+      .catch(err => {
+        this.log.error({ err, ip: ban.ip }, `firewall ${d.kind} failed; the reconcile loop will retry`)
+      })
       .finally(() => this.inflight.delete(tracked))
     this.inflight.add(tracked)
   }
@@ -61,7 +64,14 @@ export class PublishSink implements DecisionSink {
     if (d.kind !== 'ban' || d.restored || (d.extended && d.newReporter !== true)) return
     const v = d.vote
     if (v === undefined || v.origin === 'remote' || v.share !== true || d.ban.ip === undefined) return
-    void this.publisher.publishBan({ ip: d.ban.ip, filter: v.filter, count: v.count, observedAt: v.observedAt, ttl: d.ban.until - d.ban.since })
+    void this.publisher
+      .publishBan({
+        ip: d.ban.ip,
+        filter: v.filter,
+        count: v.count,
+        observedAt: v.observedAt,
+        ttl: d.ban.until - d.ban.since
+      })
       .catch(err => this.log.warn({ err, ip: d.ban.ip }, 'publishing observation failed'))
   }
 }

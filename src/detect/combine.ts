@@ -7,7 +7,10 @@ import { dialectMessage, translateRegex } from '../config/regex-dialect.ts'
 /** One admin regex inside the combined RegExp. */
 export interface Branch {
   index: number
-  /** capture groups of this branch's `<pattern>` placeholders, in order of appearance (`slot` = index in the exec array) */
+  /**
+   * capture groups of this branch's `<pattern>` placeholders, in order of appearance (`slot` = index in the
+   * exec array)
+   */
   groups: Array<{ group: string, pattern: string, slot: number }>
   /** empty group marking this branch, for branches without placeholders */
   marker?: string
@@ -41,11 +44,15 @@ const TOKENS = /\\k<([A-Za-z_]\w*)>|\\.|\(\?P?<([A-Za-z_]\w*)>|<([A-Za-z_]\w*)>/
  * (src/config/regex-dialect.ts).
  * Regexes are not anchored: they mean what the admin wrote (reaction semantics).
  */
-export function combine (regexes: readonly string[], patterns: Readonly<Record<string, PatternConfig>>, where: string): Combined {
+export function combine (
+  regexes: readonly string[],
+  patterns: Readonly<Record<string, PatternConfig>>,
+  where: string
+): Combined {
   // validating a configuration compiles its filters, and `test-regex` compiles them again right
   // after: the same regexes over the same patterns are combined once (a Combined holds no state)
   let mine = combined.get(patterns)
-  if (mine === undefined) combined.set(patterns, mine = new Map())
+  if (mine === undefined) combined.set(patterns, (mine = new Map()))
   const key = JSON.stringify([regexes, patterns])
   const known = mine.get(key)
   if (known !== undefined) return known
@@ -56,14 +63,23 @@ export function combine (regexes: readonly string[], patterns: Readonly<Record<s
 
 const combined = new WeakMap<object, Map<string, Combined>>()
 
-function combineNow (regexes: readonly string[], patterns: Readonly<Record<string, PatternConfig>>, where: string): Combined {
+function combineNow (
+  regexes: readonly string[],
+  patterns: Readonly<Record<string, PatternConfig>>,
+  where: string
+): Combined {
   const branches: Branch[] = []
   const found: string[] = []
   const bodies = regexes.map((src, i) => {
     const branch: Branch = { index: i, groups: [] }
     // the config dialect (Go/Rust syntax) as JavaScript; config validation reported it located
     const js = translateRegex(src, { placeholders: true })
-    if (!js.ok) throw palisadeError(ErrorCodes.CONFIG_INVALID, `${where}: regex ${i} ${JSON.stringify(src)}: ${dialectMessage(js)}`)
+    if (!js.ok) {
+      throw palisadeError(
+        ErrorCodes.CONFIG_INVALID,
+        `${where}: regex ${i} ${JSON.stringify(src)}: ${dialectMessage(js)}`
+      )
+    }
     const body = js.source.replace(TOKENS, (tok: string, kRef?: string, named?: string, ph?: string) => {
       if (kRef !== undefined) return `\\k<__u${i}_${kRef}>`
       if (named !== undefined) return `(?<__u${i}_${named}>`
@@ -82,7 +98,10 @@ function combineNow (regexes: readonly string[], patterns: Readonly<Record<strin
   regexes.forEach((src, i) => {
     // combining renumbers groups: `\1` would point into another regex's group
     if (/(?:^|[^\\])(?:\\\\)*\\[1-9]/.test(src)) {
-      throw palisadeError(ErrorCodes.CONFIG_INVALID, `${where}: regex ${i} ${JSON.stringify(src)} uses a numbered backreference; name the group (?<x>…) and use \\k<x>`)
+      throw palisadeError(
+        ErrorCodes.CONFIG_INVALID,
+        `${where}: regex ${i} ${JSON.stringify(src)} uses a numbered backreference; name the group (?<x>…) and use \\k<x>`
+      )
     }
   })
   // presets repeat one syslog prefix in every regex: match it once, then the alternatives
@@ -104,11 +123,21 @@ function combineNow (regexes: readonly string[], patterns: Readonly<Record<strin
   } catch (err) {
     // name the regex that breaks it, not the combined monster
     for (const [i, src] of regexes.entries()) {
-      try { new RegExp(bodies[i]) } catch (e) {
-        throw palisadeError(ErrorCodes.CONFIG_INVALID, `${where}: regex ${i} ${JSON.stringify(src)} is invalid: ${(e as Error).message}`, e)
+      try {
+        void new RegExp(bodies[i])
+      } catch (e) {
+        throw palisadeError(
+          ErrorCodes.CONFIG_INVALID,
+          `${where}: regex ${i} ${JSON.stringify(src)} is invalid: ${(e as Error).message}`,
+          e
+        )
       }
     }
-    throw palisadeError(ErrorCodes.CONFIG_INVALID, `${where}: regexes cannot be combined: ${(err as Error).message}`, err)
+    throw palisadeError(
+      ErrorCodes.CONFIG_INVALID,
+      `${where}: regexes cannot be combined: ${(err as Error).message}`,
+      err
+    )
   }
   const branchLiterals = bodies.map(requiredLiterals)
   const literals = unionOfLiterals(branchLiterals)
@@ -134,16 +163,31 @@ export function branchOf (c: Combined, m: RegExpExecArray): Branch {
  * `groups` object with every name on each match, which cost more than the match itself.
  * The admin's own named groups (renamed `__u…`) stay named.
  */
-export function numberGroups (source: string, ours: (name: string) => boolean): { source: string, slots: Map<string, number> } {
+export function numberGroups (
+  source: string,
+  ours: (name: string) => boolean
+): { source: string; slots: Map<string, number> } {
   const slots = new Map<string, number>()
   let out = ''
   let n = 0
   let inClass = false
   for (let i = 0; i < source.length; i++) {
     const c = source[i]
-    if (c === '\\') { out += c + (source[i + 1] ?? ''); i++; continue }
-    if (inClass) { if (c === ']') inClass = false; out += c; continue }
-    if (c === '[') { inClass = true; out += c; continue }
+    if (c === '\\') {
+      out += c + (source[i + 1] ?? '')
+      i++
+      continue
+    }
+    if (inClass) {
+      if (c === ']') inClass = false
+      out += c
+      continue
+    }
+    if (c === '[') {
+      inClass = true
+      out += c
+      continue
+    }
     if (c === '(') {
       const named = /^\(\?<([A-Za-z_]\w*)>/.exec(source.slice(i, i + 64))
       if (named !== null) {

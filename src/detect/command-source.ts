@@ -95,7 +95,7 @@ export class CommandSource implements Source {
     this.pipe(child.stderr!, errs, false)
     let done = false
     let resolve = (): void => {}
-    this.closed = new Promise<void>(r => { resolve = r })
+    this.closed = new Promise<void>(_resolve => { resolve = _resolve })
     let killTimer: NodeJS.Timeout | undefined
     const finish = (code: number | null, signal: NodeJS.Signals | null, err?: Error): void => {
       if (done) return

@@ -159,7 +159,13 @@ export class Counters {
     const out: CounterInfo[] = []
     for (const e of this.map.values()) {
       if (key !== undefined && e.key !== key) continue
-      out.push({ filter: e.filter.id, key: e.key, count: e.times.length, retry: e.filter.retry, since: Math.min(...e.times) })
+      out.push({
+        filter: e.filter.id,
+        key: e.key,
+        count: e.times.length,
+        retry: e.filter.retry,
+        since: Math.min(...e.times)
+      })
     }
     return out
   }

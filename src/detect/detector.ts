@@ -30,7 +30,7 @@ export class DetectorImpl implements Detector {
   private readonly counterState: Counters
   private filters = new Map<string, FilterConfig>()
   /** by stream name, in configuration order */
-  private readonly running = new Map<string, { runner: StreamRunner, source: StatusSource }>()
+  private readonly running = new Map<string, { runner: StreamRunner; source: StatusSource }>()
   private readonly metrics: RunnerMetrics
   private readonly truncated
   private started = false
@@ -47,15 +47,26 @@ export class DetectorImpl implements Detector {
     this.tuning = tuning
     this.log = components.logger.child({ component: 'detect' })
     const m = components.metrics
-    const evicted = m?.counter('palisade_detect_counters_evicted_total', 'match counters evicted at limits.maxTrackedKeys')
-    this.truncated = m?.counter('palisade_detect_lines_truncated_total', 'log lines cut at limits.maxLineBytes', ['stream'])
+    const evicted = m?.counter(
+      'palisade_detect_counters_evicted_total',
+      'match counters evicted at limits.maxTrackedKeys'
+    )
+    this.truncated = m?.counter('palisade_detect_lines_truncated_total', 'log lines cut at limits.maxLineBytes', [
+      'stream'
+    ])
     this.metrics = {
       lines: m?.counter('palisade_detect_lines_total', 'log lines read', ['stream']),
       matches: m?.counter('palisade_detect_matches_total', 'lines matched by a filter', ['stream']),
       triggers: m?.counter('palisade_detect_triggers_total', 'filters that reached retry', ['stream']),
       filterMatches: m?.counter('palisade_detect_filter_matches_total', 'lines matched, by filter', ['filter']),
-      filterTriggers: m?.counter('palisade_detect_filter_triggers_total', 'times a filter reached retry, by filter', ['filter']),
-      storeFailures: m?.counter('palisade_store_write_failures_total', 'store writes that failed (state kept in memory, retried)', ['stage'])
+      filterTriggers: m?.counter('palisade_detect_filter_triggers_total', 'times a filter reached retry, by filter', [
+        'filter'
+      ]),
+      storeFailures: m?.counter(
+        'palisade_store_write_failures_total',
+        'store writes that failed (state kept in memory, retried)',
+        ['stage']
+      )
     }
     this.counterState = new Counters(init.limits.maxTrackedKeys, () => evicted?.inc())
     for (const s of init.streams) for (const f of s.filters) this.filters.set(f.id, f)
@@ -73,10 +84,22 @@ export class DetectorImpl implements Detector {
 
   private async build (stream: StreamConfig): Promise<StatusSource> {
     const { store, clock } = this.components
-    const compiled = stream.filters.map(f => new Filter(f, this.init.patterns, { maxLinks: this.init.limits.maxTrackedKeys }))
+    const compiled = stream.filters.map(
+      f => new Filter(f, this.init.patterns, { maxLinks: this.init.limits.maxTrackedKeys })
+    )
     const log = this.log.child({ stream: stream.name })
     if (stream.filters.some(f => f.preset === undefined)) warnSlowRegexes(stream, this.init.patterns, log)
-    const runner = new StreamRunner({ stream, filters: compiled, counters: this.counterState, store, clock, log, onTrigger: this.init.onTrigger, onTriggers: this.init.onTriggers?.bind(this.init), metrics: this.metrics })
+    const runner = new StreamRunner({
+      stream,
+      filters: compiled,
+      counters: this.counterState,
+      store,
+      clock,
+      log,
+      onTrigger: this.init.onTrigger,
+      onTriggers: this.init.onTriggers?.bind(this.init),
+      metrics: this.metrics
+    })
     const source = await this.sourceFor(stream, runner, log)
     this.running.set(stream.name, { runner, source })
     return source
@@ -88,7 +111,11 @@ export class DetectorImpl implements Detector {
    * restarted stream resumes exactly after its last stored line); counters of filters that no
    * longer exist are dropped; then changed and added streams start. Untouched streams keep running.
    */
-  reconfigure (streams: readonly StreamConfig[], patterns: DetectorInit['patterns'], restart: ReadonlySet<string>): Promise<void> {
+  reconfigure (
+    streams: readonly StreamConfig[],
+    patterns: DetectorInit['patterns'],
+    restart: ReadonlySet<string>
+  ): Promise<void> {
     const run = this.queue.then(async () => {
       const wanted = new Set(streams.map(s => s.name))
       const halt = [...this.running.keys()].filter(n => !wanted.has(n) || restart.has(n))
@@ -102,7 +129,11 @@ export class DetectorImpl implements Detector {
       const fresh: StatusSource[] = []
       for (const s of streams) if (!this.running.has(s.name)) fresh.push(await this.build(s))
       // the map keeps configuration order for `show`
-      const order = new Map([...this.running].sort((a, b) => streams.findIndex(s => s.name === a[0]) - streams.findIndex(s => s.name === b[0])))
+      const order = new Map(
+        [...this.running].sort(
+          (a, b) => streams.findIndex(s => s.name === a[0]) - streams.findIndex(s => s.name === b[0])
+        )
+      )
       this.running.clear()
       for (const [k, v] of order) this.running.set(k, v)
       for (const s of fresh) await s.start()
@@ -135,16 +166,29 @@ export class DetectorImpl implements Detector {
     if (src.kind === 'virtual') {
       return new VirtualSource({ ...common, bus: this.components.virtual ?? new VirtualStreams() })
     }
-    if (src.kind === 'journal') return new JournalSource({ ...common, matches: src.matches, backoff: this.tuning.backoff })
+    if (src.kind === 'journal') { return new JournalSource({ ...common, matches: src.matches, backoff: this.tuning.backoff }) }
     if (src.kind === 'file') {
-      if (src.orJournal !== undefined && !await exists(src.path)) {
+      if (src.orJournal !== undefined && !(await exists(src.path))) {
         log.info({ path: src.path, matches: src.orJournal }, 'log file absent at start: reading the journal instead')
         return new JournalSource({ ...common, matches: src.orJournal, backoff: this.tuning.backoff })
       }
-      if (isGlob(src.path)) return new FileGlobSource({ ...common, pattern: src.path, pollMs: this.tuning.pollMs, rescanMs: this.tuning.rescanMs, backoff: this.tuning.backoff })
+      if (isGlob(src.path)) {
+        return new FileGlobSource({
+          ...common,
+          pattern: src.path,
+          pollMs: this.tuning.pollMs,
+          rescanMs: this.tuning.rescanMs,
+          backoff: this.tuning.backoff
+        })
+      }
       return new FileSource({ ...common, path: src.path, pollMs: this.tuning.pollMs, backoff: this.tuning.backoff })
     }
-    if (!await onPath(stream.cmd[0])) log.warn({ argv: stream.cmd }, 'stream command not found (not executable, or not on PATH): it is retried with backoff')
+    if (!(await onPath(stream.cmd[0]))) {
+      log.warn(
+        { argv: stream.cmd },
+        'stream command not found (not executable, or not on PATH): it is retried with backoff'
+      )
+    }
     return new CommandSource({ ...common, argv: () => stream.cmd, matchStderr: true, backoff: this.tuning.backoff })
   }
 
@@ -152,8 +196,15 @@ export class DetectorImpl implements Detector {
     if (!this.started) return
     this.started = false
     const run = this.queue.then(async () => {
-      await Promise.all([...this.running.values()].map(async r => { await r.source.stop() }))
-      for (const r of this.running.values()) { await r.runner.flush(); r.runner.stop() }
+      await Promise.all(
+        [...this.running.values()].map(async r => {
+          await r.source.stop()
+        })
+      )
+      for (const r of this.running.values()) {
+        await r.runner.flush()
+        r.runner.stop()
+      }
       this.running.clear()
     })
     this.queue = run.catch(() => {})
@@ -161,7 +212,9 @@ export class DetectorImpl implements Detector {
   }
 
   streamStatus (): StreamStatus[] {
-    return [...this.running.values()].flatMap(({ source: s, runner: r }) => s.status === undefined ? [] : [{ ...s.status(), ...r.seen() }])
+    return [...this.running.values()].flatMap(({ source: s, runner: r }) =>
+      s.status === undefined ? [] : [{ ...s.status(), ...r.seen() }]
+    )
   }
 
   counters (key?: string): CounterInfo[] {

@@ -75,7 +75,11 @@ export class FileSource implements Source {
 
   status (): StreamStatus {
     const s = this.health.snapshot()
-    return { ...s, files: this.cur === undefined ? [] : [this.init.path], ...(this.cur === undefined ? { missing: [this.init.path] } : {}) }
+    return {
+      ...s,
+      files: this.cur === undefined ? [] : [this.init.path],
+      ...(this.cur === undefined ? { missing: [this.init.path] } : {})
+    }
   }
 
   async start (): Promise<void> {
@@ -182,7 +186,14 @@ export class FileSource implements Source {
 
   private checkpoint (): FileCheckpoint {
     const c = this.cur!
-    return { kind: 'file', dev: c.dev, ino: c.ino, offset: this.offset - this.splitter.pendingBytes, headHash: this.head.hash, headLen: this.head.len }
+    return {
+      kind: 'file',
+      dev: c.dev,
+      ino: c.ino,
+      offset: this.offset - this.splitter.pendingBytes,
+      headHash: this.head.hash,
+      headLen: this.head.len
+    }
   }
 
   private async run (): Promise<void> {

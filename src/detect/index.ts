@@ -38,7 +38,11 @@ export type { MatchFileOptions, MatchFileSummary } from './match-file.ts'
  * Compile a filter: all its regexes combined into one RegExp. Throws PAL_ERR_CONFIG_INVALID
  * naming the regex when one does not compile.
  */
-export function compileFilter (filter: FilterConfig, patterns: Readonly<Record<string, PatternConfig>>, opts?: CompileOptions): CompiledFilter {
+export function compileFilter (
+  filter: FilterConfig,
+  patterns: Readonly<Record<string, PatternConfig>>,
+  opts?: CompileOptions
+): CompiledFilter {
   return new Filter(filter, patterns, opts)
 }
 

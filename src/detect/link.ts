@@ -86,13 +86,22 @@ export class LinkTable {
   private readonly checkFor: (pattern: string) => ValueCheck
   private readonly max: number
 
-  constructor (cfg: LinkConfig, patterns: Readonly<Record<string, PatternConfig>>, checkFor: (pattern: string) => ValueCheck, max: number, where: string,
-    filterLiterals: readonly string[] | null = null) {
+  constructor (
+    cfg: LinkConfig,
+    patterns: Readonly<Record<string, PatternConfig>>,
+    checkFor: (pattern: string) => ValueCheck,
+    max: number,
+    where: string,
+    filterLiterals: readonly string[] | null = null
+  ) {
     this.cfg = cfg
     this.checkFor = checkFor
     this.max = max
     // a numbered group: a named one makes every exec build a `groups` object
-    const numbered = numberGroups(cfg.id.replace('(?P<id>', '(?<id>').replace('(?P<host>', '(?<host>'), name => name === 'id' || name === 'host')
+    const numbered = numberGroups(
+      cfg.id.replace('(?P<id>', '(?<id>').replace('(?P<host>', '(?<host>'),
+      name => name === 'id' || name === 'host'
+    )
     this.idSlot = numbered.slots.get('id') ?? -1
     this.hostSlot = numbered.slots.get('host') ?? -1
     try {
@@ -106,18 +115,25 @@ export class LinkTable {
     this.from = combine(cfg.from, patterns, `${where}.link.from`)
     this.fromMarks = linkMarks(this.from, cfg.from)
     const lits = this.from.literals
-    this.fromOnly = lits === null || filterLiterals === null ? this.from.prefilter : compilePrefilter(lits.filter(l => !filterLiterals.some(f => l.includes(f))))
+    this.fromOnly =
+      lits === null || filterLiterals === null
+        ? this.from.prefilter
+        : compilePrefilter(lits.filter(l => !filterLiterals.some(f => l.includes(f))))
     const forget = this.fromMarks.forget
     const bindLits = this.from.branchLiterals.filter((_l, i) => !forget[i])
     this.binding = bindLits.some(l => l === null) ? null : compilePrefilter([...new Set(bindLits.flat() as string[])])
-    if (this.from.found.length === 0) throw palisadeError(ErrorCodes.CONFIG_INVALID, `${where}.link.from: no <pattern> to bind`)
+    if (this.from.found.length === 0) { throw palisadeError(ErrorCodes.CONFIG_INVALID, `${where}.link.from: no <pattern> to bind`) }
   }
 
   /** one of these occurs in every `from` line (null: unknown) */
-  get literals (): readonly string[] | null { return this.from.literals }
+  get literals (): readonly string[] | null {
+    return this.from.literals
+  }
 
   /** patterns the `from` regexes capture */
-  get found (): readonly string[] { return this.from.found }
+  get found (): readonly string[] {
+    return this.from.found
+  }
 
   /** the line's connection id, and its host (the id regex's optional `host` group) in `this.host` */
   private idOf (line: string): string | undefined {
@@ -182,7 +198,13 @@ export class LinkTable {
   }
 
   /** Bind (or end) the connection; true when two different users have now been tried on it. */
-  private merge (id: string, values: Record<string, string>, time: number, user: string | undefined, forget: boolean): boolean {
+  private merge (
+    id: string,
+    values: Record<string, string>,
+    time: number,
+    user: string | undefined,
+    forget: boolean
+  ): boolean {
     const key = keyOf(id)
     let b = this.bound.get(key)
     if (b !== undefined && time - b.at > this.cfg.ttl) {
@@ -193,7 +215,15 @@ export class LinkTable {
     if (b === undefined || b.host !== host || !sameValues(b.values, values)) {
       // a new connection, or another host's or address' on this id (one that reused the pid)
       if (b !== undefined) this.bound.delete(key)
-      if (!forget) this.insert(key, { values, at: time, host: host === undefined ? undefined : flat(host), user: user === undefined ? undefined : flat(user), several: false })
+      if (!forget) {
+        this.insert(key, {
+          values,
+          at: time,
+          host: host === undefined ? undefined : flat(host),
+          user: user === undefined ? undefined : flat(user),
+          several: false
+        })
+      }
       return false
     }
     if (forget) this.bound.delete(key)
@@ -214,7 +244,9 @@ export class LinkTable {
     }
   }
 
-  get size (): number { return this.bound.size }
+  get size (): number {
+    return this.bound.size
+  }
 }
 
 function addUser (b: Bound, user: string | undefined): void {

@@ -136,7 +136,14 @@ export class StreamRunner {
     if (triggers.length === 0) { await this.flush(); return }
     const out: Outgoing[] = triggers.map(t => ({
       key: `${this.stream.name}\0${RUN}${(seq++).toString(16).padStart(12, '0')}`,
-      rec: { filter: t.filter.id, key: t.match.key, ip: t.match.ip, values: t.match.values, count: t.count, time: t.match.time }
+      rec: {
+        filter: t.filter.id,
+        key: t.match.key,
+        ip: t.match.ip,
+        values: t.match.values,
+        count: t.count,
+        time: t.match.time
+      }
     }))
     this.outgoing.push(...out)
     await this.flush()
@@ -175,14 +182,20 @@ export class StreamRunner {
     this.metrics.lines?.inc(labels, lines.length)
     if (matched > 0) this.metrics.matches?.inc(labels, matched)
     if (triggers.length > 0) this.metrics.triggers?.inc(labels, triggers.length)
-    if (perFilter !== undefined && matched > 0) for (let f = 0; f < filters.length; f++) if (perFilter[f] > 0) this.metrics.filterMatches!.inc({ filter: filters[f].config.id }, perFilter[f])
+    if (perFilter !== undefined && matched > 0) {
+      for (let f = 0; f < filters.length; f++) {
+        if (perFilter[f] > 0) this.metrics.filterMatches!.inc({ filter: filters[f].config.id }, perFilter[f])
+      }
+    }
     for (const t of triggers) this.metrics.filterTriggers?.inc({ filter: t.filter.id })
     return triggers
   }
 
   /** lines read and when the last one was, for `palisade status` */
   seen (): { lines: number, lastLineAt?: number } {
-    return this.lastLineAt === undefined ? { lines: this.linesRead } : { lines: this.linesRead, lastLineAt: this.lastLineAt }
+    return this.lastLineAt === undefined
+      ? { lines: this.linesRead }
+      : { lines: this.linesRead, lastLineAt: this.lastLineAt }
   }
 
   /**

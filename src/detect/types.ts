@@ -25,9 +25,11 @@ export interface CompiledFilter {
    */
   readonly literals: readonly string[] | null
   /** the match for this line, or null (also null when a capture is not a valid value or is ignored) */
-  match (line: string, time: number): Match | null
+  match(line: string, time: number): Match | null
   /** which regex matched (index into config.regex) and what each pattern captured, raw and normalised */
-  explain (line: string): { regexIndex: number, regex: string, captures: Record<string, { raw: string, value: string | null }> } | null
+  explain(
+    line: string
+  ): { regexIndex: number; regex: string; captures: Record<string, { raw: string; value: string | null }> } | null
 }
 
 /** A pending counter, for `palisade show`. */
@@ -84,14 +86,21 @@ export interface StreamStatus {
 }
 
 export interface Detector {
-  start (): Promise<void>
+  start(): Promise<void>
   /** stop streams (killing each child's whole process group), flush counters and checkpoints */
-  stop (): Promise<void>
-  counters (key?: string): CounterInfo[]
+  stop(): Promise<void>
+  counters(key?: string): CounterInfo[]
   /** each stream's source: alive or retrying, last error, restarts */
-  streamStatus (): StreamStatus[]
-  /** a reload: stop removed streams, restart those named in `restart`, start added ones; drop counters of removed filters */
-  reconfigure (streams: readonly StreamConfig[], patterns: Readonly<Record<string, PatternConfig>>, restart: ReadonlySet<string>): Promise<void>
+  streamStatus(): StreamStatus[]
+  /**
+   * a reload: stop removed streams, restart those named in `restart`, start added ones; drop counters of
+   * removed filters
+   */
+  reconfigure(
+    streams: readonly StreamConfig[],
+    patterns: Readonly<Record<string, PatternConfig>>,
+    restart: ReadonlySet<string>
+  ): Promise<void>
   /** forget counters of a key (after an admin unban, so the next failure does not re-ban at once) */
-  reset (key: string): Promise<void>
+  reset(key: string): Promise<void>
 }

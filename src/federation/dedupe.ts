@@ -81,7 +81,7 @@ export class SeenCache {
    */
   async claim (author: string, seq: number, expiresAt: number, now: number): Promise<boolean> {
     const r = this.claimNow(author, seq, expiresAt, now)
-    return r ?? await this.confirm(author, seq)
+    return r ?? (await this.confirm(author, seq))
   }
 
   /**
@@ -118,14 +118,21 @@ export class SeenCache {
     this.remember(observationKey(author, seq), expiresAt)
   }
 
-  get size (): number { return this.entries.size }
+  get size (): number {
+    return this.entries.size
+  }
 
   /**
    * Seqs held per author as inclusive ranges, at most `maxRanges` per author (the sync request).
    * Ranges rather than one high-water mark so that a gap (a message missed while another, newer
    * one arrived by gossip first) is still filled by the next sync.
    */
-  ranges (now: number, maxAuthors = 10_000, maxRanges = 256, maxTotal = Infinity): Record<string, Array<[number, number]>> {
+  ranges (
+    now: number,
+    maxAuthors = 10_000,
+    maxRanges = 256,
+    maxTotal = Infinity
+  ): Record<string, Array<[number, number]>> {
     const per = new Map<string, number[]>()
     for (const [key, exp] of this.entries) {
       if (exp < now) continue

@@ -96,14 +96,25 @@ export class FederationNode implements Federation {
       ...(syncRefused === undefined ? {} : { refused: syncRefused }),
       // per-peer attribution for `peer list`; strangers are only counted in the metrics
       onRefuse: (peer, reason) => {
-        if (this.c.trustPolicy.get(peer) !== undefined) this.c.trustPolicy.recordRejected(peer, `sync-${reason}`, this.c.clock.now())
+        if (this.c.trustPolicy.get(peer) !== undefined) { this.c.trustPolicy.recordRejected(peer, `sync-${reason}`, this.c.clock.now()) }
       },
       receive: async (b, from) => await receiver.receive(b, from)
     })
 
-    const memberHosts = [...new Set([...config.bootstrap, ...this.c.trustPolicy.list().flatMap(p => this.c.trustPolicy.addresses(p.key))]
-      .map(a => /^\/(ip[46])\/([^/]+)\//.exec(a)).filter(m => m !== null).map(m => `/${m[1]}/${m[2]}/ipcidr/${m[1] === 'ip4' ? 32 : 128}`))]
-    const node = this.node = await createNode(config, identity, createGater(config.open, this.c.trustPolicy, identity.id, penalised), { allow: memberHosts })
+    const memberHosts = [
+      ...new Set(
+        [...config.bootstrap, ...this.c.trustPolicy.list().flatMap(p => this.c.trustPolicy.addresses(p.key))]
+          .map(a => /^\/(ip[46])\/([^/]+)\//.exec(a))
+          .filter(m => m !== null)
+          .map(m => `/${m[1]}/${m[2]}/ipcidr/${m[1] === 'ip4' ? 32 : 128}`)
+      )
+    ]
+    const node = (this.node = await createNode(
+      config,
+      identity,
+      createGater(config.open, this.c.trustPolicy, identity.id, penalised),
+      { allow: memberHosts }
+    ))
     await node.handle(SYNC_PROTOCOL, async (stream, connection) => { await sync.serve(stream, connection) })
     installValidator(node.services.pubsub, this.topic, async (bytes, from) => {
       const id = from.toString()
@@ -135,7 +146,10 @@ export class FederationNode implements Federation {
     // no gossip: pull once more when its subscription arrives
     node.services.pubsub.addEventListener('subscription-change', (evt) => {
       const id = evt.detail.peerId.toString()
-      if (this.c.trustPolicy.get(id) !== undefined && evt.detail.subscriptions.some(s => s.topic === this.topic && s.subscribe)) pull(evt.detail.peerId)
+      if (
+        this.c.trustPolicy.get(id) !== undefined &&
+        evt.detail.subscriptions.some(s => s.topic === this.topic && s.subscribe)
+      ) { pull(evt.detail.peerId) }
     })
     this.unsubscribe = this.c.trustPolicy.onChange(change => {
       receiver.forgetKeys()
@@ -150,19 +164,26 @@ export class FederationNode implements Federation {
     node.addEventListener('connection:open', (evt: CustomEvent<Connection>) => {
       const id = evt.detail.remotePeer.toString()
       // where a member really connects from (observed, not claimed) is never banned from now on
-      if (this.c.trustPolicy.get(id) !== undefined && this.c.trustPolicy.noteAddress(id, evt.detail.remoteAddr.toString())) this.c.onMembersChanged?.()
+      if (
+        this.c.trustPolicy.get(id) !== undefined &&
+        this.c.trustPolicy.noteAddress(id, evt.detail.remoteAddr.toString())
+      ) { this.c.onMembersChanged?.() }
     })
     node.addEventListener('peer:disconnect', (evt: CustomEvent<PeerId>) => {
       const id = evt.detail.toString()
       // a member that dropped (a partition, a restart) is dialled again at once and every second
       // for a while; one whose connection never got past the handshake (it does not trust us)
       // waits for the normal rounds
-      if (this.admitted.delete(id) && this.c.trustPolicy.get(id) !== undefined && !penalised(id)) this.redialer?.lost(id)
+      if (this.admitted.delete(id) && this.c.trustPolicy.get(id) !== undefined && !penalised(id)) {
+        this.redialer?.lost(id)
+      }
     })
     await node.start()
     node.services.pubsub.subscribe(this.topic)
-    this.redialer = new Redialer({ node, bootstrap: this.bootstrap, open: config.open, interval: config.redialInterval },
-      { trust: this.c.trustPolicy, clock: this.c.clock, logger: this.c.logger })
+    this.redialer = new Redialer(
+      { node, bootstrap: this.bootstrap, open: config.open, interval: config.redialInterval },
+      { trust: this.c.trustPolicy, clock: this.c.clock, logger: this.c.logger }
+    )
     this.redialer.start()
     this.scheduleSweep()
     this.log.info({ peer: identity.id, addresses: this.addresses(), topic: this.topic }, 'federation started')

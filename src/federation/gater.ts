@@ -12,8 +12,13 @@ import { PendingInbound } from './admission.ts'
  * docs/platform-notes.md: a refused dial may still "resolve" on the other side; admission is proven only by
  * identify or a protocol stream.
  */
-export function createGater (open: boolean, trust: TrustPolicy, self: string, penalised: (id: string) => boolean = () => false,
-  pending = new PendingInbound()): ConnectionGater {
+export function createGater (
+  open: boolean,
+  trust: TrustPolicy,
+  self: string,
+  penalised: (id: string) => boolean = () => false,
+  pending = new PendingInbound()
+): ConnectionGater {
   const denied = (peer: PeerId): boolean => {
     const id = peer.toString()
     if (id === self) return false

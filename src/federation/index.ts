@@ -6,7 +6,8 @@
  * @example
  * const fed = createFederation(
  *   { config: cfg.federation, trust: cfg.trust, stateDir: cfg.state, allow: () => allowSet },
- *   { store, trustPolicy, clock: systemClock, logger, onVote: v => engine.vote(v), onRetract: (a, ip) => engine.retract(a, ip) })
+ *   { store, trustPolicy, clock: systemClock, logger,
+ *     onVote: v => engine.vote(v), onRetract: (a, ip) => engine.retract(a, ip) })
  * await fed.start()
  * await fed.publishBan({ ip: '203.0.113.7', filter: 'ssh.failedlogin', count: 3, observedAt: Date.now(), ttl: 172_800_000 })
  */

@@ -18,13 +18,22 @@ import { INBOUND_UPGRADE_TIMEOUT } from './admission.ts'
 export type PalisadeNode = Libp2p<{ identify: Identify, pubsub: GossipSub }>
 
 /** The libp2p node: TCP + noise + yamux (+ optional pnet), identify, gossipsub. Not started. */
-export async function createNode (config: FederationConfig, identity: Identity, gater: ConnectionGater, opts: { allow?: string[] } = {}): Promise<PalisadeNode> {
+export async function createNode (
+  config: FederationConfig,
+  identity: Identity,
+  gater: ConnectionGater,
+  opts: { allow?: string[] } = {}
+): Promise<PalisadeNode> {
   let psk: Uint8Array | undefined
   if (config.psk !== undefined) {
     try {
       psk = await readFile(config.psk)
     } catch (err) {
-      throw palisadeError(ErrorCodes.FED_START, `cannot read pre-shared key ${config.psk}: ${(err as Error).message}`, err)
+      throw palisadeError(
+        ErrorCodes.FED_START,
+        `cannot read pre-shared key ${config.psk}: ${(err as Error).message}`,
+        err
+      )
     }
   }
   try {

@@ -91,7 +91,7 @@ export class Receiver {
   }
 
   async load (): Promise<void> {
-    for await (const [author, v] of this.c.store.entries<{ highSeq: number }>('authors')) this.high.set(author, v.highSeq)
+    for await (const [author, v] of this.c.store.entries<{ highSeq: number }>('authors')) { this.high.set(author, v.highSeq) }
   }
 
   async receive (bytes: Uint8Array, via?: string, opts: ReceiveOptions = {}): Promise<ReceiveResult> {
@@ -108,8 +108,7 @@ export class Receiver {
     const first = this.verify(bytes, now)
     let v: Refusal | Admitted
     if (first.action !== 'confirm') v = first
-    else if (await this.c.seen.confirm(first.obs.author, first.obs.seq)) v = this.afterDedupe(first.obs, first.peer, now)
-    else v = { action: 'ignore', reason: 'duplicate', obs: first.obs }
+    else if (await this.c.seen.confirm(first.obs.author, first.obs.seq)) { v = this.afterDedupe(first.obs, first.peer, now) } else v = { action: 'ignore', reason: 'duplicate', obs: first.obs }
     const r = v.action === 'admit' ? await this.apply(v.obs, v.peer, bytes, now) : v
     if (r.action === 'accept') {
       this.c.trustPolicy.recordAccepted(r.obs.author, now)
@@ -125,10 +124,13 @@ export class Receiver {
         // from an honest member during an upgrade) costs little and only spends the budget
         const until = via === undefined || r.reason !== 'signature' ? undefined : guard?.invalid(via, now)
         if (until !== undefined) {
-          this.log.warn({ peer: via, until: new Date(until).toISOString() }, 'peer disconnected for sending invalid observations')
+          this.log.warn(
+            { peer: via, until: new Date(until).toISOString() },
+            'peer disconnected for sending invalid observations'
+          )
           this.c.onPenalty?.(via!, until)
         }
-      } else this.log.debug({ peer: via, reason: r.reason, author: r.obs?.author, ip: r.obs?.ip }, 'observation ignored')
+      } else { this.log.debug({ peer: via, reason: r.reason, author: r.obs?.author, ip: r.obs?.ip }, 'observation ignored') }
     }
     return r
   }
@@ -153,7 +155,7 @@ export class Receiver {
     }
     // a copy of what is held (or was refused for rate and is cooling off) costs no signature check
     if (this.c.seen.has(obs.author, obs.seq, now)) return { action: 'ignore', reason: 'duplicate', obs }
-    if (!verifyWith(this.keyOf(obs.author), d.signed, d.signature)) return { action: 'reject', reason: 'signature', obs }
+    if (!verifyWith(this.keyOf(obs.author), d.signed, d.signature)) { return { action: 'reject', reason: 'signature', obs } }
     if (obs.observedAt > now + this.init.maxClockSkew) return { action: 'ignore', reason: 'future', obs }
     const expiresAt = obs.observedAt + this.init.window
     if (expiresAt < now) return { action: 'ignore', reason: 'stale', obs }
@@ -166,7 +168,11 @@ export class Receiver {
   private afterDedupe (obs: Observation, peer: TrustedPeer, now: number): Refusal | Admitted {
     if (!this.c.trustPolicy.allowReport(obs.author, now)) {
       // held as seen for a while: sync would otherwise send it again and make us verify it again
-      this.c.seen.defer(obs.author, obs.seq, Math.min(obs.observedAt + this.init.window, now + (this.init.rateCooloff ?? 3_600_000)))
+      this.c.seen.defer(
+        obs.author,
+        obs.seq,
+        Math.min(obs.observedAt + this.init.window, now + (this.init.rateCooloff ?? 3_600_000))
+      )
       return { action: 'ignore', reason: 'rate', obs }
     }
     const subject = parseSubject(obs.ip)
@@ -175,7 +181,10 @@ export class Receiver {
       if (isNeverBan(subject)) return { action: 'ignore', reason: 'never-ban', obs }
       if (this.init.allow().has(subject)) return { action: 'ignore', reason: 'allowlisted', obs }
       // one member must not put a whole address space (2000::/3) into the kernel sets
-      if (subject.isPrefix && subject.prefixLength < (subject.family === 4 ? this.init.minPrefix4 ?? 24 : this.init.minPrefix6 ?? 48)) {
+      if (
+        subject.isPrefix &&
+        subject.prefixLength < (subject.family === 4 ? (this.init.minPrefix4 ?? 24) : (this.init.minPrefix6 ?? 48))
+      ) {
         return { action: 'ignore', reason: 'prefix', obs }
       }
     }
@@ -209,7 +218,11 @@ export class Receiver {
 
   /** Store the signed bytes for sync, and the author's high-water mark. */
   private async persist (obs: Observation, bytes: Uint8Array, now: number): Promise<void> {
-    const rec: StoredObservation = { hex: Buffer.from(bytes).toString('hex'), receivedAt: now, observedAt: obs.observedAt }
+    const rec: StoredObservation = {
+      hex: Buffer.from(bytes).toString('hex'),
+      receivedAt: now,
+      observedAt: obs.observedAt
+    }
     const b = this.c.store.batch().put('observations', observationKey(obs.author, obs.seq), rec)
     // updated before the await so two concurrent writes cannot lower the mark
     if ((this.high.get(obs.author) ?? 0) < obs.seq) {

@@ -10,7 +10,11 @@ export class RejectLog {
   private readonly log: Logger
   private readonly clock: Clock
   private readonly interval: number
-  private readonly open = new Map<string, { peer: string | undefined, reason: string, author: string | undefined, suppressed: number }>()
+  private readonly open = new Map<
+    string,
+    { peer: string | undefined; reason: string; author: string | undefined; suppressed: number }
+  >()
+
   private timer: Timer | undefined
 
   constructor (log: Logger, clock: Clock, interval = 10_000) {
@@ -30,14 +34,21 @@ export class RejectLog {
     if (this.open.size >= 1000) return
     this.open.set(key, { peer, reason, author, suppressed: 0 })
     this.log.warn({ peer, reason, author }, 'observation rejected')
-    this.timer ??= this.clock.setTimeout(() => { this.flush() }, this.interval)
+    this.timer ??= this.clock.setTimeout(() => {
+      this.flush()
+    }, this.interval)
   }
 
   flush (): void {
     this.timer?.cancel()
     this.timer = undefined
     for (const e of this.open.values()) {
-      if (e.suppressed > 0) this.log.warn({ peer: e.peer, reason: e.reason, count: e.suppressed, intervalMs: this.interval }, 'more observations rejected')
+      if (e.suppressed > 0) {
+        this.log.warn(
+          { peer: e.peer, reason: e.reason, count: e.suppressed, intervalMs: this.interval },
+          'more observations rejected'
+        )
+      }
     }
     this.open.clear()
   }

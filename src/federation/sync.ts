@@ -91,7 +91,9 @@ export class Sync {
     const lp = lpStream(stream, { maxDataLength: SYNC_MAX_MESSAGE })
     try {
       const signal = AbortSignal.timeout(SYNC_TIMEOUT)
-      const have = parseRequest(decode((await lp.read({ signal: AbortSignal.any([signal, AbortSignal.timeout(REQUEST_TIMEOUT)]) })).subarray()))
+      const have = parseRequest(
+        decode((await lp.read({ signal: AbortSignal.any([signal, AbortSignal.timeout(REQUEST_TIMEOUT)]) })).subarray())
+      )
       const now = this.c.clock.now()
       const allowance = Math.min(SYNC_MAX_OBSERVATIONS, Math.floor(this.budget.available(peer, now)))
       const keys = allowance > 0 ? await this.c.seen.missing(have, now, allowance + 1) : []
@@ -104,7 +106,9 @@ export class Sync {
       this.budget.takeUpTo(peer, now, keys.length)
       let sent = 0
       for (let i = 0; i < keys.length; i += SYNC_BATCH) {
-        const vals = await Promise.all(keys.slice(i, i + SYNC_BATCH).map(async k => await this.c.store.get<StoredObservation>('observations', k)))
+        const vals = await Promise.all(
+          keys.slice(i, i + SYNC_BATCH).map(async k => await this.c.store.get<StoredObservation>('observations', k))
+        )
         const obs = vals.filter(v => v !== undefined).map(v => Uint8Array.from(Buffer.from(v.hex, 'hex')))
         if (obs.length === 0) continue
         await lp.write(encode({ obs, done: false }), { signal })

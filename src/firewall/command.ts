@@ -67,7 +67,11 @@ export class CommandFirewall implements Firewall {
       else this.view.delete(key)
     })
     // the caller gets `run`'s rejection; the chain itself must never reject unobserved
-    const tracked: Promise<void> = run.catch(() => {}).finally(() => { if (this.inflight.get(key) === tracked) this.inflight.delete(key) })
+    const tracked: Promise<void> = run
+      .catch(() => {})
+      .finally(() => {
+        if (this.inflight.get(key) === tracked) this.inflight.delete(key)
+      })
     this.inflight.set(key, tracked)
     return run
   }
@@ -77,8 +81,11 @@ export class CommandFirewall implements Firewall {
     if (errors.length === 0) return
     this.log.error({ err: errors[0], failed: errors.length, total: ops.length }, `firewall command: ${what} failed`)
     const first = errors[0] as Error & { code?: string }
-    throw palisadeError(first.code === ErrorCodes.FW_UNAVAILABLE ? ErrorCodes.FW_UNAVAILABLE : ErrorCodes.FW_COMMAND_FAILED,
-      `firewall command: ${errors.length} of ${ops.length} ${what} commands failed: ${first.message}`, first)
+    throw palisadeError(
+      first.code === ErrorCodes.FW_UNAVAILABLE ? ErrorCodes.FW_UNAVAILABLE : ErrorCodes.FW_COMMAND_FAILED,
+      `firewall command: ${errors.length} of ${ops.length} ${what} commands failed: ${first.message}`,
+      first
+    )
   }
 
   async start (bans: readonly FirewallBan[], allow: readonly string[]): Promise<void> {

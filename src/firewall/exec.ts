@@ -11,7 +11,10 @@ export interface ToolResult { stdout: string, stderr: string }
 export interface ToolOptions {
   netns?: string
   stdin?: string
-  /** told the tool's pid (`ip netns exec` execs in place: the same pid), e.g. to recognise our own changes in `nft monitor` */
+  /**
+   * told the tool's pid (`ip netns exec` execs in place: the same pid), e.g. to recognise our own changes in
+   * `nft monitor`
+   */
   onSpawn?: (pid: number) => void
 }
 

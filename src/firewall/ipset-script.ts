@@ -35,20 +35,32 @@ function swapFill (name: string, family: 4 | 6, timeout: boolean, adds: string[]
   ]
 }
 
-export function ipsetStartScript (names: IpsetNames, bans: readonly TimedSubject[], allow: readonly ParsedSubject[], now: number): string {
+export function ipsetStartScript (
+  names: IpsetNames,
+  bans: readonly TimedSubject[],
+  allow: readonly ParsedSubject[],
+  now: number
+): string {
   const live = bans.filter(b => b.until > now)
-  const banAdds = (fam: 4 | 6): string[] => live.filter(b => b.subject.family === fam)
-    .map(b => `${b.subject.text} timeout ${timeoutSeconds(b.until, now, IPSET_MAX_TIMEOUT)}`)
+  const banAdds = (fam: 4 | 6): string[] =>
+    live
+      .filter(b => b.subject.family === fam)
+      .map(b => `${b.subject.text} timeout ${timeoutSeconds(b.until, now, IPSET_MAX_TIMEOUT)}`)
   const allowAdds = (fam: 4 | 6): string[] => allow.filter(a => a.family === fam).map(a => a.text)
-  return [
-    ...swapFill(names.ban4, 4, true, banAdds(4)),
-    ...swapFill(names.ban6, 6, true, banAdds(6)),
-    ...swapFill(names.allow4, 4, false, allowAdds(4)),
-    ...swapFill(names.allow6, 6, false, allowAdds(6))
-  ].join('\n') + '\n'
+  return (
+    [
+      ...swapFill(names.ban4, 4, true, banAdds(4)),
+      ...swapFill(names.ban6, 6, true, banAdds(6)),
+      ...swapFill(names.allow4, 4, false, allowAdds(4)),
+      ...swapFill(names.allow6, 6, false, allowAdds(6))
+    ].join('\n') + '\n'
+  )
 }
 
-/** run with `ipset -exist restore`: `add` updates the timeout of a present element, `del` of an absent one is a no-op */
+/**
+ * run with `ipset -exist restore`: `add` updates the timeout of a present element, `del` of an absent one is a
+ * no-op
+ */
 export function ipsetChangeScript (names: IpsetNames, ops: readonly FirewallOp[], now: number): string {
   return ops.map(o => {
     const set = o.subject.family === 4 ? names.ban4 : names.ban6

@@ -6,7 +6,14 @@ import { Serial } from './batcher.ts'
 import { ChangeQueue } from './changes.ts'
 import { isMissing, runTool } from './exec.ts'
 import { banOps, checkHooks, checkTableName, parseOrThrow } from './ops.ts'
-import { ipsetAllowScript, ipsetChangeScript, ipsetNames, ipsetStartScript, parseIpsetSave, type IpsetNames } from './ipset-script.ts'
+import {
+  ipsetAllowScript,
+  ipsetChangeScript,
+  ipsetNames,
+  ipsetStartScript,
+  parseIpsetSave,
+  type IpsetNames
+} from './ipset-script.ts'
 import { firewallMetrics, type FirewallMetrics } from './metrics.ts'
 
 /**
@@ -42,7 +49,9 @@ export class IptablesFirewall implements Firewall {
     this.clock = components.clock
     this.log = components.logger.child({ component: 'firewall', backend: 'iptables', table })
     this.metrics = firewallMetrics(components.metrics)
-    this.changes = new ChangeQueue(this.serial, this.metrics, async ops => { await this.run('ipset', ['-exist', 'restore'], ipsetChangeScript(this.sets, ops, this.clock.now())) })
+    this.changes = new ChangeQueue(this.serial, this.metrics, async ops => {
+      await this.run('ipset', ['-exist', 'restore'], ipsetChangeScript(this.sets, ops, this.clock.now()))
+    })
   }
 
   private async run (tool: string, args: string[], stdin?: string): Promise<string> {
@@ -78,7 +87,11 @@ export class IptablesFirewall implements Firewall {
     const parsedAllow = allow.map(parseOrThrow)
     await this.serial.run(async () => {
       const t0 = performance.now()
-      await this.run('ipset', ['-exist', 'restore'], ipsetStartScript(this.sets, parsedBans, parsedAllow, this.clock.now()))
+      await this.run(
+        'ipset',
+        ['-exist', 'restore'],
+        ipsetStartScript(this.sets, parsedBans, parsedAllow, this.clock.now())
+      )
       let adopted = false
       for (const f of FAMILIES) {
         await this.run(f.restore, ['-w', '--noflush'], this.chainRules(f.fam))
@@ -88,8 +101,12 @@ export class IptablesFirewall implements Firewall {
           else await this.run(f.iptables, ['-w', '-I', jump[0], '1', ...jump.slice(1)])
         }
       }
-      this.log.info({ bans: parsedBans.length, allow: parsedAllow.length, adopted, ms: Math.round(performance.now() - t0) },
-        adopted ? 'iptables chains and ipsets adopted from a previous run and refilled' : 'iptables chains and ipsets created')
+      this.log.info(
+        { bans: parsedBans.length, allow: parsedAllow.length, adopted, ms: Math.round(performance.now() - t0) },
+        adopted
+          ? 'iptables chains and ipsets adopted from a previous run and refilled'
+          : 'iptables chains and ipsets created'
+      )
     })
   }
 
@@ -103,7 +120,9 @@ export class IptablesFirewall implements Firewall {
 
   async setAllow (cidrs: readonly string[]): Promise<void> {
     const parsed = cidrs.map(parseOrThrow)
-    await this.serial.run(async () => { await this.run('ipset', ['-exist', 'restore'], ipsetAllowScript(this.sets, parsed)) })
+    await this.serial.run(async () => {
+      await this.run('ipset', ['-exist', 'restore'], ipsetAllowScript(this.sets, parsed))
+    })
   }
 
   async list (): Promise<FirewallBan[] | null> {
@@ -126,7 +145,11 @@ export class IptablesFirewall implements Firewall {
     await this.serial.run(async () => {
       for (const f of FAMILIES) {
         for (const hook of this.hooks) {
-          for (let i = 0; i < 8 && await this.succeeds(f.iptables, ['-w', '-C', hook.toUpperCase(), '-j', this.chain]); i++) {
+          for (
+            let i = 0;
+            i < 8 && (await this.succeeds(f.iptables, ['-w', '-C', hook.toUpperCase(), '-j', this.chain]));
+            i++
+          ) {
             await this.run(f.iptables, ['-w', '-D', hook.toUpperCase(), '-j', this.chain])
           }
         }

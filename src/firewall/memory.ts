@@ -23,13 +23,21 @@ export class BanView {
 }
 
 /** Run `fn` over `items` with at most `limit` in flight; returns the errors, in item order. */
-export async function mapLimit<T> (items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<unknown[]> {
+export async function mapLimit<T> (
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>
+): Promise<unknown[]> {
   const errors: unknown[] = []
   let next = 0
   const worker = async (): Promise<void> => {
     while (next < items.length) {
       const item = items[next++]
-      try { await fn(item) } catch (err) { errors.push(err) }
+      try {
+        await fn(item)
+      } catch (err) {
+        errors.push(err)
+      }
     }
   }
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))

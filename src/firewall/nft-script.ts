@@ -20,12 +20,15 @@ function elementLines (table: string, set: string, items: string[]): string[] {
   return lines
 }
 
-function bySet<T extends { subject: ParsedSubject }> (items: readonly T[], setOf: (s: ParsedSubject) => string): Map<string, T[]> {
+function bySet<T extends { subject: ParsedSubject }> (
+  items: readonly T[],
+  setOf: (s: ParsedSubject) => string
+): Map<string, T[]> {
   const m = new Map<string, T[]>()
   for (const it of items) {
     const k = setOf(it.subject)
     let l = m.get(k)
-    if (l === undefined) m.set(k, l = [])
+    if (l === undefined) m.set(k, (l = []))
     l.push(it)
   }
   return m
@@ -78,7 +81,13 @@ export function fullTableScript (table: string, hooks: readonly Hook[], bans: re
     if (prev === undefined || prev.until < b.until) best.set(b.subject.text, b)
   }
   for (const [set, items] of bySet(dropCovered([...best.values()]), banSetOf)) {
-    lines.push(...elementLines(table, set, items.map(b => `${b.subject.text} timeout ${timeoutSeconds(b.until, now)}s`)))
+    lines.push(
+      ...elementLines(
+        table,
+        set,
+        items.map(b => `${b.subject.text} timeout ${timeoutSeconds(b.until, now)}s`)
+      )
+    )
   }
   lines.push(...allowLines(table, allow))
   return lines.join('\n') + '\n'

@@ -33,7 +33,9 @@ export class NftablesFirewall implements Firewall {
     this.clock = components.clock
     this.log = components.logger.child({ component: 'firewall', backend: 'nftables', table: this.table })
     this.metrics = firewallMetrics(components.metrics)
-    this.changes = new ChangeQueue(this.serial, this.metrics, async ops => { await this.nft(['-f', '-'], changeScript(this.table, ops, this.clock.now())) })
+    this.changes = new ChangeQueue(this.serial, this.metrics, async ops => {
+      await this.nft(['-f', '-'], changeScript(this.table, ops, this.clock.now()))
+    })
   }
 
   private async nft (args: string[], stdin?: string): Promise<string> {
@@ -47,24 +49,29 @@ export class NftablesFirewall implements Firewall {
 
   private async tableExists (): Promise<boolean> {
     const out = await this.nft(['-j', 'list', 'tables'])
-    const doc = JSON.parse(out) as { nftables?: Array<{ table?: { family: string, name: string } }> }
+    const doc = JSON.parse(out) as { nftables?: Array<{ table?: { family: string; name: string } }> }
     return (doc.nftables ?? []).some(i => i.table?.family === 'inet' && i.table.name === this.table)
   }
 
   async start (bans: readonly FirewallBan[], allow: readonly string[]): Promise<void> {
-    const parsedBans = banOps(bans).flatMap(o => o.kind === 'ban' ? [{ subject: o.subject, until: o.until }] : [])
+    const parsedBans = banOps(bans).flatMap(o => (o.kind === 'ban' ? [{ subject: o.subject, until: o.until }] : []))
     const parsedAllow = allow.map(parseOrThrow)
     await this.serial.run(async () => {
       const adopted = await this.tableExists()
       const t0 = performance.now()
       const now = this.clock.now()
       await this.nft(['-f', '-'], fullTableScript(this.table, this.hooks, parsedBans, parsedAllow, now))
-      this.log.info({ bans: parsedBans.length, allow: parsedAllow.length, adopted, ms: Math.round(performance.now() - t0) },
-        adopted ? 'nftables table adopted from a previous run and rebuilt in one transaction' : 'nftables table created')
+      this.log.info(
+        { bans: parsedBans.length, allow: parsedAllow.length, adopted, ms: Math.round(performance.now() - t0) },
+        adopted ? 'nftables table adopted from a previous run and rebuilt in one transaction' : 'nftables table created'
+      )
     })
   }
 
-  async reconfigure (opts: { hooks: readonly Hook[], keepOnStop: boolean }, state: () => { bans: readonly FirewallBan[], allow: readonly string[] }): Promise<void> {
+  async reconfigure (
+    opts: { hooks: readonly Hook[]; keepOnStop: boolean },
+    state: () => { bans: readonly FirewallBan[]; allow: readonly string[] }
+  ): Promise<void> {
     const hooks = checkHooks(opts.hooks)
     this.keepOnStop = opts.keepOnStop
     if (hooks.join(' ') === this.hooks.join(' ')) return
@@ -72,17 +79,26 @@ export class NftablesFirewall implements Firewall {
     await this.changes.idle()
     await this.serial.run(async () => {
       const { bans, allow } = state()
-      const parsedBans = banOps(bans).flatMap(o => o.kind === 'ban' ? [{ subject: o.subject, until: o.until }] : [])
+      const parsedBans = banOps(bans).flatMap(o => (o.kind === 'ban' ? [{ subject: o.subject, until: o.until }] : []))
       const parsedAllow = allow.map(parseOrThrow)
       await this.nft(['-f', '-'], fullTableScript(this.table, hooks, parsedBans, parsedAllow, this.clock.now()))
       this.hooks = hooks
-      this.log.info({ hooks, bans: parsedBans.length }, 'nftables table rebuilt with the reloaded hooks in one transaction')
+      this.log.info(
+        { hooks, bans: parsedBans.length },
+        'nftables table rebuilt with the reloaded hooks in one transaction'
+      )
     })
   }
 
   watch (onDrift: (what: string) => void): void {
     this.monitor?.stop()
-    this.monitor = new NftMonitor({ table: this.table, netns: this.netns, clock: this.clock, logger: this.log, onForeign: onDrift })
+    this.monitor = new NftMonitor({
+      table: this.table,
+      netns: this.netns,
+      clock: this.clock,
+      logger: this.log,
+      onForeign: onDrift
+    })
     this.monitor.start()
   }
 
@@ -96,7 +112,9 @@ export class NftablesFirewall implements Firewall {
 
   async setAllow (cidrs: readonly string[]): Promise<void> {
     const parsed = cidrs.map(parseOrThrow)
-    await this.serial.run(async () => { await this.nft(['-f', '-'], setAllowScript(this.table, parsed)) })
+    await this.serial.run(async () => {
+      await this.nft(['-f', '-'], setAllowScript(this.table, parsed))
+    })
   }
 
   async list (): Promise<FirewallBan[] | null> {

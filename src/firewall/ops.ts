@@ -63,7 +63,9 @@ export function contains (outer: ParsedSubject, inner: ParsedSubject): boolean {
  * The covering prefix enforces the inner one while it lasts; reconcile re-adds the inner one
  * if it outlives the outer one.
  */
-export function dropCovered (bans: Array<{ subject: ParsedSubject, until: number }>): Array<{ subject: ParsedSubject, until: number }> {
+export function dropCovered (
+  bans: Array<{ subject: ParsedSubject; until: number }>
+): Array<{ subject: ParsedSubject; until: number }> {
   const prefixes = bans.filter(b => b.subject.isPrefix).sort((a, b) => a.subject.prefixLength - b.subject.prefixLength)
   const kept: ParsedSubject[] = []
   const dropped = new Set<string>()

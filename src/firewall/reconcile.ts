@@ -60,17 +60,28 @@ export function startReconcileLoop (init: ReconcileInit): ReconcileLoop {
       return { added: expected.length, removed: 0 }
     }
     const inKernel = new Map(kernel.map(b => [b.subject, b.until]))
-    const kernelPrefixes = kernel.flatMap(b => { const p = parseSubject(b.subject); return p?.isPrefix === true ? [p] : [] })
+    const kernelPrefixes = kernel.flatMap(b => {
+      const p = parseSubject(b.subject)
+      return p?.isPrefix === true ? [p] : []
+    })
     const wanted = new Set(held.map(b => b.subject))
     const toAdd = expected.filter(b => {
       const k = inKernel.get(b.subject)
       if (k !== undefined) return Math.abs(k - b.until) > tolerance
       // an nft interval set refuses a prefix inside another; the outer one enforces it meanwhile
       const p = parseSubject(b.subject)
-      return p === null || !kernelPrefixes.some(o => o.text !== p.text && contains(o, p) && inKernel.get(o.text)! >= b.until - tolerance)
+      return (
+        p === null ||
+        !kernelPrefixes.some(o => o.text !== p.text && contains(o, p) && inKernel.get(o.text)! >= b.until - tolerance)
+      )
     })
     const toRemove = kernel.filter(b => !wanted.has(b.subject)).map(b => b.subject)
-    for (const b of toAdd) log.warn({ ip: b.subject, until: b.until, was: inKernel.get(b.subject) ?? null }, 'firewall drift: ban missing or wrong in kernel, re-adding')
+    for (const b of toAdd) {
+      log.warn(
+        { ip: b.subject, until: b.until, was: inKernel.get(b.subject) ?? null },
+        'firewall drift: ban missing or wrong in kernel, re-adding'
+      )
+    }
     for (const s of toRemove) log.warn({ ip: s }, 'firewall drift: kernel holds a ban the store does not, removing')
     if (toAdd.length > 0) await init.firewall.ban(toAdd)
     if (toRemove.length > 0) await init.firewall.unban(toRemove)

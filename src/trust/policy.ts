@@ -4,7 +4,15 @@ import type { Logger } from '../common/logger.ts'
 import { isEd25519PeerId } from './keys.ts'
 import type { TrustConfig } from '../config/types.ts'
 import type {
-  AddOptions, ReconfigureResult, PeerStats, RemoveResult, TrustChange, TrustedPeer, TrustPolicy, TrustPolicyComponents, TrustPolicyInit
+  AddOptions,
+  ReconfigureResult,
+  PeerStats,
+  RemoveResult,
+  TrustChange,
+  TrustedPeer,
+  TrustPolicy,
+  TrustPolicyComponents,
+  TrustPolicyInit
 } from './index.ts'
 import { RateBuckets } from './rate.ts'
 
@@ -48,7 +56,13 @@ export class Policy implements TrustPolicy {
     this.rate = new RateBuckets(init.config.maxReportsPerPeerPerHour)
     for (const p of init.config.peers) {
       if (!isEd25519PeerId(p.key)) throw badKey(p.key)
-      this.config.set(p.key, { key: p.key, ...(p.name === undefined ? {} : { name: p.name }), weight: p.weight, shadow: p.shadow, source: 'config' })
+      this.config.set(p.key, {
+        key: p.key,
+        ...(p.name === undefined ? {} : { name: p.name }),
+        weight: p.weight,
+        shadow: p.shadow,
+        source: 'config'
+      })
     }
   }
 
@@ -61,8 +75,13 @@ export class Policy implements TrustPolicy {
     }
     this.known.clear()
     const saved = await this.components.store.get<Record<string, string[]>>('meta', ADDRESSES_KEY)
-    for (const [key, list] of Object.entries(saved ?? {})) if (Array.isArray(list)) this.known.set(key, list.filter(a => typeof a === 'string' && parseAddr(a) !== null).slice(0, MAX_ADDRESSES))
-    this.log.info({ config: this.config.size, runtime: this.runtime.size, revoked: this.revokedKeys.size }, 'trust policy loaded')
+    for (const [key, list] of Object.entries(saved ?? {})) {
+      if (Array.isArray(list)) { this.known.set(key, list.filter(a => typeof a === 'string' && parseAddr(a) !== null).slice(0, MAX_ADDRESSES)) }
+    }
+    this.log.info(
+      { config: this.config.size, runtime: this.runtime.size, revoked: this.revokedKeys.size },
+      'trust policy loaded'
+    )
   }
 
   async stop (): Promise<void> {}
@@ -76,7 +95,13 @@ export class Policy implements TrustPolicy {
     const next = new Map<string, TrustedPeer>()
     for (const p of config.peers) {
       if (!isEd25519PeerId(p.key)) throw badKey(p.key)
-      next.set(p.key, { key: p.key, ...(p.name === undefined ? {} : { name: p.name }), weight: p.weight, shadow: p.shadow, source: 'config' })
+      next.set(p.key, {
+        key: p.key,
+        ...(p.name === undefined ? {} : { name: p.name }),
+        weight: p.weight,
+        shadow: p.shadow,
+        source: 'config'
+      })
     }
     const out: ReconfigureResult = { added: [], removed: [], changed: [] }
     for (const k of this.config.keys()) if (!next.has(k)) out.removed.push(k)
@@ -85,7 +110,9 @@ export class Policy implements TrustPolicy {
       if (before === undefined) out.added.push(k)
       else if (before.weight !== p.weight || before.shadow !== p.shadow || before.name !== p.name) out.changed.push(k)
     }
-    if (config.maxReportsPerPeerPerHour !== this.init.config.maxReportsPerPeerPerHour) this.rate = new RateBuckets(config.maxReportsPerPeerPerHour)
+    if (config.maxReportsPerPeerPerHour !== this.init.config.maxReportsPerPeerPerHour) {
+      this.rate = new RateBuckets(config.maxReportsPerPeerPerHour)
+    }
     this.init = { ...this.init, config }
     this.config.clear()
     for (const [k, p] of next) this.config.set(k, p)
@@ -94,7 +121,7 @@ export class Policy implements TrustPolicy {
       const peer = this.get(key)
       if (peer !== undefined) this.emit({ kind: 'add', peer })
     }
-    if (out.added.length + out.removed.length + out.changed.length > 0) this.log.info(out, 'trust: configured peers reloaded')
+    if (out.added.length + out.removed.length + out.changed.length > 0) { this.log.info(out, 'trust: configured peers reloaded') }
     return out
   }
 
@@ -108,14 +135,20 @@ export class Policy implements TrustPolicy {
   async add (key: string, opts: AddOptions = {}): Promise<TrustedPeer> {
     if (!isEd25519PeerId(key)) throw badKey(key)
     const weight = opts.weight ?? 1
-    if (!Number.isFinite(weight) || weight < 0) throw palisadeError(ErrorCodes.TRUST_BAD_KEY, `weight must be a number ≥ 0, got ${weight}`)
+    if (!Number.isFinite(weight) || weight < 0) { throw palisadeError(ErrorCodes.TRUST_BAD_KEY, `weight must be a number ≥ 0, got ${weight}`) }
     for (const a of opts.addrs ?? []) {
       const m = parseAddr(a)
-      if (m === null || m[4] !== undefined && m[4] !== `/p2p/${key}`) {
+      if (m === null || (m[4] !== undefined && m[4] !== `/p2p/${key}`)) {
         throw palisadeError(ErrorCodes.TRUST_BAD_KEY, `--addr ${JSON.stringify(a)} is not a multiaddr of this peer such as /ip4/203.0.113.7/tcp/4711`)
       }
     }
-    const rec: PeerRecord = { state: 'trusted', weight, shadow: opts.shadow ?? false, at: this.components.clock.now(), ...(opts.name === undefined ? {} : { name: opts.name }) }
+    const rec: PeerRecord = {
+      state: 'trusted',
+      weight,
+      shadow: opts.shadow ?? false,
+      at: this.components.clock.now(),
+      ...(opts.name === undefined ? {} : { name: opts.name })
+    }
     await this.components.store.put('peers', key, rec)
     const peer = toPeer(key, rec)
     this.revokedKeys.delete(key)
@@ -141,7 +174,10 @@ export class Policy implements TrustPolicy {
 
   async revoke (key: string): Promise<void> {
     if (!isEd25519PeerId(key)) throw badKey(key)
-    await this.components.store.put('peers', key, { state: 'revoked', at: this.components.clock.now() } satisfies PeerRecord)
+    await this.components.store.put('peers', key, {
+      state: 'revoked',
+      at: this.components.clock.now()
+    } satisfies PeerRecord)
     this.runtime.delete(key)
     this.revokedKeys.add(key)
     this.rate.forget(key)
@@ -242,7 +278,13 @@ function hostOf (multiaddr: string): string {
 }
 
 function toPeer (key: string, rec: Extract<PeerRecord, { state: 'trusted' }>): TrustedPeer {
-  return { key, ...(rec.name === undefined ? {} : { name: rec.name }), weight: rec.weight, shadow: rec.shadow, source: 'runtime' }
+  return {
+    key,
+    ...(rec.name === undefined ? {} : { name: rec.name }),
+    weight: rec.weight,
+    shadow: rec.shadow,
+    source: 'runtime'
+  }
 }
 
 function badKey (key: string): Error {

@@ -8,7 +8,8 @@ import { addAddress, createNetns, startTcpServer, tcpConnect, type Netns } from 
  * The behaviour every firewall backend must show. Each case runs in a fresh network namespace,
  * so kernel backends are exercised for real and never touch the host's ruleset.
  *
- *   firewallCompliance('nftables', (ns, opts) => ({ firewall: createFirewall(…netns: ns.name…), clock, enforces: true, … }))
+ *   firewallCompliance('nftables', (ns, opts) =>
+ *     ({ firewall: createFirewall(…netns: ns.name…), clock, enforces: true, … }))
  */
 export interface BackendUnderTest {
   firewall: Firewall
@@ -26,7 +27,11 @@ export type MakeBackend = (ns: Netns, opts: { keepOnStop: boolean }) => BackendU
 
 const HOUR = 3_600_000
 
-async function fresh (t: TestContext, makeBackend: MakeBackend, keepOnStop = false): Promise<{ ns: Netns, b: BackendUnderTest }> {
+async function fresh (
+  t: TestContext,
+  makeBackend: MakeBackend,
+  keepOnStop = false
+): Promise<{ ns: Netns; b: BackendUnderTest }> {
   const ns = await createNetns('fwc')
   t.after(() => ns.remove())
   const b = await makeBackend(ns, { keepOnStop })
@@ -142,7 +147,8 @@ export function firewallCompliance (name: string, makeBackend: MakeBackend): voi
       await addAddress(ns, '10.200.7.2/32')
       const server = await startTcpServer(ns, '10.200.7.1')
       t.after(() => server.close())
-      const connect = async (): Promise<string> => await tcpConnect(ns, '10.200.7.1', server.port, { from: '10.200.7.2', timeoutMs: 800 })
+      const connect = async (): Promise<string> =>
+        await tcpConnect(ns, '10.200.7.1', server.port, { from: '10.200.7.2', timeoutMs: 800 })
       await b.firewall.start([{ subject: '10.200.7.2', until: b.clock.now() + HOUR }], ['10.200.7.2'])
       assert.equal(await connect(), 'connected')
       await b.firewall.setAllow([])

@@ -17,6 +17,7 @@ const CAP = 50
 const topic = '/palisade/test/obs/1'
 const [pv, pm1, pm2, ph] = await Promise.all([prepare('victim'), prepare('m1'), prepare('m2'), prepare('honest')])
 const trust = { threshold: 1, quorum: 1, maxRemoteBans: CAP }
+// eslint-disable-next-line prefer-const -- the node's callbacks close over it before it exists
 let engine: DecisionEngine | undefined
 const victim = await makeNode(pv, {
   trusted: [pm1.id, pm2.id, ph.id],
@@ -42,9 +43,16 @@ for (const p of [pm1, pm2, ph]) {
   members.push(n)
 }
 const [m1, m2, honest] = members
-await waitFor('every member subscribed at the victim and the victim at them', () =>
-  members.every(n => (victim.fed as any).node.services.pubsub.getSubscribers(topic).some((p: any) => p.toString() === n.id) &&
-    (n.fed as any).node.services.pubsub.getSubscribers(topic).some((p: any) => p.toString() === pv.id)), 20_000)
+await waitFor(
+  'every member subscribed at the victim and the victim at them',
+  () =>
+    members.every(
+      n =>
+        (victim.fed as any).node.services.pubsub.getSubscribers(topic).some((p: any) => p.toString() === n.id) &&
+        (n.fed as any).node.services.pubsub.getSubscribers(topic).some((p: any) => p.toString() === pv.id)
+    ),
+  20_000
+)
 
 const ban = async (n: TestNode, ip: string): Promise<void> => {
   await n.fed.publishBan({ ip, filter: 'ssh', count: 1, observedAt: Date.now(), ttl: 3_600_000 })
@@ -59,7 +67,10 @@ describe('attack: members poisoning the ban list', { timeout: 120_000 }, () => {
     const share = Math.ceil(CAP / 3)
     assert.equal(heldBy(pm1.id), share, 'M1 holds its share')
     assert.equal(heldBy(pm2.id), share, 'M2 holds its share')
-    assert.ok((engine as Engine).remoteBudgetOf(pm1.id).refused.share >= 60 - share, 'refusals are attributed to the member')
+    assert.ok(
+      (engine as Engine).remoteBudgetOf(pm1.id).refused.share >= 60 - share,
+      'refusals are attributed to the member'
+    )
     // the honest member bans what is left of the cap, and one more
     const room = CAP - 2 * share
     const hIps = Array.from({ length: room + 1 }, (_, i) => `198.51.100.${i + 101}`)

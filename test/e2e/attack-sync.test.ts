@@ -38,7 +38,20 @@ async function fill (dir: string, author: { id: string, dir: string }): Promise<
   const now = Date.now()
   const b = store.batch()
   for (let seq = 1; seq <= HELD; seq++) {
-    const bytes = encodeObservation({ v: 1, kind: 'ban', ip: `198.51.100.${seq % 250 + 1}`, filter: 'f', count: 1, observedAt: now, ttl: 3_600_000, author: author.id, seq }, sign)
+    const bytes = encodeObservation(
+      {
+        v: 1,
+        kind: 'ban',
+        ip: `198.51.100.${(seq % 250) + 1}`,
+        filter: 'f',
+        count: 1,
+        observedAt: now,
+        ttl: 3_600_000,
+        author: author.id,
+        seq
+      },
+      sign
+    )
     b.put('observations', observationKey(author.id, seq), { hex: Buffer.from(bytes).toString('hex'), receivedAt: now, observedAt: now })
   }
   await b.write()
@@ -48,13 +61,25 @@ async function fill (dir: string, author: { id: string, dir: string }): Promise<
 const [pv, ph, attacker, stranger, author] = await Promise.all([prepare('victim'), prepare('honest'), prepare('attacker'), prepare('stranger'), prepare('author')])
 await fill(pv.dir, author)
 // the attacker is a member (weight 0 would do: any admitted key may sync); the collective is open
-const victim = await makeNode(pv, { trusted: [ph.id, attacker.id, author.id], open: true, trust: { threshold: 1, quorum: 1 } })
+const victim = await makeNode(pv, {
+  trusted: [ph.id, attacker.id, author.id],
+  open: true,
+  trust: { threshold: 1, quorum: 1 }
+})
 await victim.start()
 const honest = await makeNode(ph, { trusted: [pv.id], bootstrap: [addrOf(victim)] })
 await honest.start()
-await waitFor('honest member subscribed at the victim', () =>
-  (victim.fed as any).node.services.pubsub.getSubscribers('/palisade/test/obs/1').some((p: any) => p.toString() === ph.id) &&
-  (honest.fed as any).node.services.pubsub.getSubscribers('/palisade/test/obs/1').some((p: any) => p.toString() === pv.id), 20_000)
+await waitFor(
+  'honest member subscribed at the victim',
+  () =>
+    (victim.fed as any).node.services.pubsub
+      .getSubscribers('/palisade/test/obs/1')
+      .some((p: any) => p.toString() === ph.id) &&
+    (honest.fed as any).node.services.pubsub
+      .getSubscribers('/palisade/test/obs/1')
+      .some((p: any) => p.toString() === pv.id),
+  20_000
+)
 // the honest member's own catch-up (20,000 observations of an author it does not trust) is over
 await waitFor('honest catch-up', () => (honest.trust.stats(author.id)?.reasons.untrusted ?? 0) >= HELD, 60_000)
 

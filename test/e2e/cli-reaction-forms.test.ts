@@ -91,7 +91,10 @@ test('status: each stream alive or waiting with lines and last line, firewall an
   assert.notEqual(nocmd.state, 'running')
   assert.equal(nocmd.lastError.kind, 'ENOENT', JSON.stringify(nocmd))
   assert.equal(st.firewall.backend, 'none')
-  assert.deepEqual({ detect: st.bans.detect, manual: st.bans.manual, remote: st.bans.remote, total: st.bans.total }, { detect: 0, manual: 1, remote: 0, total: 1 })
+  assert.deepEqual(
+    { detect: st.bans.detect, manual: st.bans.manual, remote: st.bans.remote, total: st.bans.total },
+    { detect: 0, manual: 1, remote: 0, total: 1 }
+  )
   assert.equal(st.peers, null)
   assert.match(st.version, /^\d+\.\d+\.\d+/)
   assert.ok(st.uptimeMs >= 0 && st.uptimeMs < 120_000)

@@ -16,7 +16,10 @@ import { tempDir } from '../helpers/tmp.ts'
 interface Verdict { code: number | null, output: string, started: boolean }
 
 function run (argv: readonly string[], netns: string | undefined, untilStarted: boolean): Promise<Verdict> {
-  const full = netns === undefined ? [process.execPath, BIN, ...argv] : ['ip', 'netns', 'exec', netns, process.execPath, BIN, ...argv]
+  const full =
+    netns === undefined
+      ? [process.execPath, BIN, ...argv]
+      : ['ip', 'netns', 'exec', netns, process.execPath, BIN, ...argv]
   return new Promise(resolve => {
     const child = spawn(full[0], full.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] })
     let output = ''
@@ -37,20 +40,25 @@ const dir = await tempDir('pal-parity-')
 const ns = await createNetns('parity')
 after(() => ns.remove())
 
-function config (name: string, opts: { top?: string, regex?: string[], firewall?: string, socket?: string, state?: string }): string {
+function config (
+  name: string,
+  opts: { top?: string; regex?: string[]; firewall?: string; socket?: string; state?: string }
+): string {
   const regex = (opts.regex ?? ['x from <ip>']).map(r => `'${r}'`).join(', ')
-  return [
-    `state: ${opts.state ?? JSON.stringify(join(dir, `state-${name}`))}`,
-    `socket: ${opts.socket ?? JSON.stringify(join(dir, `${name}.sock`))}`,
-    `firewall: ${opts.firewall ?? '{backend: none}'}`,
-    'patterns: {ip: {type: ip}}',
-    'streams:',
-    '  s:',
-    "    cmd: [sleep, '600']",
-    '    filters:',
-    `      f: {regex: [${regex}], ban: 1h}`,
-    opts.top ?? ''
-  ].join('\n') + '\n'
+  return (
+    [
+      `state: ${opts.state ?? JSON.stringify(join(dir, `state-${name}`))}`,
+      `socket: ${opts.socket ?? JSON.stringify(join(dir, `${name}.sock`))}`,
+      `firewall: ${opts.firewall ?? '{backend: none}'}`,
+      'patterns: {ip: {type: ip}}',
+      'streams:',
+      '  s:',
+      "    cmd: [sleep, '600']",
+      '    filters:',
+      `      f: {regex: [${regex}], ban: 1h}`,
+      opts.top ?? ''
+    ].join('\n') + '\n'
+  )
 }
 
 const cases: Array<{ name: string, text: string, refused: RegExp | null }> = [

@@ -24,7 +24,15 @@ const address = (block: number, i: number): string => `81.${block}.${(i >> 8) & 
 const line = (ip: string, port: number): string => `Nov 23 14:09:01 host sshd[77]: Failed password for root from ${ip} port ${port} ssh2\n`
 const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
 
-interface Setup { dir: string, log: string, socket: string, config: string, table: string, out: string, oneshots: string }
+interface Setup {
+  dir: string
+  log: string
+  socket: string
+  config: string
+  table: string
+  out: string
+  oneshots: string
+}
 
 async function setup (name: string, retry: number, actions: boolean): Promise<Setup> {
   const dir = await tempDir(`palisade-${name}-`)
@@ -89,7 +97,9 @@ async function kill9 (d: Daemon): Promise<void> {
 async function kernelSet (n: Netns, table: string): Promise<Set<string>> {
   const r = await n.exec(['nft', '-j', 'list', 'set', 'inet', table, 'ban4'])
   if (r.code !== 0) return new Set()
-  const doc = JSON.parse(r.stdout) as { nftables: Array<{ set?: { elem?: Array<string | { elem: { val: string } }> } }> }
+  const doc = JSON.parse(r.stdout) as {
+    nftables: Array<{ set?: { elem?: Array<string | { elem: { val: string } }> } }>
+  }
   const elems = doc.nftables.find(x => x.set !== undefined)?.set?.elem ?? []
   return new Set(elems.map(e => typeof e === 'string' ? e : e.elem.val))
 }
@@ -107,12 +117,16 @@ async function storedBans (s: Setup): Promise<Set<string>> {
 async function walBytes (s: Setup): Promise<number> {
   const db = join(s.dir, 'state', 'db')
   let n = 0
-  for (const f of await readdir(db).catch(() => [] as string[])) if (f.endsWith('.log')) n += (await stat(join(db, f))).size
+  for (const f of await readdir(db).catch(() => [] as string[])) { if (f.endsWith('.log')) n += (await stat(join(db, f))).size }
   return n
 }
 
 async function logged (s: Setup, msg: string): Promise<Array<Record<string, unknown>>> {
-  return (await readFile(s.out, 'utf8')).split('\n').filter(l => l.startsWith('{')).map(l => JSON.parse(l) as Record<string, unknown>).filter(l => l.msg === msg)
+  return (await readFile(s.out, 'utf8'))
+    .split('\n')
+    .filter(l => l.startsWith('{'))
+    .map(l => JSON.parse(l) as Record<string, unknown>)
+    .filter(l => l.msg === msg)
 }
 
 async function finish (s: Setup, expected: Set<string>): Promise<void> {
@@ -151,8 +165,16 @@ async function finish (s: Setup, expected: Set<string>): Promise<void> {
   }
   assert.deepEqual(missingKernel.slice(0, 5), [], `${missingKernel.length} of ${expected.size} expected bans missing in the kernel`)
   assert.deepEqual(missingStore.slice(0, 5), [], `${missingStore.length} of ${expected.size} expected bans missing in the store`)
-  assert.deepEqual([...kernel].filter(ip => !expected.has(ip)).slice(0, 5), [], 'no ban in the kernel that was not earned')
-  assert.deepEqual([...stored].filter(ip => !expected.has(ip)).slice(0, 5), [], 'no ban in the store that was not earned')
+  assert.deepEqual(
+    [...kernel].filter(ip => !expected.has(ip)).slice(0, 5),
+    [],
+    'no ban in the kernel that was not earned'
+  )
+  assert.deepEqual(
+    [...stored].filter(ip => !expected.has(ip)).slice(0, 5),
+    [],
+    'no ban in the store that was not earned'
+  )
 }
 
 test('kill -9 right after a burst\'s triggers are stored: the next start decides them (outbox)', { timeout: 240_000 }, async () => {
@@ -175,7 +197,9 @@ test('kill -9 right after a burst\'s triggers are stored: the next start decides
     // the runner's batch (checkpoint, 3,000 outbox entries) lands first; the engine's follows it:
     // kill in between, as soon as the first has reached the write-ahead log
     const deadline = Date.now() + 15_000
-    while (await walBytes(s) - before < 200_000 && Date.now() < deadline) await new Promise(resolve => setImmediate(resolve))
+    while ((await walBytes(s)) - before < 200_000 && Date.now() < deadline) {
+      await new Promise(resolve => setImmediate(resolve))
+    }
     await kill9(d)
   }
   await finish(s, expected)
@@ -211,6 +235,7 @@ test('50 random kill -9 under a writer: exactly the addresses that reached retry
   let writing = true
   const writer = (async () => {
     // ~150 lines/s: the 7,500 lines span the 50 restarts
+    // eslint-disable-next-line no-unmodified-loop-condition -- the killer loop clears `writing`
     while (written < lines.length && writing) {
       await appendFile(s.log, lines.slice(written, written + 6).join(''))
       written = Math.min(lines.length, written + 6)

@@ -33,7 +33,16 @@ const bridgeNs = await createNetns('fbr')
 after(() => bridgeNs.remove())
 const bridge = await createBridge(bridgeNs)
 
-interface Node { name: Name, ns: Netns, dir: string, id: string, log: string, socket: string, config: string, daemon?: RunningDaemon }
+interface Node {
+  name: Name
+  ns: Netns
+  dir: string
+  id: string
+  log: string
+  socket: string
+  config: string
+  daemon?: RunningDaemon
+}
 const nodes = {} as Record<Name, Node>
 for (const name of NAMES) {
   const ns = await createNetns(`f${name}`)
@@ -92,8 +101,15 @@ const show = async (name: Name): Promise<{ bans: Array<{ ip: string, origin: str
   return JSON.parse(r.stdout)
 }
 const banned = async (name: Name, ip: string) => (await show(name)).bans.find(b => b.ip === ip)
-const peerList = async (name: Name): Promise<Array<{ key: string, connected: boolean, stats: { accepted: number, rejected: number, reasons: Record<string, number> } | null }>> =>
-  JSON.parse((await cli(['-s', nodes[name].socket, 'peer', 'list', '--json'])).stdout)
+const peerList = async (
+  name: Name
+): Promise<
+  Array<{
+    key: string
+    connected: boolean
+    stats: { accepted: number; rejected: number; reasons: Record<string, number> } | null
+  }>
+> => JSON.parse((await cli(['-s', nodes[name].socket, 'peer', 'list', '--json'])).stdout)
 /** tail -n0 only sees lines written after it runs */
 const streamsSettle = () => new Promise(resolve => setTimeout(resolve, 700))
 
@@ -154,7 +170,11 @@ test('an untrusted node cannot connect and its reports change nothing', async ()
   await new Promise(resolve => setTimeout(resolve, 2000))
   for (const name of ['a', 'b', 'c'] as const) {
     assert.equal(await banned(name, ip), undefined, `${name} must ignore D`)
-    assert.equal((await peerList(name)).some(p => p.key === nodes.d.id && p.connected), false, `${name} refuses D's connection`)
+    assert.equal(
+      (await peerList(name)).some(p => p.key === nodes.d.id && p.connected),
+      false,
+      `${name} refuses D's connection`
+    )
   }
 })
 
@@ -165,7 +185,8 @@ test('a forged signature is rejected by the receiving member and not relayed', a
   const r = await run(['ip', 'netns', 'exec', e.ns.name, process.execPath, forger, join(e.dir, 'state'), `/ip4/${ADDR.e}/tcp/${PORT}`, maddr('b'), COLLECTIVE, nodes.a.id, ip])
   assert.equal(r.code, 0, r.stderr)
   assert.match(r.stdout, /published/)
-  const forgeries = async (name: Name) => (await peerList(name)).find(p => p.key === nodes.a.id)?.stats?.reasons.signature ?? 0
+  const forgeries = async (name: Name) =>
+    (await peerList(name)).find(p => p.key === nodes.a.id)?.stats?.reasons.signature ?? 0
   await waitFor('B counted the forgery against A', async () => (await forgeries('b')) >= 1)
   await new Promise(resolve => setTimeout(resolve, 1000))
   for (const name of ['a', 'b', 'c'] as const) assert.equal(await banned(name, ip), undefined, name)
@@ -205,7 +226,13 @@ test('with quorum 2, one reporter is not enough and two are', async () => {
 test('peer trust add / remove / revoke on a running daemon; revoking drops the votes a ban stood on', async () => {
   const add = await cli(['-s', nodes.a.socket, 'peer', 'trust', 'add', nodes.d.id, '--weight', '0.5', '--name', 'dave', '--shadow'])
   assert.equal(add.code, 0, add.stderr)
-  let list = await peerList('a') as Array<{ key: string, source?: string, weight?: number, shadow?: boolean, name?: string }>
+  let list = (await peerList('a')) as Array<{
+    key: string
+    source?: string
+    weight?: number
+    shadow?: boolean
+    name?: string
+  }>
   const dave = list.find(p => p.key === nodes.d.id)
   assert.deepEqual([dave?.source, dave?.weight, dave?.shadow, dave?.name], ['runtime', 0.5, true, 'dave'])
   assert.equal(list.find(p => p.key === nodes.b.id)?.source, 'config')

@@ -46,12 +46,23 @@ export async function makeNode (p: { name: string, dir: string, id: string }, op
   onRetract?: (author: string, ip: string) => Promise<void> | void
 }): Promise<TestNode> {
   const store = createStore({ path: join(p.dir, 'db') })
-  const trust = createTrustPolicy({
-    config: {
-      threshold: 2, quorum: 2, window: 86_400_000, banFor: 86_400_000, localWeight: 2, maxReportsPerPeerPerHour: 100_000,
-      maxRemoteBans: 100_000, honorRetractions: true, peers: opts.trusted.map(key => ({ key, weight: 1, shadow: false })), ...opts.trust
-    }
-  }, { store, clock: systemClock, logger: silentLogger() })
+  const trust = createTrustPolicy(
+    {
+      config: {
+        threshold: 2,
+        quorum: 2,
+        window: 86_400_000,
+        banFor: 86_400_000,
+        localWeight: 2,
+        maxReportsPerPeerPerHour: 100_000,
+        maxRemoteBans: 100_000,
+        honorRetractions: true,
+        peers: opts.trusted.map(key => ({ key, weight: 1, shadow: false })),
+        ...opts.trust
+      }
+    },
+    { store, clock: systemClock, logger: silentLogger() }
+  )
   const votes: Vote[] = []
   const retracts: Array<[string, string]> = []
   const waiters: Array<{ ip: string, resolve: (v: Vote) => void }> = []
@@ -77,29 +88,48 @@ export async function makeNode (p: { name: string, dir: string, id: string }, op
     async start () {
       await store.start()
       await trust.start()
-      fed = createFederation({
-        config: {
-          collective: opts.collective ?? 'test', listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: opts.bootstrap ?? [], open: opts.open ?? false,
-          redialInterval: 500, maxClockSkew: 60_000, ...opts.fed
+      fed = createFederation(
+        {
+          config: {
+            collective: opts.collective ?? 'test',
+            listen: ['/ip4/127.0.0.1/tcp/0'],
+            bootstrap: opts.bootstrap ?? [],
+            open: opts.open ?? false,
+            redialInterval: 500,
+            maxClockSkew: 60_000,
+            ...opts.fed
+          },
+          trust: {
+            threshold: 2,
+            quorum: 2,
+            window: 86_400_000,
+            banFor: 86_400_000,
+            localWeight: 2,
+            maxReportsPerPeerPerHour: 100_000,
+            maxRemoteBans: 100_000,
+            honorRetractions: true,
+            peers: [],
+            ...opts.trust
+          },
+          stateDir: p.dir,
+          allow: () => new CidrSet(['192.0.2.0/24'])
         },
-        trust: {
-          threshold: 2, quorum: 2, window: 86_400_000, banFor: 86_400_000, localWeight: 2, maxReportsPerPeerPerHour: 100_000,
-          maxRemoteBans: 100_000, honorRetractions: true, peers: [], ...opts.trust
-        },
-        stateDir: p.dir,
-        allow: () => new CidrSet(['192.0.2.0/24'])
-      }, {
-        store, trustPolicy: trust, clock: systemClock, logger: opts.logger ?? silentLogger(),
-        onVote: async (v) => {
-          votes.push(v)
-          for (const w of waiters.filter(w => w.ip === v.ip)) w.resolve(v)
-          await opts.onVote?.(v)
-        },
-        onRetract: async (a, ip) => {
-          retracts.push([a, ip])
-          await opts.onRetract?.(a, ip)
+        {
+          store,
+          trustPolicy: trust,
+          clock: systemClock,
+          logger: opts.logger ?? silentLogger(),
+          onVote: async v => {
+            votes.push(v)
+            for (const w of waiters.filter(w => w.ip === v.ip)) w.resolve(v)
+            await opts.onVote?.(v)
+          },
+          onRetract: async (a, ip) => {
+            retracts.push([a, ip])
+            await opts.onRetract?.(a, ip)
+          }
         }
-      })
+      )
       await fed.start()
       running = true
     },

@@ -19,9 +19,12 @@ import { member as start } from './fixtures/member-process.ts'
 const PORT = 4711
 /** the production default: nothing here may wait for a redial round */
 const REDIAL = 30_000
-const member = async (ns: Netns, dir: string, cfg: { listen: string[], bootstrap: string[], trusted: string[] }) => await start(ns, dir, { ...cfg, redialInterval: REDIAL })
+const member = async (ns: Netns, dir: string, cfg: { listen: string[]; bootstrap: string[]; trusted: string[] }) =>
+  await start(ns, dir, { ...cfg, redialInterval: REDIAL })
 
-async function pair (tag: string): Promise<{ a: Netns, b: Netns, ifB: string, dirA: string, dirB: string, idA: string, idB: string }> {
+async function pair (
+  tag: string
+): Promise<{ a: Netns; b: Netns; ifB: string; dirA: string; dirB: string; idA: string; idB: string }> {
   const root = await tempDir(`palisade-live-${tag}-`)
   const a = await createNetns(`l${tag}a`)
   after(() => a.remove())
@@ -35,7 +38,15 @@ async function pair (tag: string): Promise<{ a: Netns, b: Netns, ifB: string, di
   const dirB = join(root, 'b')
   await mkdir(dirA)
   await mkdir(dirB)
-  return { a, b, ifB, dirA, dirB, idA: (await loadIdentity(dirA, { create: true })).id, idB: (await loadIdentity(dirB, { create: true })).id }
+  return {
+    a,
+    b,
+    ifB,
+    dirA,
+    dirB,
+    idA: (await loadIdentity(dirA, { create: true })).id,
+    idB: (await loadIdentity(dirB, { create: true })).id
+  }
 }
 
 const addrA = `/ip4/203.0.113.31/tcp/${PORT}`

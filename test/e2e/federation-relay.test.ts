@@ -26,18 +26,42 @@ describe('federation: relaying through a line A–B–C', { timeout: 30_000 }, (
 
     // forged: valid CBOR naming A as author, signature broken, published raw on A's gossipsub
     const idA = await loadIdentity(pa.dir)
-    const forged = encodeObservation({ v: 1, kind: 'ban', ip: '203.0.113.99', filter: 'forged', count: 1, observedAt: Date.now(), ttl: 60_000, author: idA.id, seq: 1_000_000 }, idA.sign)
+    const forged = encodeObservation(
+      {
+        v: 1,
+        kind: 'ban',
+        ip: '203.0.113.99',
+        filter: 'forged',
+        count: 1,
+        observedAt: Date.now(),
+        ttl: 60_000,
+        author: idA.id,
+        seq: 1_000_000
+      },
+      idA.sign
+    )
     forged[forged.length - 5] ^= 0xff
     await aNode.services.pubsub.publish(TOPIC, forged)
     await waitFor('B rejected the forgery', () => b.trust.stats(a.id)?.reasons.signature === 1)
 
-    await a.fed.publishBan({ ip: '203.0.113.50', filter: 'ssh.failedlogin', count: 5, observedAt: Date.now(), ttl: 60_000 })
+    await a.fed.publishBan({
+      ip: '203.0.113.50',
+      filter: 'ssh.failedlogin',
+      count: 5,
+      observedAt: Date.now(),
+      ttl: 60_000
+    })
     const v = await c.voteFor('203.0.113.50')
     assert.equal(v.author, a.id)
     assert.equal(v.count, 5)
     // the forgery was never relayed: C never saw any report from A but the valid one
     await waitFor('C stats', () => c.trust.stats(a.id) !== undefined)
-    assert.deepEqual(c.trust.stats(a.id), { accepted: 1, rejected: 0, lastReport: c.trust.stats(a.id)?.lastReport, reasons: {} })
+    assert.deepEqual(c.trust.stats(a.id), {
+      accepted: 1,
+      rejected: 0,
+      lastReport: c.trust.stats(a.id)?.lastReport,
+      reasons: {}
+    })
     assert.equal(c.votes.some(x => x.ip === '203.0.113.99'), false)
     assert.equal(b.votes.some(x => x.ip === '203.0.113.99'), false)
   })

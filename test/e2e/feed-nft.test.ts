@@ -32,7 +32,15 @@ const now = Date.now()
 const ban = (ip: string): Ban => ({ key: ip, ip, values: { ip }, filter: 's.f', origin: 'detect', since: now, until: now + 3_600_000, level: 0, reporters: ['self'], firewall: true })
 let bans: Ban[] = [ban('10.200.7.0/28'), ban(B_BANNED), ban('fd00:200:7::/112'), ban(B6_BANNED), ban('192.0.2.0/24'), ban('192.0.2.7')]
 let sink: FeedCache | undefined
-const feed = new FeedServer({ listen: '127.0.0.1:0', bans: () => bans, now: () => Date.now(), subscribe: s => { sink = s }, logger: silentLogger() })
+const feed = new FeedServer({
+  listen: '127.0.0.1:0',
+  bans: () => bans,
+  now: () => Date.now(),
+  subscribe: s => {
+    sink = s
+  },
+  logger: silentLogger()
+})
 await feed.start()
 after(() => feed.stop())
 
@@ -40,7 +48,12 @@ function get (path: string): Promise<{ status: number, body: string }> {
   return new Promise((resolve, reject) => {
     request({ host: '127.0.0.1', port: feed.port, path, agent: false }, res => {
       let body = ''
-      res.setEncoding('utf8').on('data', (c: string) => { body += c }).on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+      res
+        .setEncoding('utf8')
+        .on('data', (c: string) => {
+          body += c
+        })
+        .on('end', () => resolve({ status: res.statusCode ?? 0, body }))
     }).on('error', reject).end()
   })
 }
@@ -52,7 +65,8 @@ async function load (path: string): Promise<void> {
   assert.equal(n.code, 0, `nft -f ${path} failed: ${n.stderr}`)
 }
 
-const connect = (host: string, from: string): Promise<string> => tcpConnect(nsB, host, server.port, { from, timeoutMs: 1000 })
+const connect = (host: string, from: string): Promise<string> =>
+  tcpConnect(nsB, host, server.port, { from, timeoutMs: 1000 })
 
 test('the enforcing table loads with a prefix and an address inside it, reloads, and drops banned sources only', async () => {
   await load('/blocklist.nft?hooks=input,forward')
@@ -92,7 +106,10 @@ test('with ?hooks=forward a router drops banned sources it forwards: B → A (ro
   const nsC = await createNetns('feedc')
   after(() => nsC.remove())
   await createVethPair(nsA, nsC, '10.200.8.1/24', '10.200.8.2/24')
-  const must = async (ns: Netns, argv: string[]): Promise<void> => { const r = await ns.exec(argv); assert.equal(r.code, 0, `${argv.join(' ')}: ${r.stderr}`) }
+  const must = async (ns: Netns, argv: string[]): Promise<void> => {
+    const r = await ns.exec(argv)
+    assert.equal(r.code, 0, `${argv.join(' ')}: ${r.stderr}`)
+  }
   await must(nsA, ['sysctl', '-qw', 'net.ipv4.ip_forward=1'])
   await must(nsB, ['ip', 'route', 'add', '10.200.8.0/24', 'via', A])
   await must(nsC, ['ip', 'route', 'add', '10.200.7.0/24', 'via', '10.200.8.1'])
@@ -102,7 +119,8 @@ test('with ?hooks=forward a router drops banned sources it forwards: B → A (ro
   sink!.apply()
   await nsA.exec(['nft', 'delete', 'table', 'inet', 'filter'])
   await load('/blocklist.nft?hooks=forward')
-  const through = (from: string): Promise<string> => tcpConnect(nsB, '10.200.8.2', behind.port, { from, timeoutMs: 1000 })
+  const through = (from: string): Promise<string> =>
+    tcpConnect(nsB, '10.200.8.2', behind.port, { from, timeoutMs: 1000 })
   assert.equal(await through(B_BANNED), 'timeout', 'forwarded packets from a banned source are dropped')
   assert.equal(await through(B_FREE), 'connected')
   assert.equal(await connect(A, B_BANNED), 'connected', 'only the forward hook was asked for')

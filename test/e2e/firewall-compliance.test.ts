@@ -86,8 +86,10 @@ test('createFirewall refuses unknown backends and "auto", naming the known ones'
 })
 
 test('a missing tool is reported as PAL_ERR_FW_UNAVAILABLE with the package to install', async () => {
-  const fw = createFirewall({ ...commandInit({ name: 'x' } as Netns, false, join(dir, 'none')), netns: undefined,
-    command: { ban: ['/nonexistent/palisade-ban', '<ip>'], unban: ['/nonexistent/palisade-unban', '<ip>'] } },
+  const fw = createFirewall({
+    ...commandInit({ name: 'x' } as Netns, false, join(dir, 'none')), netns: undefined,
+    command: { ban: ['/nonexistent/palisade-ban', '<ip>'], unban: ['/nonexistent/palisade-unban', '<ip>'] }
+  },
   { logger: silentLogger(), clock: new ManualClock() })
   await assert.rejects(fw.ban([{ subject: '203.0.113.1', until: Date.UTC(2030, 0, 1) }]), { code: 'PAL_ERR_FW_UNAVAILABLE' })
   const ns = await createNetns('fwmiss')

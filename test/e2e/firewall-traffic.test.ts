@@ -39,7 +39,8 @@ const expected: FirewallBan[] = [
 const allow = [`${B_ALLOWED}/32`]
 await firewall.start(expected, allow)
 
-const connect = (host: string, from: string): Promise<string> => tcpConnect(nsB, host, server.port, { from, timeoutMs: 1000 })
+const connect = (host: string, from: string): Promise<string> =>
+  tcpConnect(nsB, host, server.port, { from, timeoutMs: 1000 })
 
 test('a banned address of B cannot connect to A; an allowlisted one still can', async () => {
   assert.equal(await connect(A, B_BANNED), 'timeout')
@@ -53,7 +54,12 @@ test('a banned address of B cannot connect to A; an allowlisted one still can', 
 
 test('one reconcile pass repairs an element deleted, a table flushed and a table deleted by hand', async () => {
   const loop = startReconcileLoop({
-    firewall, expected: () => expected, allow: () => allow, intervalMs: 60_000, clock: systemClock, logger: silentLogger()
+    firewall,
+    expected: () => expected,
+    allow: () => allow,
+    intervalMs: 60_000,
+    clock: systemClock,
+    logger: silentLogger()
   })
   after(() => loop.stop())
   assert.deepEqual(await loop.runOnce(), { added: 0, removed: 0 }, 'no drift right after start')

@@ -6,5 +6,8 @@
 export function fuzzOptions (defaultRuns: number): { numRuns: number, seed?: number } {
   const runs = Number(process.env.PALISADE_FUZZ_RUNS ?? defaultRuns)
   const seed = process.env.PALISADE_FUZZ_SEED
-  return { numRuns: Number.isSafeInteger(runs) && runs > 0 ? runs : defaultRuns, ...(seed === undefined ? {} : { seed: Number(seed) }) }
+  return {
+    numRuns: Number.isSafeInteger(runs) && runs > 0 ? runs : defaultRuns,
+    ...(seed === undefined ? {} : { seed: Number(seed) })
+  }
 }

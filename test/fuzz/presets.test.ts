@@ -32,7 +32,11 @@ function goldenLines (): Map<string, string[]> {
   for (const dir of readdirSync(root)) {
     const at = join(root, dir)
     if (!existsSync(join(at, 'config.yaml'))) continue
-    const stream = (parse(readFileSync(join(at, 'config.yaml'), 'utf8')) as { streams?: { s?: { preset?: string, mode?: string } } } | null)?.streams?.s
+    const stream = (
+      parse(readFileSync(join(at, 'config.yaml'), 'utf8')) as {
+        streams?: { s?: { preset?: string; mode?: string } }
+      } | null
+    )?.streams?.s
     const preset = allPresets().find(p => p.name === stream?.preset)
     if (preset === undefined) continue
     const key = `${preset.name}:${stream?.mode ?? preset.defaultMode}`
@@ -54,10 +58,20 @@ for (const p of allPresets()) {
     const text = `patterns:\n  ip:\n    type: ip\nstreams:\n  s:\n    cmd: [cat]\n    preset: ${p.name}\n    mode: ${mode}\n`
     const config = parseConfig([{ file: `${p.name}.yml`, text, format: 'yaml' }], { isRoot: false, cwd: '/' })
     const filters = config.streams.s.filters.map(f => compileFilter(f, config.patterns))
-    const words = [...new Set(config.streams.s.filters.flatMap(f => f.regex.join(' ').match(/(?<!\\)[A-Za-z][A-Za-z0-9_=-]{2,}/g) ?? []))]
+    const words = [
+      ...new Set(
+        config.streams.s.filters.flatMap(f => f.regex.join(' ').match(/(?<!\\)[A-Za-z][A-Za-z0-9_=-]{2,}/g) ?? [])
+      )
+    ]
     const ipPatterns = Object.entries(config.patterns).filter(([, v]) => v.type !== undefined).map(([k]) => k)
     const name = `${p.name}:${mode}`
-    targets.push({ name, filters, ipPatterns, words, golden: golden.get(name) ?? golden.get(`${p.name}:${p.defaultMode}`) ?? [] })
+    targets.push({
+      name,
+      filters,
+      ipPatterns,
+      words,
+      golden: golden.get(name) ?? golden.get(`${p.name}:${p.defaultMode}`) ?? []
+    })
   }
 }
 
@@ -73,12 +87,24 @@ const address = fc.oneof(
   { weight: 1, arbitrary: fc.ipV6() },
   { weight: 1, arbitrary: fc.string({ maxLength: 8 }) }
 )
-const noise = (t: number): fc.Arbitrary<string> => fc.array(fc.tuple(fc.oneof(
-  { weight: 4, arbitrary: targets[t].words.length > 0 ? fc.constantFrom(...targets[t].words) : fc.string({ maxLength: 6 }) },
-  { weight: 3, arbitrary: address },
-  { weight: 1, arbitrary: fc.string({ maxLength: 8 }) },
-  { weight: 1, arbitrary: fc.nat({ max: 65535 }).map(String) }
-), fc.constantFrom(...SEPARATORS)), { maxLength: 14 }).map(parts => parts.map(([w, s]) => w + s).join(''))
+const noise = (t: number): fc.Arbitrary<string> =>
+  fc
+    .array(
+      fc.tuple(
+        fc.oneof(
+          {
+            weight: 4,
+            arbitrary: targets[t].words.length > 0 ? fc.constantFrom(...targets[t].words) : fc.string({ maxLength: 6 })
+          },
+          { weight: 3, arbitrary: address },
+          { weight: 1, arbitrary: fc.string({ maxLength: 8 }) },
+          { weight: 1, arbitrary: fc.nat({ max: 65535 }).map(String) }
+        ),
+        fc.constantFrom(...SEPARATORS)
+      ),
+      { maxLength: 14 }
+    )
+    .map(parts => parts.map(([w, s]) => w + s).join(''))
 
 // address-like tokens in a golden line, to be replaced by hostile ones
 const IP_TOKEN = /[0-9A-Fa-f:.]*[:.][0-9A-Fa-f:.]*/g
@@ -86,29 +112,55 @@ const IP_TOKEN = /[0-9A-Fa-f:.]*[:.][0-9A-Fa-f:.]*/g
 // most lines are a golden line of the preset, mutated: its addresses replaced by address-like
 // text, fragments (its own words, addresses, noise) spliced in, a piece cut or repeated; the
 // others are its words, addresses and noise in any order
-const mutated = (t: number): fc.Arbitrary<string> => fc.tuple(
-  fc.constantFrom(...targets[t].golden),
-  fc.array(address, { minLength: 4, maxLength: 4 }),
-  fc.oneof({ weight: 3, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: fc.array(fc.tuple(fc.nat(), noise(t)), { minLength: 1, maxLength: 2 }) }),
-  fc.oneof({ weight: 3, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.tuple(fc.nat(), fc.nat({ max: 40 }), fc.nat({ max: 3 })) })
-).map(([base, fills, splices, cut]) => {
-  let i = 0
-  let text = base.replace(IP_TOKEN, tok => isIP(tok) === 0 ? tok : fills[i++ % fills.length])
-  for (const [at, frag] of splices) { const k = at % (text.length + 1); text = text.slice(0, k) + frag + text.slice(k) }
-  if (cut !== null) {
-    const [at, len, times] = cut
-    const k = at % (text.length + 1)
-    text = text.slice(0, k) + text.slice(k, k + len).repeat(times) + text.slice(k + len)
-  }
-  return text
-})
-const free = (t: number): fc.Arbitrary<string> => fc.tuple(fc.constantFrom(...PREFIXES), noise(t)).map(([p, n]) => p + n)
+const mutated = (t: number): fc.Arbitrary<string> =>
+  fc
+    .tuple(
+      fc.constantFrom(...targets[t].golden),
+      fc.array(address, { minLength: 4, maxLength: 4 }),
+      fc.oneof(
+        { weight: 3, arbitrary: fc.constant([]) },
+        { weight: 1, arbitrary: fc.array(fc.tuple(fc.nat(), noise(t)), { minLength: 1, maxLength: 2 }) }
+      ),
+      fc.oneof(
+        { weight: 3, arbitrary: fc.constant(null) },
+        { weight: 1, arbitrary: fc.tuple(fc.nat(), fc.nat({ max: 40 }), fc.nat({ max: 3 })) }
+      )
+    )
+    .map(([base, fills, splices, cut]) => {
+      let i = 0
+      let text = base.replace(IP_TOKEN, tok => (isIP(tok) === 0 ? tok : fills[i++ % fills.length]))
+      for (const [at, frag] of splices) {
+        const k = at % (text.length + 1)
+        text = text.slice(0, k) + frag + text.slice(k)
+      }
+      if (cut !== null) {
+        const [at, len, times] = cut
+        const k = at % (text.length + 1)
+        text = text.slice(0, k) + text.slice(k, k + len).repeat(times) + text.slice(k + len)
+      }
+      return text
+    })
+const free = (t: number): fc.Arbitrary<string> =>
+  fc.tuple(fc.constantFrom(...PREFIXES), noise(t)).map(([p, n]) => p + n)
 
-const line = fc.nat({ max: targets.length - 1 }).chain(t => fc.tuple(
-  fc.constant(t),
-  targets[t].golden.length > 0 ? fc.oneof({ weight: 4, arbitrary: mutated(t) }, { weight: 1, arbitrary: free(t) }) : free(t),
-  fc.oneof({ weight: 9, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constantFrom('a', ' ', '1.', ':', 'x ').chain(c => fc.nat({ max: 4000 }).map(n => c.repeat(n))) })
-)).map(([t, body, tail]) => ({ t, text: body + tail }))
+const line = fc
+  .nat({ max: targets.length - 1 })
+  .chain(t =>
+    fc.tuple(
+      fc.constant(t),
+      targets[t].golden.length > 0
+        ? fc.oneof({ weight: 4, arbitrary: mutated(t) }, { weight: 1, arbitrary: free(t) })
+        : free(t),
+      fc.oneof(
+        { weight: 9, arbitrary: fc.constant('') },
+        {
+          weight: 1,
+          arbitrary: fc.constantFrom('a', ' ', '1.', ':', 'x ').chain(c => fc.nat({ max: 4000 }).map(n => c.repeat(n)))
+        }
+      )
+    )
+  )
+  .map(([t, body, tail]) => ({ t, text: body + tail }))
 
 function checkAddress (where: string, value: string): void {
   const s = parseSubject(value)
@@ -131,7 +183,7 @@ test('every preset and mode: reported addresses are valid and canonical, CPU per
       if (m === null) continue
       matched++
       if (m.ip !== undefined) checkAddress(`${target.name} ip`, m.ip)
-      for (const p of target.ipPatterns) if (m.values[p] !== undefined) checkAddress(`${target.name} <${p}>`, m.values[p])
+      for (const p of target.ipPatterns) { if (m.values[p] !== undefined) checkAddress(`${target.name} <${p}>`, m.values[p]) }
     }
   }), options)
   // the property is only worth its runs when lines do match: the generator must reach the regexes

@@ -75,12 +75,20 @@ export async function createNetns (prefix: string): Promise<Netns> {
  * and/or IPv6: `['10.200.1.1/24', 'fd00:200:1::1/64']`). IPv6 DAD is disabled so addresses are
  * usable at once.
  */
-export async function createVethPair (a: Netns, b: Netns, addrA: string | readonly string[], addrB: string | readonly string[]): Promise<void> {
+export async function createVethPair (
+  a: Netns,
+  b: Netns,
+  addrA: string | readonly string[],
+  addrB: string | readonly string[]
+): Promise<void> {
   const id = `${process.pid % 100000}${counter++}`
   const ifA = `pva${id}`.slice(0, 15)
   const ifB = `pvb${id}`.slice(0, 15)
   await must(['ip', 'link', 'add', ifA, 'netns', a.name, 'type', 'veth', 'peer', 'name', ifB, 'netns', b.name])
-  for (const [ns, ifname, addrs] of [[a, ifA, addrA], [b, ifB, addrB]] as const) {
+  for (const [ns, ifname, addrs] of [
+    [a, ifA, addrA],
+    [b, ifB, addrB]
+  ] as const) {
     await must(['ip', 'netns', 'exec', ns.name, 'sysctl', '-qw', `net.ipv6.conf.${ifname}.accept_dad=0`])
     for (const addr of typeof addrs === 'string' ? [addrs] : addrs) {
       await must(['ip', '-n', ns.name, 'addr', 'add', addr, 'dev', ifname, ...(addr.includes(':') ? ['nodad'] : [])])
@@ -122,8 +130,21 @@ export async function startTcpServer (ns: Netns, host: string): Promise<{ port: 
 }
 
 /** Try a TCP connect from inside a namespace; 'connected', 'timeout' or 'error CODE'. */
-export async function tcpConnect (ns: Netns, host: string, port: number, opts: { from?: string, timeoutMs?: number } = {}): Promise<string> {
-  const r = await ns.exec([process.execPath, '-e', CLIENT, host, String(port), opts.from ?? '', String(opts.timeoutMs ?? 1000)])
+export async function tcpConnect (
+  ns: Netns,
+  host: string,
+  port: number,
+  opts: { from?: string; timeoutMs?: number } = {}
+): Promise<string> {
+  const r = await ns.exec([
+    process.execPath,
+    '-e',
+    CLIENT,
+    host,
+    String(port),
+    opts.from ?? '',
+    String(opts.timeoutMs ?? 1000)
+  ])
   return r.stdout.trim()
 }
 

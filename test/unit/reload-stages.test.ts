@@ -41,7 +41,10 @@ test('setAllow lifts the bans the new allowlist protects, and refuses their next
   await vote('203.0.113.7', SELF)
   await vote('203.0.113.8', SELF)
   const lifted = await engine.setAllow(['203.0.113.7/32'])
-  assert.deepEqual(lifted.map(d => [d.kind, d.ban.ip, d.kind === 'unban' ? d.why : '']), [['unban', '203.0.113.7', 'allowed']])
+  assert.deepEqual(
+    lifted.map(d => [d.kind, d.ban.ip, d.kind === 'unban' ? d.why : '']),
+    [['unban', '203.0.113.7', 'allowed']]
+  )
   assert.equal(engine.get('203.0.113.7'), undefined)
   assert.notEqual(engine.get('203.0.113.8'), undefined, 'other bans stay')
   assert.equal(await store.get('bans', '203.0.113.7'), undefined, 'the lift is stored')
@@ -84,18 +87,30 @@ test('setTrust: votes already counted take their author\'s new weight (and shado
   const { store, engine, vote } = await engineSetup()
   await vote('198.51.100.6', 'peerA')
   assert.equal((await vote('198.51.100.6', 'peerB'))?.kind, 'ban')
-  const peers: Record<string, { weight: number, shadow: boolean }> = { peerA: { weight: 1, shadow: true }, peerB: { weight: 1, shadow: false } }
+  const peers: Record<string, { weight: number; shadow: boolean }> = {
+    peerA: { weight: 1, shadow: true },
+    peerB: { weight: 1, shadow: false }
+  }
   const lifted = await engine.setTrust(trust, author => peers[author])
   assert.deepEqual(lifted.map(d => [d.kind, d.ban.ip]), [['unban', '198.51.100.6']], 'a shadow vote no longer counts')
   assert.equal((await store.get<Vote>('votes', '198.51.100.6\u0000peerA'))?.shadow, true, 'the new weight is stored')
 })
 
 test('trust.reconfigure replaces configured peers, keeps runtime peers and revocations, checks keys first', async () => {
-  const [a, b, c, r] = await Promise.all([newIdentity(), newIdentity(), newIdentity(), newIdentity()]).then(x => x.map(i => i.id))
+  const [a, b, c, r] = await Promise.all([newIdentity(), newIdentity(), newIdentity(), newIdentity()]).then(x =>
+    x.map(i => i.id)
+  )
   const store = createStore({ path: join(await tempDir(), 'db') })
   await store.start()
-  const peers = [{ key: a, name: 'a', weight: 1, shadow: false }, { key: b, weight: 1, shadow: false }, { key: r, weight: 1, shadow: false }]
-  const policy = createTrustPolicy({ config: trustConfig({ peers }) }, { store, clock: new ManualClock(), logger: silentLogger() })
+  const peers = [
+    { key: a, name: 'a', weight: 1, shadow: false },
+    { key: b, weight: 1, shadow: false },
+    { key: r, weight: 1, shadow: false }
+  ]
+  const policy = createTrustPolicy(
+    { config: trustConfig({ peers }) },
+    { store, clock: new ManualClock(), logger: silentLogger() }
+  )
   await policy.start()
   await policy.revoke(r)
   await policy.add(c, { weight: 2 })
@@ -106,7 +121,15 @@ test('trust.reconfigure replaces configured peers, keeps runtime peers and revoc
   assert.throws(() => policy.reconfigure(bad), { code: 'PAL_ERR_TRUST_BAD_KEY' })
   assert.notEqual(policy.get(a), undefined, 'a refused configuration changes nothing')
 
-  const out = policy.reconfigure(trustConfig({ peers: [{ key: a, name: 'a', weight: 0.5, shadow: false }, { key: r, weight: 1, shadow: false }, { key: c, weight: 1, shadow: false }] }))
+  const out = policy.reconfigure(
+    trustConfig({
+      peers: [
+        { key: a, name: 'a', weight: 0.5, shadow: false },
+        { key: r, weight: 1, shadow: false },
+        { key: c, weight: 1, shadow: false }
+      ]
+    })
+  )
   assert.deepEqual(out, { added: [c], removed: [b], changed: [a] })
   assert.equal(policy.get(a)?.weight, 0.5)
   assert.equal(policy.get(b), undefined)
@@ -141,7 +164,15 @@ test('counters.rebind: kept filters count on under their new definition, removed
 
 test('followLevels reaches the children the stages made before the change', () => {
   const lines: string[] = []
-  const root = createLogger({ level: 'info', destination: new Writable({ write (chunk, _e, cb) { lines.push(String(chunk)); cb() } }) })
+  const root = createLogger({
+    level: 'info',
+    destination: new Writable({
+      write (chunk, _e, cb) {
+        lines.push(String(chunk))
+        cb()
+      }
+    })
+  })
   const set = followLevels(root)
   const child = root.child({ component: 'detect' })
   const grandchild = child.child({ stream: 'ssh' })

@@ -97,8 +97,8 @@ test('never-ban alone counts as an allowlist change', () => {
 
 test('restart-only settings keep their running value and are reported, never half-applied', () => {
   const next = BASE.replace('state: /tmp/pal-state', 'state: /tmp/other-state').replace('socket: /tmp/pal.sock', 'socket: /tmp/other.sock')
-    .replace('{backend: nftables, table: pal, hooks: [input]}', '{backend: iptables, table: other, hooks: [input, forward]}')
-    + 'federation: {collective: c1, listen: [/ip4/127.0.0.1/tcp/4711]}\nlog: {level: info, format: json}\n'
+    .replace('{backend: nftables, table: pal, hooks: [input]}', '{backend: iptables, table: other, hooks: [input, forward]}') +
+    'federation: {collective: c1, listen: [/ip4/127.0.0.1/tcp/4711]}\nlog: {level: info, format: json}\n'
   const running = cfg(BASE)
   const p = planReload(running, cfg(next.replace(/\nlog: \{level: info\}\n/, '\n')), NFT)
   assert.deepEqual([...p.restart].sort(), ['federation', 'firewall.backend', 'firewall.table', 'log.format', 'socket', 'state'])

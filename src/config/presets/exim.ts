@@ -5,7 +5,8 @@ import { EXIM_HOST, EXIM_START } from './mail-common.ts'
 /**
  * Exim SMTP rejections and authentication failures (fail2ban filter.d/exim.conf; modes normal,
  * more and aggressive: normal and more are the same set here, rejections included, so a
- * configuration written for either fail2ban mode finds its lines). The client's address comes right after Exim's fixed text or at the start of
+ * configuration written for either fail2ban mode finds its lines). The client's address comes right after
+ * Exim's fixed text or at the start of
  * the line (`H=…`); sender, recipient, HELO and the command text quoted in protocol errors follow
  * it or cannot hold a space (see EXIM_HOST). Regexes that quote client text before the address
  * (`SMTP protocol error in "…"`) end anchored on Exim's own tail.

@@ -18,7 +18,8 @@ import { syslogPrefix } from './prefix.ts'
  * it is the peer, or X-Forwarded-For only when the listener sets `x_forwarded` (a trusted proxy).
  */
 const P = String.raw`${syslogPrefix('matrix-synapse|synapse|python3?')}(?:\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ - )?synapse\.access\.[\w.]+ - \d+ - INFO - \S+ - `
-// processing/sending, `(ru_utime, ru_stime)`, `(db sched/txn/count)`; recent versions label the last two `ru=` and `db=`
+// processing/sending, `(ru_utime, ru_stime)`, `(db sched/txn/count)`; recent versions label the last two `ru=`
+// and `db=`
 const TIMES = String.raw`[\d.]+sec/[\d.]+sec (?:ru=)?\([\d.]+sec, [\d.]+sec\) (?:db=)?\([\d.]+sec/[\d.]+sec/\d+\)`
 
 const REGEX: string[] = [

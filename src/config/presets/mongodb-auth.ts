@@ -21,7 +21,8 @@ import { syslogPrefix, TS_ISO } from './prefix.ts'
  * string, so `"remote":"` with bare quotes is always the key. The text lines repeat the name in
  * the error after the address, so the name is read as one `\S+` token (a real user has no
  * space) and nothing after the address may contain ` from `: a name such as `x from client 198.51.100.9:1 ; y`
- * leaves mongod's own ` from client ADDR` in it and the line is not counted. A failed speculative attempt (`"speculative":true` / `"isSpeculative":true`,
+ * leaves mongod's own ` from client ADDR` in it and the line is not counted. A failed speculative attempt
+ * (`"speculative":true` / `"isSpeculative":true`,
  * inside the driver's hello) is followed by the driver's normal attempt, which counts.
  */
 const P = String.raw`${syslogPrefix('mongod|mongodb')}`

@@ -22,7 +22,10 @@
  * so a failing line costs a bounded number of linear scans (test/unit/presets/redos.test.ts).
  */
 
-/** `Nov 23 14:09:01`: optional weekday, day padded or not, optional year before the time or after it (logread), optional fraction (busybox) */
+/**
+ * `Nov 23 14:09:01`: optional weekday, day padded or not, optional year before the time or after it (logread),
+ * optional fraction (busybox)
+ */
 export const TS_3164 = String.raw`(?:[A-Z][a-z]{2} )?[A-Z][a-z]{2} {1,2}\d{1,2}(?: \d{4})? \d\d:\d\d:\d\d(?:\.\d{1,6})?(?: \d{4}(?= ))?`
 
 /** `2026-11-23T14:09:01` (or ` `, or svlogd's `_`), optional fraction, optional `Z` / `+00:00` / `+0000` */

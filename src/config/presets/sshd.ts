@@ -76,7 +76,8 @@ const NORMAL: string[] = [
   // no address, attributed through `link`:
   // auth.c (locked accounts, UsePAM no): "User %.100s not allowed because account is locked"
   String.raw`${P}User (?<user>\S+|.*?) not allowed because account is locked${END}`,
-  // packet.c ssh_packet_disconnect() of auth2.c AUTH_FAIL_MSG (OpenSSH < 7.5): Disconnecting: Too many authentication failures for root [preauth]
+  // packet.c ssh_packet_disconnect() of auth2.c AUTH_FAIL_MSG (OpenSSH < 7.5): Disconnecting: Too many
+  // authentication failures for root [preauth]
   String.raw`${P}Disconnecting: Too many authentication failures(?: for (?<user>.*?))?${END}`
 ]
 

@@ -19,7 +19,8 @@ import { syslogPrefix } from './prefix.ts'
 const P = String.raw`${syslogPrefix('vaultwarden')}(?:\[[^\]]*\])?\[(?:vaultwarden::[\w:]+|error)\]\[(?:ERROR|WARN)\] `
 
 const REGEX: string[] = [
-  // identity.rs password_login(): err!("Username or password is incorrect. Try again", format!("IP: {}. Username: {username}.", ip.ip))
+  // identity.rs password_login(): err!("Username or password is incorrect. Try again", format!("IP: {}.
+  // Username: {username}.", ip.ip))
   // identity.rs (auth requests): "Username or access code is incorrect. Try again. IP: 203.0.113.7. Username: bob@example.com."
   String.raw`${P}Username or (?:password|access code) is incorrect\. Try again\. IP: <ip>\. Username:`,
   // identity.rs user_api_key_login() / organization_api_key_login(): "Incorrect client_secret. IP: 203.0.113.7. Username: bob@example.com."

@@ -37,5 +37,5 @@ test('not a terminal: JSON lines; under journald each line carries its priority'
   assert.match(journal[1], /^<6>\{"level":30.*"escalation":2/)
   // a JOURNAL_STREAM naming another stream (inherited from a parent service) is not ours
   assert.match((await runWith('auto', { JOURNAL_STREAM: '1:2' })).split('\n')[0], /^\{"level"/)
-  assert.match((await runWith('text')).split('\n')[0], /WARN  detect ssh: file stream failed path="\/var\/log\/a b"$/)
+  assert.match((await runWith('text')).split('\n')[0], /WARN {2}detect ssh: file stream failed path="\/var\/log\/a b"$/)
 })

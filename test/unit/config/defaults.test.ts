@@ -29,7 +29,19 @@ test('defaults: paths by user, sections, filters; lists never undefined', () => 
   assert.equal(c.escalation, null)
   assert.equal(c.federation, null)
   assert.equal(c.feed, null)
-  assert.deepEqual(c.trust, { threshold: 2, quorum: 2, window: 86_400_000, banFor: 86_400_000, localWeight: 2, maxReportsPerPeerPerHour: 1000, maxRemoteBans: 100_000, honorRetractions: true, minPrefix4: 24, minPrefix6: 48, peers: [] })
+  assert.deepEqual(c.trust, {
+    threshold: 2,
+    quorum: 2,
+    window: 86_400_000,
+    banFor: 86_400_000,
+    localWeight: 2,
+    maxReportsPerPeerPerHour: 1000,
+    maxRemoteBans: 100_000,
+    honorRetractions: true,
+    minPrefix4: 24,
+    minPrefix6: 48,
+    peers: []
+  })
   assert.deepEqual(c.limits, { maxTrackedKeys: 100_000, maxLineBytes: 16_384, actionTimeout: 60_000 })
   assert.deepEqual(c.log, { level: 'info', format: 'auto' })
   assert.deepEqual([c.start, c.stop, c.allow], [[], [], []])
@@ -62,10 +74,12 @@ concurrency: 0
     psk: '/etc/palisade/keys/swarm.key', redialInterval: 30_000, maxClockSkew: 300_000
   })
   assert.equal(c.trust.localWeight, 3)
-  assert.deepEqual(c.trust.peers, [{ key: '12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA', weight: 1, shadow: false }])
+  assert.deepEqual(c.trust.peers, [
+    { key: '12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA', weight: 1, shadow: false }
+  ])
   assert.deepEqual(c.feed, { listen: '127.0.0.1:4712' })
   assert.deepEqual(c.allow, ['192.0.2.0/24', '198.51.100.1'])
-  assert.equal(c.concurrency, availableParallelism(), "reaction: concurrency 0 means one action per CPU")
+  assert.equal(c.concurrency, availableParallelism(), 'reaction: concurrency 0 means one action per CPU')
   assert.equal(c.streams.ssh.filters[0].share, true, 'filters are shared by default once federation is configured')
 })
 

@@ -37,7 +37,7 @@ test('a tailstrict endless loop is stopped at the time limit, a memory bomb at t
 })
 
 test('errors never quote an imported file, however it reaches the message', { skip: !hasJsonnet && 'jsonnet not installed' }, async () => {
-  const { dir: outside, write: writeOutside } = tempDir()
+  const { write: writeOutside } = tempDir()
   const secret = writeOutside('secret', `root:${SECRET}:19000:0:99999:7:::\nline two ${SECRET}\n`)
   const { dir, write } = tempDir()
   const attacks = {

@@ -35,7 +35,10 @@ test('an OpenWrt-style config bans a LAN client through the engine once private 
   assert.deepEqual(c.neverBan, { private: false, cgnat: true, ula: true })
   const store = createStore({ path: join(t.dir, 'db') }); await store.start()
   const clock = new ManualClock()
-  const engine = createDecisionEngine({ trust: c.trust, escalation: null, allow: c.allow, neverBan: c.neverBan }, { store, clock, logger: silentLogger() })
+  const engine = createDecisionEngine(
+    { trust: c.trust, escalation: null, allow: c.allow, neverBan: c.neverBan },
+    { store, clock, logger: silentLogger() }
+  )
   await engine.start()
   const vote = (ip: string) => engine.vote({ key: ip, ip, values: { ip }, author: SELF, weight: c.trust.localWeight, filter: 'ssh.fail', count: 1, observedAt: clock.now(), ttl: 3_600_000, origin: 'detect', firewall: true })
   assert.notEqual(await vote('192.168.1.50'), null)
@@ -55,7 +58,15 @@ test('an unknown neverBan class is a located error', async () => {
 
 test('every dropped match is visible: a metric each time, a log line at most once a minute per class with the count', async () => {
   const lines: string[] = []
-  const log = createLogger({ level: 'info', destination: new Writable({ write (chunk, _e, cb) { lines.push(String(chunk)); cb() } }) })
+  const log = createLogger({
+    level: 'info',
+    destination: new Writable({
+      write (chunk, _e, cb) {
+        lines.push(String(chunk))
+        cb()
+      }
+    })
+  })
   const metrics = new PromMetrics()
   const a = new Allowlist([])
   for (let i = 0; i < 5; i++) a.refused('private', `10.0.0.${i}`, 1000 + i, log, metrics)
@@ -70,6 +81,16 @@ test('every dropped match is visible: a metric each time, a log line at most onc
 })
 
 test('show ADDR says why an address is not banned, and how to lift it', () => {
-  const text = renderOne({ key: '192.168.1.5', protected: 'private', votes: [], decisions: [], counters: [], pending: [] } as unknown as Parameters<typeof renderOne>[0], 0)
+  const text = renderOne(
+    {
+      key: '192.168.1.5',
+      protected: 'private',
+      votes: [],
+      decisions: [],
+      counters: [],
+      pending: []
+    } as unknown as Parameters<typeof renderOne>[0],
+    0
+  )
   assert.match(text, /192\.168\.1\.5 is protected \(private\): never banned here; set `neverBan: \{private: false\}`/)
 })

@@ -30,7 +30,7 @@ test('README example: journalctl stream with ip46tables ban/unban actions', asyn
 
 test('tail -n0 -F variant, concurrency 0 and ignorecidr', async () => {
   const c = await loadConfig(join(dir, 'tail-file.yml'), env)
-  assert.equal(c.concurrency, availableParallelism(), "reaction: concurrency 0 means one action per CPU")
+  assert.equal(c.concurrency, availableParallelism(), 'reaction: concurrency 0 means one action per CPU')
   assert.deepEqual(c.streams.ssh.cmd, ['tail', '-n0', '-F', '/var/log/auth.log'])
   assert.deepEqual(c.patterns.ip.ignorecidr, ['192.168.1.0/24'])
 })

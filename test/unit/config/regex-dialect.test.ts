@@ -59,7 +59,7 @@ describe('regex dialect: reaction (Go/Rust) syntax loads and matches as written'
   }
 
   test('ignoreregex and a pattern regex are translated too', async () => {
-    const f = await compiled('user <name> from <ip>', `  name:\n    regex: '[[:lower:]]+'\n    ignoreregex: ['(?i)ROOT']\n`)
+    const f = await compiled('user <name> from <ip>', '  name:\n    regex: \'[[:lower:]]+\'\n    ignoreregex: [\'(?i)ROOT\']\n')
     assert.equal(f.match('user zed from 203.0.113.7', T)?.values.name, 'zed')
     assert.equal(f.match('user root from 203.0.113.7', T), null)
     assert.equal(f.match('user Zed from 203.0.113.7', T), null)

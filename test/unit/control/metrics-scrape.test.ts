@@ -12,12 +12,23 @@ test('stream liveness, bans by origin, peers and sync lag are read from the stat
     { stream: 'web', kind: 'file', state: 'retrying', restarts: 3, errors: { ENOSPC: 3 } }
   ]
   const peers: PeerStatus[] = [
-    { key: 'a', connected: true, addresses: [], lastMessage: now - 2000, lastSync: { at: now - 30_000, received: 1, accepted: 1 } },
+    {
+      key: 'a',
+      connected: true,
+      addresses: [],
+      lastMessage: now - 2000,
+      lastSync: { at: now - 30_000, received: 1, accepted: 1 }
+    },
     { key: 'b', connected: true, addresses: [] },
     { key: 'c', connected: false, addresses: [], lastSync: { at: now - 999_000, received: 0, accepted: 0 } }
   ]
   const m = new PromMetrics({ processMetrics: false })
-  registerScrapeGauges(m, { now: () => now, streams: () => streams, bansByOrigin: () => ({ detect: 5, manual: 1, remote: 2 }), peers: () => peers })
+  registerScrapeGauges(m, {
+    now: () => now,
+    streams: () => streams,
+    bansByOrigin: () => ({ detect: 5, manual: 1, remote: 2 }),
+    peers: () => peers
+  })
   let text = await m.text()
   assert.match(text, /^palisade_detect_stream_up\{stream="ssh"\} 1$/m)
   assert.match(text, /^palisade_detect_stream_up\{stream="web"\} 0$/m)

@@ -14,7 +14,17 @@ import { waitFor } from '../../helpers/wait.ts'
 
 const H = 3_600_000
 const APPEND = join(import.meta.dirname, '../../fixtures/bin/append.mjs')
-const trust: TrustConfig = { threshold: 2, quorum: 2, window: 24 * H, banFor: 24 * H, localWeight: 2, maxReportsPerPeerPerHour: 1000, maxRemoteBans: 10, honorRetractions: true, peers: [] }
+const trust: TrustConfig = {
+  threshold: 2,
+  quorum: 2,
+  window: 24 * H,
+  banFor: 24 * H,
+  localWeight: 2,
+  maxReportsPerPeerPerHour: 1000,
+  maxRemoteBans: 10,
+  honorRetractions: true,
+  peers: []
+}
 
 function action (name: string, out: string, extra: Partial<ActionConfig> = {}): ActionConfig {
   return { id: `s.f.${name}`, name, cmd: [process.execPath, APPEND, out, name, '<ip>'], after: 0, onexit: false, oneshot: false, ipv4only: false, ipv6only: false, ...extra }
@@ -24,7 +34,13 @@ function filter (actions: ActionConfig[], extra: Partial<FilterConfig> = {}): Fi
   return { id: 's.f', stream: 's', name: 'f', regex: ['x <ip>'], patterns: ['ip'], retry: 1, retryperiod: 0, duplicate: 'extend', actions, ban: 0, share: false, ...extra }
 }
 
-async function node (dir: string, store: Store, clock: ManualClock, f: FilterConfig, opts: { concurrency?: number, timeoutMs?: number } = {}) {
+async function node (
+  dir: string,
+  store: Store,
+  clock: ManualClock,
+  f: FilterConfig,
+  opts: { concurrency?: number; timeoutMs?: number } = {}
+) {
   const components = { store, clock, logger: silentLogger() }
   const engine = createDecisionEngine({ trust, escalation: null, allow: [] }, components)
   const runner = new ActionRunner([f], opts.concurrency ?? -1, components, { timeoutMs: opts.timeoutMs })
@@ -32,12 +48,26 @@ async function node (dir: string, store: Store, clock: ManualClock, f: FilterCon
   await engine.start()
   await runner.start()
   await runner.idle()
-  const vote = (ip: string) => engine.vote({
-    key: ip, ip, values: { ip }, author: SELF, weight: 2, filter: f.id, count: 1, observedAt: clock.now(),
-    ttl: Math.max(0, ...f.actions.map(a => a.after)), origin: 'detect', firewall: false
-  })
+  const vote = (ip: string) =>
+    engine.vote({
+      key: ip,
+      ip,
+      values: { ip },
+      author: SELF,
+      weight: 2,
+      filter: f.id,
+      count: 1,
+      observedAt: clock.now(),
+      ttl: Math.max(0, ...f.actions.map(a => a.after)),
+      origin: 'detect',
+      firewall: false
+    })
   // the engine never waits for actions: these tests wait for them explicitly
-  const trigger = async (ip: string) => { const d = await vote(ip); await runner.idle(); return d }
+  const trigger = async (ip: string) => {
+    const d = await vote(ip)
+    await runner.idle()
+    return d
+  }
   return { engine, runner, trigger, vote }
 }
 
@@ -180,7 +210,20 @@ test('concurrency 1 runs one action at a time; a hung action is killed at its ti
   const runner = new ActionRunner([f], 1, components, { timeoutMs: 400 })
   engine.subscribe(runner)
   await engine.start(); await runner.start()
-  const vote = (ip: string) => engine.vote({ key: ip, ip, values: { ip }, author: SELF, weight: 2, filter: f.id, count: 1, observedAt: clock.now(), ttl: 0, origin: 'detect', firewall: false })
+  const vote = (ip: string) =>
+    engine.vote({
+      key: ip,
+      ip,
+      values: { ip },
+      author: SELF,
+      weight: 2,
+      filter: f.id,
+      count: 1,
+      observedAt: clock.now(),
+      ttl: 0,
+      origin: 'detect',
+      firewall: false
+    })
   await vote('203.0.113.12')
   await vote('203.0.113.13')
   await waitFor('first action started', async () => (await lines(out)).length === 1)
@@ -204,8 +247,11 @@ test('oneshot: its intent is stored before it runs, and a started oneshot is nev
   await waitFor('oneshot started', async () => (await lines(out)).includes('start mail 203.0.113.14'))
   const stored = [] as Array<{ steps: Array<{ action: string, done: boolean, started?: boolean }> }>
   for await (const [, r] of store.entries<typeof stored[number]>('pending')) stored.push(r)
-  assert.deepEqual(stored[0].steps.find(s => s.action === 'mail'), { action: 'mail', due: clock.now(), done: false, started: true } as never,
-    'intent stored, completion not yet: the state a kill -9 at this moment leaves')
+  assert.deepEqual(
+    stored[0].steps.find(s => s.action === 'mail'),
+    { action: 'mail', due: clock.now(), done: false, started: true } as never,
+    'intent stored, completion not yet: the state a kill -9 at this moment leaves'
+  )
   // as after kill -9 while the command ran: drop this runner without its completion write
   const snapshot = stored[0]
   await n.runner.idle(); await n.runner.stop(); await n.engine.stop()

@@ -20,7 +20,8 @@ async function setup () {
   const clock = new ManualClock()
   const store = new FailingStore(createStore({ path: dir }))
   await store.start()
-  const make = (s: Store = store) => createDecisionEngine({ trust, escalation: null, allow: [] }, { store: s, clock, logger: silentLogger() })
+  const make = (s: Store = store) =>
+    createDecisionEngine({ trust, escalation: null, allow: [] }, { store: s, clock, logger: silentLogger() })
   const engine = make()
   const seen: Decision[] = []
   engine.subscribe({ name: 'record', apply: d => { seen.push(d) } })
@@ -31,7 +32,8 @@ async function setup () {
 
 async function count (store: Store, area: 'bans' | 'outbox' | 'decisions'): Promise<number> {
   let n = 0
-  for await (const _ of store.entries(area)) n++
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- only counted
+  for await (const _entry of store.entries(area)) n++
   return n
 }
 

@@ -14,21 +14,41 @@ const trust: TrustConfig = {
   maxRemoteBans: 3, honorRetractions: true, peers: []
 }
 
-async function setup (opts: { escalation?: EscalationConfig | null, allow?: string[], trust?: Partial<TrustConfig> } = {}) {
+async function setup (
+  opts: { escalation?: EscalationConfig | null; allow?: string[]; trust?: Partial<TrustConfig> } = {}
+) {
   const dir = await tempDir()
   const clock = new ManualClock()
   const store = createStore({ path: dir })
   await store.start()
-  const make = () => createDecisionEngine({ trust: { ...trust, ...opts.trust }, escalation: opts.escalation ?? null, allow: opts.allow ?? [] },
-    { store, clock, logger: silentLogger() })
+  const make = () =>
+    createDecisionEngine(
+      { trust: { ...trust, ...opts.trust }, escalation: opts.escalation ?? null, allow: opts.allow ?? [] },
+      { store, clock, logger: silentLogger() }
+    )
   const engine = make()
   const seen: Decision[] = []
-  engine.subscribe({ name: 'record', apply: d => { seen.push(d) } })
-  await engine.start()
-  const vote = (ip: string, author: string, extra: Partial<Vote> = {}) => engine.vote({
-    key: ip, ip, values: { ip }, author, weight: author === SELF ? 2 : 1, filter: 'ssh.fail', count: 3,
-    observedAt: clock.now(), ttl: H, origin: author === SELF ? 'detect' : 'remote', ...extra
+  engine.subscribe({
+    name: 'record',
+    apply: d => {
+      seen.push(d)
+    }
   })
+  await engine.start()
+  const vote = (ip: string, author: string, extra: Partial<Vote> = {}) =>
+    engine.vote({
+      key: ip,
+      ip,
+      values: { ip },
+      author,
+      weight: author === SELF ? 2 : 1,
+      filter: 'ssh.fail',
+      count: 3,
+      observedAt: clock.now(),
+      ttl: H,
+      origin: author === SELF ? 'detect' : 'remote',
+      ...extra
+    })
   return { clock, store, engine, seen, vote, make }
 }
 
@@ -41,7 +61,7 @@ test('a local detection bans at once for the filter duration', async () => {
 })
 
 test('one remote reporter is not a quorum; two distinct reporters are', async () => {
-  const { engine, vote } = await setup()
+  const { vote } = await setup()
   assert.equal(await vote('198.51.100.1', 'peerA'), null)
   assert.equal(await vote('198.51.100.1', 'peerA'), null, 'the same author twice still counts once')
   const d = await vote('198.51.100.1', 'peerB')

@@ -13,10 +13,24 @@ async function setup (quorum: number) {
   const clock = new ManualClock()
   const store = createStore({ path: await tempDir() })
   await store.start()
-  const engine = createDecisionEngine({
-    trust: { threshold: quorum, quorum, window: 24 * H, banFor: 24 * H, localWeight: quorum, maxReportsPerPeerPerHour: 1000, maxRemoteBans: 100, honorRetractions: true, peers: [] },
-    escalation: null, allow: []
-  }, { store, clock, logger: silentLogger() })
+  const engine = createDecisionEngine(
+    {
+      trust: {
+        threshold: quorum,
+        quorum,
+        window: 24 * H,
+        banFor: 24 * H,
+        localWeight: quorum,
+        maxReportsPerPeerPerHour: 1000,
+        maxRemoteBans: 100,
+        honorRetractions: true,
+        peers: []
+      },
+      escalation: null,
+      allow: []
+    },
+    { store, clock, logger: silentLogger() }
+  )
   await engine.start()
   const vote = (ip: string, author: string): Promise<unknown> => engine.vote({
     key: ip, ip, values: { ip }, author, weight: 1, filter: 'f', count: 1, observedAt: clock.now(), ttl: H, origin: 'remote'

@@ -19,10 +19,18 @@ function lineByLine (f: CompiledFilter): CompiledFilter {
   return { config: f.config, literals: null, match: (l, t) => f.match(l, t), explain: l => f.explain(l) }
 }
 
-async function run (chunks: Array<string | Buffer>, f: CompiledFilter, maxLineBytes = 200): Promise<{ summary: unknown, seen: string[] }> {
+async function run (
+  chunks: Array<string | Buffer>,
+  f: CompiledFilter,
+  maxLineBytes = 200
+): Promise<{ summary: unknown; seen: string[] }> {
   const stdin = new PassThrough()
   const seen: string[] = []
-  const done = matchFile('-', [f], (m, line) => seen.push(`${m.ip} ${JSON.stringify(line)}`), { stdin, time: T, maxLineBytes })
+  const done = matchFile('-', [f], (m, line) => seen.push(`${m.ip} ${JSON.stringify(line)}`), {
+    stdin,
+    time: T,
+    maxLineBytes
+  })
   for (const c of chunks) stdin.write(c)
   stdin.end()
   return { summary: await done, seen }

@@ -16,7 +16,13 @@ const FIELDS = ['author', 'count', 'filter', 'ip', 'kind', 'observedAt', 'seq', 
 function oracle (cbor: Uint8Array): Observation | 'refused' {
   let o: Record<string, unknown>
   try {
-    o = decode(cbor, { strict: true, allowIndefinite: false, allowUndefined: false, allowBigInt: false, rejectDuplicateMapKeys: true })
+    o = decode(cbor, {
+      strict: true,
+      allowIndefinite: false,
+      allowUndefined: false,
+      allowBigInt: false,
+      rejectDuplicateMapKeys: true
+    })
   } catch { return 'refused' }
   if (typeof o !== 'object' || o === null || Array.isArray(o)) return 'refused'
   const keys = Object.keys(o).sort()

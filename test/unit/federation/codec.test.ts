@@ -46,12 +46,25 @@ describe('observation codec', () => {
   })
 
   test('round trip', () => {
-    for (const obs of vectorObservations(id.id)) assert.deepEqual({ ...decodeObservation(encodeObservation(obs, id.sign)).obs }, obs)
+    for (const obs of vectorObservations(id.id)) {
+      assert.deepEqual({ ...decodeObservation(encodeObservation(obs, id.sign)).obs }, obs)
+    }
   })
 
   test('size cap is checked before anything else', () => {
     assert.equal(code(() => decodeObservation(new Uint8Array(1025).fill(0xff))), 'PAL_ERR_FED_DECODE')
-    assert.match(String((() => { try { decodeObservation(new Uint8Array(1025)) } catch (e) { return (e as Error).message } })()), /over 1024/)
+    assert.match(
+      String(
+        (() => {
+          try {
+            decodeObservation(new Uint8Array(1025))
+          } catch (e) {
+            return (e as Error).message
+          }
+        })()
+      ),
+      /over 1024/
+    )
   })
 
   test('strict decode refuses malformed messages', () => {
@@ -92,6 +105,9 @@ describe('observation codec', () => {
   })
 
   test('encode refuses an invalid observation', () => {
-    assert.equal(code(() => encodeObservation({ ...vectorObservations(id.id)[0], ip: '10.0.0.300' }, id.sign)), 'PAL_ERR_FED_DECODE')
+    assert.equal(
+      code(() => encodeObservation({ ...vectorObservations(id.id)[0], ip: '10.0.0.300' }, id.sign)),
+      'PAL_ERR_FED_DECODE'
+    )
   })
 })

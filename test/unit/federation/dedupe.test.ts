@@ -28,14 +28,41 @@ describe('seen-set: synchronous claims, store confirmation after overflow', () =
   test('an evicted observation coming back is a duplicate, confirmed by the store', async () => {
     const clock = new ManualClock()
     const { store } = await tempStore()
-    const trust = createTrustPolicy({ config: trustConfig({ peers: [{ key: alice.id, weight: 1, shadow: false }] }) }, { store, clock, logger: silentLogger() })
+    const trust = createTrustPolicy(
+      { config: trustConfig({ peers: [{ key: alice.id, weight: 1, shadow: false }] }) },
+      { store, clock, logger: silentLogger() }
+    )
     await trust.start()
     const votes: string[] = []
-    const receiver = new Receiver({ self: 'me', window: 24 * H, maxClockSkew: 60_000, honorRetractions: true, allow: () => new CidrSet() },
-      { store, trustPolicy: trust, clock, logger: silentLogger(), seen: new SeenCache(store, 2), onVote: (v) => { votes.push(v.ip!) }, onRetract: () => {} })
-    const obs = (seq: number): Uint8Array => encodeObservation({
-      v: 1, kind: 'ban', ip: `203.0.113.${seq}`, filter: 'ssh', count: 1, observedAt: clock.now(), ttl: H, author: alice.id, seq
-    }, alice.sign)
+    const receiver = new Receiver(
+      { self: 'me', window: 24 * H, maxClockSkew: 60_000, honorRetractions: true, allow: () => new CidrSet() },
+      {
+        store,
+        trustPolicy: trust,
+        clock,
+        logger: silentLogger(),
+        seen: new SeenCache(store, 2),
+        onVote: v => {
+          votes.push(v.ip!)
+        },
+        onRetract: () => {}
+      }
+    )
+    const obs = (seq: number): Uint8Array =>
+      encodeObservation(
+        {
+          v: 1,
+          kind: 'ban',
+          ip: `203.0.113.${seq}`,
+          filter: 'ssh',
+          count: 1,
+          observedAt: clock.now(),
+          ttl: H,
+          author: alice.id,
+          seq
+        },
+        alice.sign
+      )
     for (const seq of [1, 2, 3]) assert.equal((await receiver.receive(obs(seq))).action, 'accept')
     assert.equal(receiver.verify(obs(4), clock.now()).action, 'confirm')
     const again = await receiver.receive(obs(1))

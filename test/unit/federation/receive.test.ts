@@ -23,7 +23,10 @@ async function setup (opts: { honorRetractions?: boolean, perHour?: number, allo
   const cfg = trustConfig({
     honorRetractions: opts.honorRetractions ?? true,
     maxReportsPerPeerPerHour: opts.perHour ?? 1000,
-    peers: [{ key: alice.id, name: 'alice', weight: 1.5, shadow: false }, { key: revokedPeer.id, weight: 1, shadow: false }]
+    peers: [
+      { key: alice.id, name: 'alice', weight: 1.5, shadow: false },
+      { key: revokedPeer.id, weight: 1, shadow: false }
+    ]
   })
   const trust = createTrustPolicy({ config: cfg }, { store, clock, logger: silentLogger() })
   await trust.start()
@@ -55,35 +58,84 @@ describe('receive path', () => {
     const s = await setup()
     const r = await s.receiver.receive(s.obs({ seq: 7 }))
     assert.equal(r.action, 'accept')
-    assert.deepEqual(s.votes, [{
-      key: '203.0.113.7', ip: '203.0.113.7', values: { ip: '203.0.113.7' }, author: alice.id, weight: 1.5, shadow: false,
-      filter: 'ssh.failedlogin', count: 3, observedAt: s.clock.now(), ttl: 48 * H, origin: 'remote'
-    }])
+    assert.deepEqual(s.votes, [
+      {
+        key: '203.0.113.7',
+        ip: '203.0.113.7',
+        values: { ip: '203.0.113.7' },
+        author: alice.id,
+        weight: 1.5,
+        shadow: false,
+        filter: 'ssh.failedlogin',
+        count: 3,
+        observedAt: s.clock.now(),
+        ttl: 48 * H,
+        origin: 'remote'
+      }
+    ])
     const stored = await s.store.get<{ hex: string }>('observations', observationKey(alice.id, 7))
     assert.ok(stored !== undefined && stored.hex.startsWith('01'))
     assert.deepEqual(await s.store.get('authors', alice.id), { highSeq: 7, lastSeen: s.clock.now() })
     assert.equal(s.trust.stats(alice.id)?.accepted, 1)
   })
 
-  const cases: Array<[string, 'reject' | 'ignore', string, (s: Awaited<ReturnType<typeof setup>>) => Uint8Array | Promise<Uint8Array>]> = [
+  const cases: Array<
+    [string, 'reject' | 'ignore', string, (s: Awaited<ReturnType<typeof setup>>) => Uint8Array | Promise<Uint8Array>]
+  > = [
     ['oversize', 'reject', 'oversize', () => new Uint8Array(2000)],
     ['garbage', 'reject', 'decode', () => Buffer.from('x'.repeat(100))],
-    ['wrong version', 'reject', 'decode', (s) => { const b = s.obs(); b[0] = 2; return b }],
-    ['unknown author', 'ignore', 'untrusted', (s) => s.obs({}, mallory)],
-    ['revoked author', 'ignore', 'revoked', (s) => s.obs({}, revokedPeer)],
-    ['own observation', 'ignore', 'own', (s) => s.obs({}, self)],
-    ['bad signature', 'reject', 'signature', (s) => { const b = s.obs(); b[b.length - 1] ^= 1; return b }],
-    ['forged author (signed by another key)', 'reject', 'signature', (s) => {
-      return encodeObservation({ v: 1, kind: 'ban', ip: '203.0.113.9', filter: 'f', count: 1, observedAt: s.clock.now(), ttl: 0, author: alice.id, seq: 99 }, mallory.sign)
-    }],
-    ['from the future', 'ignore', 'future', (s) => s.obs({ observedAt: s.clock.now() + 61_000 })],
-    ['stale', 'ignore', 'stale', (s) => s.obs({ observedAt: s.clock.now() - 24 * H - 1 })],
-    ['never-ban IP', 'ignore', 'never-ban', (s) => s.obs({ ip: '10.1.2.3' })],
-    ['never-ban prefix overlapping', 'ignore', 'never-ban', (s) => s.obs({ ip: 'fc00::/7' })],
-    ['allowlisted IP', 'ignore', 'allowlisted', (s) => s.obs({ ip: '192.0.2.55' })],
-    ['all global IPv6 (2000::/3)', 'ignore', 'prefix', (s) => s.obs({ ip: '2000::/3' })],
-    ['an eighth of IPv4 (32.0.0.0/3)', 'ignore', 'prefix', (s) => s.obs({ ip: '32.0.0.0/3' })],
-    ['IPv4 /23, one bit wider than the default /24', 'ignore', 'prefix', (s) => s.obs({ ip: '203.0.112.0/23' })]
+    [
+      'wrong version',
+      'reject',
+      'decode',
+      s => {
+        const b = s.obs()
+        b[0] = 2
+        return b
+      }
+    ],
+    ['unknown author', 'ignore', 'untrusted', s => s.obs({}, mallory)],
+    ['revoked author', 'ignore', 'revoked', s => s.obs({}, revokedPeer)],
+    ['own observation', 'ignore', 'own', s => s.obs({}, self)],
+    [
+      'bad signature',
+      'reject',
+      'signature',
+      s => {
+        const b = s.obs()
+        b[b.length - 1] ^= 1
+        return b
+      }
+    ],
+    [
+      'forged author (signed by another key)',
+      'reject',
+      'signature',
+      s => {
+        return encodeObservation(
+          {
+            v: 1,
+            kind: 'ban',
+            ip: '203.0.113.9',
+            filter: 'f',
+            count: 1,
+            observedAt: s.clock.now(),
+            ttl: 0,
+            author: alice.id,
+            seq: 99
+          },
+          mallory.sign
+        )
+      }
+    ],
+    ['from the future', 'ignore', 'future', s => s.obs({ observedAt: s.clock.now() + 61_000 })],
+    ['stale', 'ignore', 'stale', s => s.obs({ observedAt: s.clock.now() - 24 * H - 1 })],
+    ['never-ban IP', 'ignore', 'never-ban', s => s.obs({ ip: '10.1.2.3' })],
+    ['never-ban prefix overlapping', 'ignore', 'never-ban', s => s.obs({ ip: 'fc00::/7' })],
+    ['allowlisted IP', 'ignore', 'allowlisted', s => s.obs({ ip: '192.0.2.55' })],
+    ['all global IPv6 (2000::/3)', 'ignore', 'prefix', s => s.obs({ ip: '2000::/3' })],
+    ['an eighth of IPv4 (32.0.0.0/3)', 'ignore', 'prefix', s => s.obs({ ip: '32.0.0.0/3' })],
+    ['IPv4 /23, one bit wider than the default /24', 'ignore', 'prefix', s => s.obs({ ip: '203.0.112.0/23' })]
   ]
   for (const [name, action, reason, make] of cases) {
     test(`${name} → ${action} (${reason})`, async () => {
@@ -116,8 +168,18 @@ describe('receive path', () => {
     assert.equal((await s.receiver.receive(bytes)).action, 'accept')
     const seen = new SeenCache(s.store)
     await seen.load(s.clock.now(), 24 * H)
-    const again = new Receiver({ self: self.id, window: 24 * H, maxClockSkew: 60_000, honorRetractions: true, allow: () => new CidrSet() },
-      { store: s.store, trustPolicy: s.trust, clock: s.clock, logger: silentLogger(), seen, onVote: () => assert.fail('re-accepted'), onRetract: () => {} })
+    const again = new Receiver(
+      { self: self.id, window: 24 * H, maxClockSkew: 60_000, honorRetractions: true, allow: () => new CidrSet() },
+      {
+        store: s.store,
+        trustPolicy: s.trust,
+        clock: s.clock,
+        logger: silentLogger(),
+        seen,
+        onVote: () => assert.fail('re-accepted'),
+        onRetract: () => {}
+      }
+    )
     const r = await again.receive(bytes)
     assert.equal(r.action !== 'accept' && r.reason, 'duplicate')
   })

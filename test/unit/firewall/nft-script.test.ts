@@ -44,12 +44,14 @@ test('the full table drops expired bans and prefixes covered by a wider one, and
 })
 
 test('nft -j listing: expires in seconds becomes until; elements without timeout are flagged', () => {
-  const json = JSON.stringify({ nftables: [
-    { metainfo: {} },
-    { set: { name: 'ban4', elem: [{ elem: { val: '203.0.113.7', timeout: 100, expires: 99 } }, '203.0.113.8'] } },
-    { set: { name: 'bannet6', elem: [{ elem: { val: { prefix: { addr: '2001:db8:1:2::', len: 64 } }, expires: 7 } }] } },
-    { set: { name: 'allow4', elem: [{ prefix: { addr: '192.0.2.0', len: 24 } }] } }
-  ] })
+  const json = JSON.stringify({
+    nftables: [
+      { metainfo: {} },
+      { set: { name: 'ban4', elem: [{ elem: { val: '203.0.113.7', timeout: 100, expires: 99 } }, '203.0.113.8'] } },
+      { set: { name: 'bannet6', elem: [{ elem: { val: { prefix: { addr: '2001:db8:1:2::', len: 64 } }, expires: 7 } }] } },
+      { set: { name: 'allow4', elem: [{ prefix: { addr: '192.0.2.0', len: 24 } }] } }
+    ]
+  })
   assert.deepEqual(parseNftBans(json, NOW), [
     { subject: '203.0.113.7', until: NOW + 99_000 },
     { subject: '203.0.113.8', until: Number.MAX_SAFE_INTEGER },

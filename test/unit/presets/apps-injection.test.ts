@@ -79,7 +79,7 @@ const FORMS: Form[] = [
 // what an attacker would put in a name: the forms' own separators around the forged address
 const PIECES = [
   ' ', 'x', 'from ', ` from ${FORGED}`, ` from ${FORGED}:`, ` from ${FORGED}.`, ` from ${FORGED}. `, ` from ${FORGED}:1: `, ` from client ${FORGED}:1 ; `, ` against h from ${FORGED}.`,
-  `'@'${FORGED}' (using password: YES)`, `'@'${FORGED}'`, ` ip=${FORGED}`, `"`, '\\', `","remote":"${FORGED}:1`,
+  `'@'${FORGED}' (using password: YES)`, `'@'${FORGED}'`, ` ip=${FORGED}`, '"', '\\', `","remote":"${FORGED}:1`,
   ' in session s (error: 0)', ' (X-Forwarded-For: ', ')', '(', ' on admin', ' user does not exist [uid: 0, name: ', ']', ':', '.', ';'
 ]
 const hostile = fc.oneof(

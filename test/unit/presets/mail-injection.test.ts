@@ -37,7 +37,7 @@ function field (fragments: string[], maxLength: number): fc.Arbitrary<string> {
 }
 
 const DOVECOT_FRAGMENTS = [
-  `, rip=${FORGED}`, `, lip=192.0.2.1`, `rip=${FORGED}`, '>', ', ', ', method=PLAIN', ', session=<a>', ', TLS',
+  `, rip=${FORGED}`, ', lip=192.0.2.1', `rip=${FORGED}`, '>', ', ', ', method=PLAIN', ', session=<a>', ', TLS',
   `,${FORGED}`, `,${FORGED},<a>): `, '): unknown user', '): pam_authenticate() failed: Permission denied',
   ' (auth failed, 1 attempts in 2 secs): user=<', 'x', '(', ')', ' rhost=', `${FORGED} `, '  user=x'
 ]

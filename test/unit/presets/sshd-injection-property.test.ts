@@ -20,9 +20,11 @@ const FRAGMENTS = [
   ': RSA MD5:2b:8f:4c:aa:01:02:03:04:05:06:07:08:09:0a:0b:0c', ' [preauth]', ` rhost=${FORGED}`, ` user=x rhost=${FORGED}`,
   `' from ${FORGED} port 1`, ` from ${FORGED} not allowed because listed in DenyUsers`, ` (${FORGED})`, `[${FORGED}]:22`,
   ` ID x (serial 1) CA RSA SHA256:Zm9v from ${FORGED} port 1 ssh2: RSA SHA256:a`, ', client user "a", client host "b',
-  `:11: Bye Bye [preauth]`, `: no matching cipher found. Their offer: x from ${FORGED}`, FORGED, ' ', '"', "'", ':', ' port 22', ' ssh2'
+  ':11: Bye Bye [preauth]', `: no matching cipher found. Their offer: x from ${FORGED}`, FORGED, ' ', '"', "'", ':', ' port 22', ' ssh2'
 ]
-const client = fc.array(fc.oneof(fc.constantFrom(...FRAGMENTS), fc.string({ maxLength: 10 })), { maxLength: 6 }).map(a => a.join(''))
+const client = fc
+  .array(fc.oneof(fc.constantFrom(...FRAGMENTS), fc.string({ maxLength: 10 })), { maxLength: 6 })
+  .map(a => a.join(''))
 const realIp = fc.oneof(
   fc.integer({ min: 1, max: 254 }).map(a => `203.0.113.${a}`),
   fc.integer({ min: 1, max: 0xffff }).map(a => `2001:db8::${a.toString(16)}`)
@@ -60,29 +62,46 @@ describe('sshd: client-controlled text never makes the preset count a chosen add
     test(`mode ${mode}: single lines`, () => {
       const m = presetMatcher('sshd', mode)
       let pid = 10_000
-      fc.assert(fc.property(fc.nat({ max: TEMPLATES.length - 1 }), fc.nat({ max: PREFIXES.length - 1 }), client, client, realIp, port,
-        (t, pre, u, c, ip, p) => {
-          const [build, failure] = TEMPLATES[t]
-          const line = PREFIXES[pre].replace('PID', String(pid++)) + build(u, c, ip, p)
-          const got = m(line)
-          assert.notEqual(got, FORGED, `forged address counted: ${line}`)
-          if (failure && mode === 'aggressive') assert.equal(got, ip, `real address not counted: ${line}`)
-          else assert.ok(got === null || got === ip, `unexpected ${got}: ${line}`)
-        }), { numRuns: RUNS * TEMPLATES.length })
+      fc.assert(
+        fc.property(
+          fc.nat({ max: TEMPLATES.length - 1 }),
+          fc.nat({ max: PREFIXES.length - 1 }),
+          client,
+          client,
+          realIp,
+          port,
+          (t, pre, u, c, ip, p) => {
+            const [build, failure] = TEMPLATES[t]
+            const line = PREFIXES[pre].replace('PID', String(pid++)) + build(u, c, ip, p)
+            const got = m(line)
+            assert.notEqual(got, FORGED, `forged address counted: ${line}`)
+            if (failure && mode === 'aggressive') assert.equal(got, ip, `real address not counted: ${line}`)
+            else assert.ok(got === null || got === ip, `unexpected ${got}: ${line}`)
+          }
+        ),
+        { numRuns: RUNS * TEMPLATES.length }
+      )
     })
 
     test(`mode ${mode}: whole connections (what a line binds, later lines of its pid count)`, () => {
       const m = presetMatcher('sshd', mode)
       let pid = 50_000
-      fc.assert(fc.property(fc.array(fc.tuple(fc.nat({ max: TEMPLATES.length - 1 }), client, client), { minLength: 2, maxLength: 6 }), realIp, port,
-        (steps, ip, p) => {
-          const prefix = `Nov 23 14:09:01 host sshd[${pid++}]: `
-          for (const [t, u, c] of steps) {
-            const line = prefix + TEMPLATES[t][0](u, c, ip, p)
-            const got = m(line)
-            assert.ok(got === null || got === ip, `counted ${got}: ${line}`)
+      fc.assert(
+        fc.property(
+          fc.array(fc.tuple(fc.nat({ max: TEMPLATES.length - 1 }), client, client), { minLength: 2, maxLength: 6 }),
+          realIp,
+          port,
+          (steps, ip, p) => {
+            const prefix = `Nov 23 14:09:01 host sshd[${pid++}]: `
+            for (const [t, u, c] of steps) {
+              const line = prefix + TEMPLATES[t][0](u, c, ip, p)
+              const got = m(line)
+              assert.ok(got === null || got === ip, `counted ${got}: ${line}`)
+            }
           }
-        }), { numRuns: RUNS })
+        ),
+        { numRuns: RUNS }
+      )
     })
   }
 })

@@ -27,7 +27,9 @@ const FRAGMENTS = [
 ]
 
 /** client text: forged fragments mixed with arbitrary printable text */
-const field = fc.array(fc.oneof(fc.constantFrom(...FRAGMENTS), fc.string({ maxLength: 12 })), { maxLength: 6 }).map(a => a.join(''))
+const field = fc
+  .array(fc.oneof(fc.constantFrom(...FRAGMENTS), fc.string({ maxLength: 12 })), { maxLength: 6 })
+  .map(a => a.join(''))
 /** the same without `:` — a basic-auth user name (nginx cuts the credentials at the first colon) */
 const userName = field.map(s => s.replace(/:/g, ''))
 /** a real client address: IPv4 or IPv6, never the forged one */
@@ -39,10 +41,12 @@ const port = fc.integer({ min: 1, max: 65535 })
 
 /** what nginx's access log does to a variable's bytes (ngx_http_log_escape): `"`, `\` and controls as \xHH */
 function nginxEscape (s: string): string {
+  // eslint-disable-next-line no-control-regex -- these are the bytes nginx escapes
   return s.replace(/["\\\x00-\x1f\x7f]/g, c => `\\x${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)
 }
 /** what Apache does to logged items (ap_escape_logitem / ap_escape_errorlog_item): `"` and `\` backslashed */
 function apacheEscape (s: string): string {
+  // eslint-disable-next-line no-control-regex -- the bytes Apache escapes
   return s.replace(/["\\]/g, c => `\\${c}`).replace(/[\x00-\x1f\x7f]/g, c => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
 }
 
@@ -87,7 +91,8 @@ describe('nginx error.log presets: forged client in user, request, Host, Referer
   const bots = presetMatcher('nginx-botsearch')
   property('nginx-botsearch error.log: forged text in the decoded path, request, Host, Referer', fc.tuple(realIp, field, field, field, field)
     .map(([ip, path, req, host, ref]) => {
-      const clean = ![path, req, host, ref].some(s => s.includes(', client: ')) && !path.includes('"') && !/[\s"]/.test(req)
+      const clean =
+        ![path, req, host, ref].some(s => s.includes(', client: ')) && !path.includes('"') && !/[\s"]/.test(req)
       return [`${NGX}open() "/usr/share/nginx/html/phpmyadmin${path}" failed (2: No such file or directory)${nginxTail(ip, `GET /phpmyadmin${req} HTTP/1.1`, host, ref)}`, ip, clean]
     }), bots)
 
@@ -129,8 +134,13 @@ describe('access-log presets: the address is the first field', () => {
     ['nginx-probe', 'aggressive', f => `GET /wp-login.php${f.replace(/\s/g, '')} HTTP/1.1`, 404]
   ]
   for (const [preset, mode, req, status] of cases) {
-    property(`${preset}:${mode}`, fc.tuple(realIp, field, field, field, field)
-      .map(([ip, u, f, ref, ua]) => [accessLine(ip, u, req(f), status, ref, ua), ip, true]), presetMatcher(preset, mode))
+    property(
+      `${preset}:${mode}`,
+      fc
+        .tuple(realIp, field, field, field, field)
+        .map(([ip, u, f, ref, ua]) => [accessLine(ip, u, req(f), status, ref, ua), ip, true]),
+      presetMatcher(preset, mode)
+    )
   }
   property('apache-badbots: forged fields before a bot User-Agent', fc.tuple(realIp, field, field, field)
     .map(([ip, u, f, ref]) => [`${ip} - ${apacheEscape(u) || '-'} [23/Nov/2026:14:09:01 +0000] "GET /${apacheEscape(f)} HTTP/1.1" 200 512 "${apacheEscape(ref)}" "EmailSiphon"`, ip, true]),

@@ -13,7 +13,10 @@ const b = (await newIdentity()).id
 async function open (path: string) {
   const store = createStore({ path })
   await store.start()
-  const trust = createTrustPolicy({ config: trustConfig({ peers: [{ key: a, weight: 1, shadow: false }] }) }, { store, clock: new ManualClock(), logger: silentLogger() })
+  const trust = createTrustPolicy(
+    { config: trustConfig({ peers: [{ key: a, weight: 1, shadow: false }] }) },
+    { store, clock: new ManualClock(), logger: silentLogger() }
+  )
   await trust.start()
   return { store, trust }
 }

@@ -15,7 +15,10 @@ async function open (path: string, peers = [{ key: a, name: 'alice', weight: 1, 
   const store = createStore({ path })
   await store.start()
   const clock = new ManualClock()
-  const trust = createTrustPolicy({ config: trustConfig({ peers, maxReportsPerPeerPerHour: perHour }) }, { store, clock, logger: silentLogger() })
+  const trust = createTrustPolicy(
+    { config: trustConfig({ peers, maxReportsPerPeerPerHour: perHour }) },
+    { store, clock, logger: silentLogger() }
+  )
   await trust.start()
   return { store, trust, clock }
 }
