@@ -1,8 +1,8 @@
 import { round, summarize, type Summary } from './stats.ts'
 
 /**
- * One benchmark figure. `target` is a comparison such as ">=2000000" or "<50" (null when the issue
- * sets none); `met` is null then. `skipped` carries the reason a figure could not be measured.
+ * One benchmark figure. `target` is a comparison such as ">=2000000" or "<50" (null when no target
+ * is set); `met` is null then. `skipped` carries the reason a figure could not be measured.
  */
 export interface BenchResult {
   bench: string
