@@ -5,6 +5,7 @@ import { compileError, riskRefused, userRegex } from './patterns.ts'
 import { actionSchema } from './schema.ts'
 import type { RawFilter } from './schema.ts'
 import { addZodIssues } from './zod-issues.ts'
+import { banScopeOf } from './ports.ts'
 
 /**
  * Semantic checks of one filter once its layers (preset, stream-level values, user fields) are
@@ -137,6 +138,11 @@ export function buildFilter (name: string, raw: RawFilter, at: Path, ctx: Filter
   if (ban === 0 && Object.keys(raw.actions ?? {}).length === 0 && !partial) {
     ctx.issues.add(at, 'this filter does nothing: give it `ban: <duration>` or at least one action')
   }
+  const scope = banScopeOf(raw.ports, raw.protocol)
+  if (scope !== undefined && ban === 0 && !partial) {
+    const key = raw.ports !== undefined ? 'ports' : 'protocol'
+    ctx.issues.add([...at, key], `\`${key}\` limits what the filter's ban drops, but the filter has no \`ban: <duration>\``, { atKey: true })
+  }
   if (ctx.issues.count > before || partial) return null
   return {
     id,
@@ -150,6 +156,7 @@ export function buildFilter (name: string, raw: RawFilter, at: Path, ctx: Filter
     actions,
     ban,
     share: raw.share ?? ctx.shareDefault,
+    ...(scope === undefined ? {} : { scope }),
     ...(preset === undefined ? {} : { preset }),
     ...(link === undefined ? {} : { link })
   }

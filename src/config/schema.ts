@@ -13,6 +13,7 @@ import {
   str,
   strList
 } from './values.ts'
+import { portsValue, protocolValue } from './ports.ts'
 
 /**
  * The shape of a configuration file, key by key. Sections whose values need no cross-checks carry
@@ -62,7 +63,10 @@ export const filterSchema = obj({
   actions: named(z.unknown()).optional(),
   ban: duration.optional(),
   share: bool.optional(),
-  link: linkSchema.optional()
+  link: linkSchema.optional(),
+  // the traffic a ban drops (fail2ban's port / protocol); absent = everything (ports.ts)
+  ports: portsValue.optional(),
+  protocol: protocolValue.optional()
 })
 
 /**
@@ -93,6 +97,8 @@ export const streamSchema = obj({
   retry: posInt.optional(),
   retryperiod: duration.optional(),
   ban: duration.optional(),
+  ports: portsValue.optional(),
+  protocol: protocolValue.optional(),
   // each filter is checked on its own (filters.ts) so one bad filter hides nothing of the others
   filters: named(z.unknown()).default({})
 })

@@ -104,7 +104,9 @@ export function buildStream (name: string, raw: unknown, ctx: StreamContext): St
   if (!parsed.success) { addZodIssues(parsed.error, at, issues); return null }
   const s = parsed.data
   // stream-level values are defaults for the user's filters and override a preset's
-  const streamLevel = defined({ retry: s.retry, retryperiod: s.retryperiod, ban: s.ban })
+  const streamLevel = defined({
+    retry: s.retry, retryperiod: s.retryperiod, ban: s.ban, ports: s.ports, protocol: s.protocol
+  })
   const layers = new Map<string, { raw: RawFilter, preset?: string, partial?: boolean }>()
   let presetSource: { file?: string, journal?: string[] } | undefined
   const trusted = new Set<string>()

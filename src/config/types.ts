@@ -70,6 +70,8 @@ export interface FilterConfig {
   ban: number
   /** publish this filter's bans to the collective */
   share: boolean
+  /** the ports/protocols its bans drop (`ports:` / `protocol:`); absent = every port and protocol */
+  scope?: BanScope
   /** preset name and mode when the filter came from a preset (for `test-config` output) */
   preset?: string
   /**
@@ -78,6 +80,16 @@ export interface FilterConfig {
    * earlier line of the same connection named.
    */
   link?: LinkConfig
+}
+
+export type PortProtocol = 'tcp' | 'udp' | 'sctp'
+
+/** Which traffic of a banned address is dropped (src/config/ports.ts builds it, src/firewall/scope.ts names it). */
+export interface BanScope {
+  /** sorted, at least one */
+  protocols: PortProtocol[]
+  /** inclusive [low, high] ranges, sorted and merged; empty = every port of those protocols */
+  ports: Array<[number, number]>
 }
 
 export interface LinkConfig {
