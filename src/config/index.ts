@@ -27,10 +27,18 @@ import { merge } from './merge.ts'
 import { build, deepFreeze } from './build.ts'
 import type { ConfigEnv } from './build.ts'
 import { readSources } from './read.ts'
+import type { JsonnetExtVar } from './jsonnet.ts'
 
 export type * from './types.ts'
 export type { ConfigEnv } from './build.ts'
 export { IP_REGEX, IPV4_REGEX, IPV6_REGEX } from './patterns.ts'
+export { parseExtVar, type JsonnetExtVar } from './jsonnet.ts'
+
+/** What `start` / `test-config` / `reload` pass besides the path. */
+export interface LoadOptions {
+  /** `--ext-str` / `--ext-code` variables of every Jsonnet file */
+  ext?: readonly JsonnetExtVar[]
+}
 
 export interface ConfigSource {
   file: string
@@ -87,6 +95,8 @@ export function parseConfig (sources: readonly ConfigSource[], env: ConfigEnv = 
  * Read a configuration file or directory. Throws ConfigInvalidError (all issues),
  * or PalisadeError PAL_ERR_CONFIG_READ / PAL_ERR_CONFIG_JSONNET.
  */
-export async function loadConfig (path: string, env: ConfigEnv = defaultEnv()): Promise<Config> {
-  return parse(await readSources(path, env.cwd, env.jsonnet), env)
+export async function loadConfig (
+  path: string, env: ConfigEnv = defaultEnv(), options: LoadOptions = {}
+): Promise<Config> {
+  return parse(await readSources(path, env.cwd, env.jsonnet, options.ext), env)
 }

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads'
 import { ConfigInvalidError, palisadeError, type ConfigIssue, type ErrorCode } from '../common/errors.ts'
 import type { Config } from './types.ts'
+import type { LoadOptions } from './index.ts'
 import { deepFreeze } from '../common/freeze.ts'
 
 /**
@@ -9,10 +10,10 @@ import { deepFreeze } from '../common/freeze.ts'
  * exits: the daemon itself never loads them, which keeps ~10 MB out of its resident memory for
  * its whole life. Errors come back as the same typed errors loadConfig throws.
  */
-export async function loadConfigIsolated (path: string): Promise<Config> {
+export async function loadConfigIsolated (path: string, options: LoadOptions = {}): Promise<Config> {
   // the sources run as .ts, the shipped build as .js: the worker file has the same extension
   const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js'
-  const worker = new Worker(new URL(`./worker${ext}`, import.meta.url), { workerData: { path } })
+  const worker = new Worker(new URL(`./worker${ext}`, import.meta.url), { workerData: { path, ext: options.ext ?? [] } })
   try {
     const msg = await new Promise<WorkerReply>((resolve, reject) => {
       worker.once('message', resolve)

@@ -15,6 +15,8 @@ import { ErrorCodes, palisadeError } from '../common/errors.ts'
  *  - error text: reduced to its location and message, with every piece of an imported file's
  *    content withheld (`error importstr '/etc/shadow'` would otherwise print the file, and the
  *    daemon's log may be readable by more people than the file is).
+ * No npm package evaluates the current standard library under a licence (docs/configuration.md,
+ * "Jsonnet", says which were tried and why each was refused), hence the command.
  */
 export interface JsonnetLimits {
   /** ms before the evaluation is killed */
@@ -23,14 +25,61 @@ export interface JsonnetLimits {
   memoryBytes: number
 }
 
+/**
+ * One `--ext-str NAME=VALUE` / `--ext-code NAME=CODE` variable (`std.extVar(NAME)`). Without a value
+ * it is read from the environment variable NAME, as the jsonnet command itself does: the child
+ * inherits the environment, so a secret given that way never appears in a process list.
+ */
+export interface JsonnetExtVar {
+  kind: 'str' | 'code'
+  name: string
+  value?: string
+}
+
+// the same rule as a Jsonnet identifier, which also keeps `NAME=` unambiguous and NAME a valid
+// environment variable name
+const EXT_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+
+/** `NAME=VALUE` or `NAME` as given after `--ext-str` / `--ext-code`. */
+export function parseExtVar (kind: 'str' | 'code', arg: string): JsonnetExtVar {
+  const eq = arg.indexOf('=')
+  const name = eq === -1 ? arg : arg.slice(0, eq)
+  if (!EXT_NAME.test(name)) {
+    throw palisadeError(ErrorCodes.CONFIG_JSONNET,
+      `--ext-${kind} ${JSON.stringify(arg)}: expected NAME=VALUE, or NAME alone to read the environment variable NAME; ` +
+      'NAME is letters, digits and _, not starting with a digit')
+  }
+  return eq === -1 ? { kind, name } : { kind, name, value: arg.slice(eq + 1) }
+}
+
+/** The interpreter's arguments for `vars`; a name given twice, or an unset environment variable, is refused. */
+export function extVarArgs (vars: readonly JsonnetExtVar[], env: NodeJS.ProcessEnv = process.env): string[] {
+  const seen = new Set<string>()
+  const out: string[] = []
+  for (const v of vars) {
+    if (seen.has(v.name)) throw palisadeError(ErrorCodes.CONFIG_JSONNET, `external variable ${v.name} is given twice`)
+    seen.add(v.name)
+    if (v.value === undefined && env[v.name] === undefined) {
+      throw palisadeError(ErrorCodes.CONFIG_JSONNET,
+        `--ext-${v.kind} ${v.name}: the environment variable ${v.name} is not set (or give ${v.name}=VALUE)`)
+    }
+    out.push(`--ext-${v.kind}`, v.value === undefined ? v.name : `${v.name}=${v.value}`)
+  }
+  return out
+}
+
 export const JSONNET_LIMITS: JsonnetLimits = { timeoutMs: 10_000, memoryBytes: 1024 * 1024 * 1024 }
 const MAX_OUTPUT = 64 * 1024 * 1024
 const MAX_MESSAGE = 300
 const PRLIMIT = '/usr/bin/prlimit'
 
-export async function evaluateJsonnet (file: string, limits: JsonnetLimits = JSONNET_LIMITS): Promise<string> {
+export async function evaluateJsonnet (
+  file: string, limits: JsonnetLimits = JSONNET_LIMITS, ext: readonly JsonnetExtVar[] = []
+): Promise<string> {
   const command = process.env.PALISADE_JSONNET ?? 'jsonnet'
-  const argv = existsSync(PRLIMIT) ? [PRLIMIT, `--as=${limits.memoryBytes}`, '--', command, file] : [command, file]
+  // `--` ends the options: a configuration file named `-x.jsonnet` stays a file
+  const args = [command, ...extVarArgs(ext), '--', file]
+  const argv = existsSync(PRLIMIT) ? [PRLIMIT, `--as=${limits.memoryBytes}`, '--', ...args] : args
   const result = await new Promise<{ err: ExecFileException | null, stdout: string, stderr: string }>(resolve => {
     execFile(argv[0], argv.slice(1), { maxBuffer: MAX_OUTPUT, encoding: 'utf8', timeout: limits.timeoutMs, killSignal: 'SIGKILL' },
       (err, stdout, stderr) => resolve({ err, stdout, stderr }))
@@ -63,9 +112,11 @@ export function scrubError (stderr: string, secrets: readonly string[]): string 
   const first = lines[0] ?? 'no error text'
   const kind = /^(STATIC|RUNTIME) ERROR:?/i.exec(first)?.[0].replace(/:$/, '').toLowerCase() ?? 'error'
   let rest = first.replace(/^(STATIC|RUNTIME) ERROR:?\s*/i, '')
-  let where = /^([^\s:][^:]*:\d+:\d+(?:-\d+)?(?:\)?)):\s*/.exec(rest)?.[1]
+  // a file name, or `<extvar:NAME>` for an error in --ext-code
+  let where = /^((?:<extvar:[^>]*>|[^\s:][^:]*):\d+:\d+(?:-\d+)?(?:\)?)):\s*/.exec(rest)?.[1]
   if (where !== undefined) rest = rest.slice(rest.indexOf(where) + where.length).replace(/^:\s*/, '')
-  where ??= lines.slice(1).map(l => /^([^\s:][^:\s]*:\d+:\d+(?:-\d+)?)/.exec(l)?.[1]).find(w => w !== undefined)
+  where ??= lines.slice(1).map(l => /^((?:<extvar:[^>]*>|[^\s:][^:\s]*):\d+:\d+(?:-\d+)?)/.exec(l)?.[1])
+    .find(w => w !== undefined)
   if (where !== undefined && leaks(where, secrets)) where = '(an imported file)'
   const message = leaks(rest, secrets)
     ? 'message withheld: it quotes the content of an imported file'

@@ -2,7 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises'
 import { extname, join, resolve } from 'node:path'
 import { ErrorCodes, palisadeError } from '../common/errors.ts'
 import type { Source } from './source.ts'
-import { evaluateJsonnet, type JsonnetLimits } from './jsonnet.ts'
+import { evaluateJsonnet, type JsonnetExtVar, type JsonnetLimits } from './jsonnet.ts'
 
 /**
  * The only part of the loader that touches the disk: a file, or a directory whose configuration
@@ -13,12 +13,14 @@ const FORMATS: Record<string, 'yaml' | 'json' | 'jsonnet'> = {
   '.yml': 'yaml', '.yaml': 'yaml', '.json': 'json', '.jsonnet': 'jsonnet', '.libsonnet': 'jsonnet'
 }
 
-async function readOne (file: string, limits: JsonnetLimits | undefined): Promise<Source> {
+async function readOne (
+  file: string, limits: JsonnetLimits | undefined, ext: readonly JsonnetExtVar[]
+): Promise<Source> {
   const format = FORMATS[extname(file).toLowerCase()]
   if (format === undefined) {
     throw palisadeError(ErrorCodes.CONFIG_READ, `${file}: unknown configuration format (expected .yml, .yaml, .json, .jsonnet or .libsonnet)`)
   }
-  if (format === 'jsonnet') return { file, text: await evaluateJsonnet(file, limits), format: 'json', positions: false }
+  if (format === 'jsonnet') return { file, text: await evaluateJsonnet(file, limits, ext), format: 'json', positions: false }
   try {
     return { file, text: await readFile(file, 'utf8'), format }
   } catch (err) {
@@ -26,7 +28,9 @@ async function readOne (file: string, limits: JsonnetLimits | undefined): Promis
   }
 }
 
-export async function readSources (path: string, cwd: string, limits?: JsonnetLimits): Promise<Source[]> {
+export async function readSources (
+  path: string, cwd: string, limits?: JsonnetLimits, ext: readonly JsonnetExtVar[] = []
+): Promise<Source[]> {
   const abs = resolve(cwd, path)
   let isDir: boolean
   try {
@@ -34,7 +38,7 @@ export async function readSources (path: string, cwd: string, limits?: JsonnetLi
   } catch (err) {
     throw palisadeError(ErrorCodes.CONFIG_READ, `${abs}: cannot read configuration: ${(err as Error).message}`, err)
   }
-  if (!isDir) return [await readOne(abs, limits)]
+  if (!isDir) return [await readOne(abs, limits, ext)]
   const names = (await readdir(abs))
     .filter(n => !n.startsWith('.') && !n.startsWith('_') && FORMATS[extname(n).toLowerCase()] !== undefined)
     // `.libsonnet` files are libraries imported by `.jsonnet` files, not configurations of their own
@@ -44,6 +48,6 @@ export async function readSources (path: string, cwd: string, limits?: JsonnetLi
     throw palisadeError(ErrorCodes.CONFIG_READ, `${abs}: no configuration file (.yml, .yaml, .json, .jsonnet) in this directory`)
   }
   const out: Source[] = []
-  for (const n of names) out.push(await readOne(join(abs, n), limits))
+  for (const n of names) out.push(await readOne(join(abs, n), limits, ext))
   return out
 }

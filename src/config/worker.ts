@@ -3,11 +3,11 @@
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { ConfigInvalidError, PalisadeError } from '../common/errors.ts'
-import { loadConfig } from './index.ts'
+import { defaultEnv, loadConfig, type JsonnetExtVar } from './index.ts'
 
-const { path } = workerData as { path: string }
+const { path, ext } = workerData as { path: string, ext: JsonnetExtVar[] }
 try {
-  parentPort!.postMessage({ ok: true, config: await loadConfig(path) })
+  parentPort!.postMessage({ ok: true, config: await loadConfig(path, defaultEnv(), { ext }) })
 } catch (err) {
   const e = err as Error
   parentPort!.postMessage({
