@@ -4,10 +4,13 @@
  * at once. Measures first line written → last address in the kernel set (`nft monitor` inside the
  * namespace), as bans/s, and checks that every address is in the store (`palisade show --json`).
  *
- *   node bench/burst.ts [--runs 5] [--attackers 5000] [--retry 3]
+ *   node bench/burst.ts [--runs 5] [--attackers 5000] [--retry 3] [--profile DIR]
+ *
+ * `--profile DIR` runs the daemon under `--cpu-prof` and prints its top self-time functions over
+ * the burst alone (first line written → last kernel ban), startup and shutdown left out.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { appendFile, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createNetns } from '../test/helpers/netns.ts'
@@ -16,10 +19,16 @@ import { startBenchDaemon, writeSshConfig } from './lib/daemon.ts'
 import { cpuSecondsOf, exec } from './lib/proc.ts'
 import { result } from './lib/result.ts'
 import { formatTable } from './lib/table.ts'
+import { topSelfTime } from './lib/profile.ts'
 
-const { runs, values } = benchArgs({ attackers: { type: 'string', default: '5000' }, retry: { type: 'string', default: '3' } })
+const { runs, values } = benchArgs({
+  attackers: { type: 'string', default: '5000' },
+  retry: { type: 'string', default: '3' },
+  profile: { type: 'string' }
+})
 const ATTACKERS = Number(values.attackers)
 const RETRY = Number(values.retry)
+const PROFILE = typeof values.profile === 'string' ? values.profile : undefined
 const TABLE = 'palburst'
 const CMD = `cd ${ROOT} && node bench/burst.ts --runs ${runs} --attackers ${ATTACKERS} --retry ${RETRY}`
 
@@ -33,12 +42,14 @@ async function oneRun (): Promise<RunResult> {
   const dir = await mkdtemp(join(tmpdir(), 'palbench-burst-'))
   let monitor: ChildProcess | undefined
   let daemon: Awaited<ReturnType<typeof startBenchDaemon>> | undefined
+  let window: { from: number, to: number } | undefined
   try {
     const log = join(dir, 'auth.log')
     const socket = join(dir, 'palisade.sock')
     await writeFile(log, '')
     const config = await writeSshConfig(dir, socket, log, { retry: RETRY, backend: `nftables, table: ${TABLE}` })
-    daemon = await startBenchDaemon(config, socket, { netns: ns.name })
+    const env = PROFILE === undefined ? undefined : { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${PROFILE}` }
+    daemon = await startBenchDaemon(config, socket, { netns: ns.name, env })
     const seen = new Set<string>()
     let last = 0
     monitor = spawn('ip', ['netns', 'exec', ns.name, 'stdbuf', '-oL', 'nft', 'monitor', 'new', 'elements'], { stdio: ['ignore', 'pipe', 'inherit'] })
@@ -58,10 +69,12 @@ async function oneRun (): Promise<RunResult> {
     }
     const c0 = await cpuSecondsOf(daemon.pid)
     const t0 = performance.now()
+    const m0 = monotonicUs()
     await appendFile(log, chunk)
     const deadline = t0 + 60_000
     while (seen.size < ATTACKERS && performance.now() < deadline) await sleep(20)
     const seconds = ((seen.size < ATTACKERS ? performance.now() : last) - t0) / 1000
+    window = { from: m0, to: m0 + seconds * 1e6 }
     const c1 = await cpuSecondsOf(daemon.pid)
     // the daemon and the nft runs it reaped: what the burst cost, whatever else the machine does
     const cpu = c1.self + c1.children - c0.self - c0.children
@@ -80,9 +93,24 @@ async function oneRun (): Promise<RunResult> {
     if (daemon !== undefined) {
       const code = await daemon.stop()
       if (code !== 0) process.stderr.write(`daemon exit ${code}: ${daemon.output().slice(-2000)}\n`)
+      if (PROFILE !== undefined && window !== undefined) await printProfile(PROFILE, daemon.pid, window)
     }
     await ns.remove()
     await rm(dir, { recursive: true, force: true })
+  }
+}
+
+/** CLOCK_MONOTONIC in µs: the clock of V8's profile timestamps in any process */
+function monotonicUs (): number {
+  return Number(process.hrtime.bigint() / 1000n)
+}
+
+async function printProfile (dir: string, pid: number, window: { from: number, to: number }): Promise<void> {
+  const file = (await readdir(dir)).find(f => f.includes(`.${pid}.`) && f.endsWith('.cpuprofile'))
+  if (file === undefined) { progress(`no profile of pid ${pid} in ${dir}`); return }
+  progress(`daemon ${pid}, burst only (µs ${window.from}–${Math.round(window.to)}): top self time (${join(dir, file)})`)
+  for (const t of await topSelfTime(join(dir, file), 25, window)) {
+    progress(`  ${t.percent.toFixed(1).padStart(5)} % ${String(t.ms).padStart(6)} ms  ${t.fn}  ${t.where}`)
   }
 }
 

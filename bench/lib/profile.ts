@@ -15,15 +15,23 @@ interface CpuProfile {
 
 export interface SelfTime { fn: string, where: string, ms: number, percent: number }
 
-/** Top self-time functions of a V8 .cpuprofile (node --cpu-prof), merged by function and location. */
-export async function topSelfTime (path: string, n = 5): Promise<SelfTime[]> {
+/**
+ * Top self-time functions of a V8 .cpuprofile (node --cpu-prof), merged by function and location.
+ * `window` keeps only the samples taken between two CLOCK_MONOTONIC readings in µs (the profile's
+ * own clock, as `process.hrtime.bigint() / 1000n` reads it in another process); percentages are then
+ * of the window.
+ */
+export async function topSelfTime (path: string, n = 5, window?: { from: number, to: number }): Promise<SelfTime[]> {
   const p = JSON.parse(await readFile(path, 'utf8')) as CpuProfile
   const byId = new Map(p.nodes.map(x => [x.id, x]))
   const selfUs = new Map<number, number>()
+  let t = p.startTime
   for (let i = 0; i < p.samples.length; i++) {
+    t += p.timeDeltas[i] ?? 0
+    if (window !== undefined && (t < window.from || t > window.to)) continue
     selfUs.set(p.samples[i], (selfUs.get(p.samples[i]) ?? 0) + (p.timeDeltas[i] ?? 0))
   }
-  const total = p.endTime - p.startTime
+  const total = window === undefined ? p.endTime - p.startTime : window.to - window.from
   const merged = new Map<string, SelfTime>()
   for (const [id, us] of selfUs) {
     const f = byId.get(id)!.callFrame

@@ -1,9 +1,12 @@
 import { CidrSet, maskIp, NEVER_BAN_CLASSES, neverBanClass, OPTIONAL_NEVER_BAN, parseSubject, type NeverBanClass, type ParsedSubject } from '../common/ip.ts'
 import type { Logger } from '../common/logger.ts'
 import type { Metrics } from '../control/metrics-types.ts'
+import { ipv4Number, V4Ranges } from './allow-v4.ts'
 
 /** which optional never-ban classes stay protected (config `neverBan:`; all true by default) */
 export interface NeverBanSettings { private: boolean, cgnat: boolean, ula: boolean }
+
+type Why = 'allow' | NeverBanClass | 'own-address'
 
 /** at most one log line per reason per this many ms, with the count since the last one */
 const REFUSED_LOG_EVERY = 60_000
@@ -17,6 +20,8 @@ export class Allowlist {
   private configured: CidrSet
   private own = new CidrSet()
   private classes: ReadonlySet<NeverBanClass> = new Set()
+  /** the same answers for a plain IPv4 address, rebuilt whenever a part changes */
+  private v4 = new V4Ranges<Why>([])
   private readonly refusedLog = new Map<string, { at: number, count: number }>()
 
   constructor (allow: readonly string[], neverBan?: NeverBanSettings) {
@@ -29,6 +34,17 @@ export class Allowlist {
     this.configured = new CidrSet(allow)
     this.classes = new Set((Object.keys(NEVER_BAN_CLASSES) as NeverBanClass[])
       .filter(c => !OPTIONAL_NEVER_BAN.includes(c) || neverBan[c as keyof NeverBanSettings]))
+    this.rebuildV4()
+  }
+
+  /** in the order `why` tests them: configured, then each enabled class in its listed order, then own */
+  private rebuildV4 (): void {
+    this.v4 = new V4Ranges<Why>([
+      ['allow', this.configured.entries],
+      ...(Object.keys(NEVER_BAN_CLASSES) as NeverBanClass[])
+        .filter(c => this.classes.has(c)).map(c => [c, NEVER_BAN_CLASSES[c]] as const),
+      ['own-address', this.own.entries]
+    ])
   }
 
   /**
@@ -47,10 +63,13 @@ export class Allowlist {
 
   setOwnAddresses (addresses: readonly string[]): void {
     this.own = new CidrSet(addresses)
+    this.rebuildV4()
   }
 
   /** The reason a subject may not be banned, or null when it may be. */
-  why (subject: string): 'invalid' | 'allow' | NeverBanClass | 'own-address' | null {
+  why (subject: string): 'invalid' | Why | null {
+    const n = ipv4Number(subject)
+    if (n >= 0) return this.v4.reasonOf(n)
     const p: ParsedSubject | null = parseSubject(subject)
     if (p === null) return 'invalid'
     if (this.configured.has(p)) return 'allow'
