@@ -38,7 +38,7 @@ import { ControlServer } from './control/socket-server.ts'
 import { FeedServer } from './control/http-server.ts'
 import { feedToken } from './control/feed-http.ts'
 import { registerScrapeGauges } from './control/metrics-scrape.ts'
-import { controlHandlers } from './control/handlers.ts'
+import { controlVerbs } from './daemon-control.ts'
 import { resolveBackend } from './firewall/resolve.ts'
 import { join } from 'node:path'
 import { followLevels } from './log-level.ts'
@@ -205,7 +205,8 @@ export class Daemon {
       await this.federation.start()
     }
 
-    this.control = new ControlServer(c.socket, controlHandlers(this), log)
+    // the command table and zod load on the first request: an idle daemon never holds them
+    this.control = new ControlServer(c.socket, async () => await controlVerbs(this), log)
     await this.control.start()
     if (this.metrics !== undefined) {
       registerScrapeGauges(this.metrics, {

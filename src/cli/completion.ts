@@ -1,15 +1,9 @@
-import { Argument, type Command } from 'commander'
 import { out } from './context.ts'
-import { allCommands, programTree, type CommandNode } from './program-tree.ts'
+import { allCommands, type CommandNode } from './program-tree.ts'
 
-/** `palisade completion bash|zsh|fish`: a script generated from the program's own commands and flags. */
-export function commandCompletion (program: Command): void {
-  program.command('completion').description('print a shell completion script')
-    .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
-    .action((shell: string) => {
-      const root = programTree(program)
-      out(shell === 'fish' ? fishScript(root) : shell === 'zsh' ? zshScript(root) : bashScript(root))
-    })
+/** `palisade completion bash|zsh|fish`: a script generated from the command table's commands and flags. */
+export function commandCompletion (root: CommandNode, shell: string): void {
+  out(shell === 'fish' ? fishScript(root) : shell === 'zsh' ? zshScript(root) : bashScript(root))
 }
 
 const q = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`

@@ -1,47 +1,44 @@
-import type { Command } from 'commander'
+import { COMMANDS, GLOBAL_OPTIONS, PROGRAM_DESCRIPTION } from '../control/commands/table.ts'
+import type { CommandEntry, CommandNode, OptionSpec } from '../control/commands/types.ts'
+
+export type { CommandNode }
 
 /**
- * The command line as data, read off the commander program itself: completion scripts and the
- * man page are generated from it, so they can never list a command or flag that does not exist.
+ * The command line as data, read off the command table (the same entries commander registers):
+ * completion scripts, the man page and docs/cli.md are generated from it, so they can never list a
+ * command or flag that does not exist.
  */
-export interface CommandNode {
-  name: string
-  /** the words after `palisade` that reach this command ([] for the program) */
-  path: string[]
-  description: string
-  args: Array<{ name: string; required: boolean; variadic: boolean; description: string; choices?: readonly string[] }>
-  options: Array<{
-    flags: string
-    long?: string
-    short?: string
-    description: string
-    takesValue: boolean
-    choices?: readonly string[]
-  }>
-  commands: CommandNode[]
+export function programTree (table: readonly CommandEntry[] = COMMANDS): CommandNode {
+  const root: CommandNode = node([], PROGRAM_DESCRIPTION, GLOBAL_OPTIONS)
+  const nodes = new Map<string, CommandNode>([['', root]])
+  for (const e of table) {
+    if (e.hidden === true) continue
+    const n = node([...e.path], e.description, e.options ?? [])
+    n.args = (e.args ?? []).map(a => ({
+      name: a.name,
+      required: a.required === true,
+      variadic: a.variadic === true,
+      description: a.description,
+      choices: a.choices
+    }))
+    nodes.get(e.path.slice(0, -1).join(' '))?.commands.push(n)
+    nodes.set(e.path.join(' '), n)
+  }
+  return root
 }
 
-export function programTree (cmd: Command, path: string[] = []): CommandNode {
+function node (path: string[], description: string, options: readonly OptionSpec[]): CommandNode {
   return {
-    name: cmd.name(),
+    name: path.at(-1) ?? 'palisade',
     path,
-    description: cmd.description(),
-    args: cmd.registeredArguments.map(a => ({
-      name: a.name(),
-      required: a.required,
-      variadic: a.variadic,
-      description: a.description,
-      choices: a.argChoices
-    })),
-    options: cmd.options.map(o => ({
-      flags: o.flags,
-      long: o.long,
-      short: o.short,
-      description: o.description,
-      takesValue: o.required || o.optional,
-      choices: o.argChoices
-    })),
-    commands: cmd.commands.filter(c => c.name() !== 'help').map(c => programTree(c, [...path, c.name()]))
+    description,
+    args: [],
+    options: options.map(o => {
+      const long = /--[\w-]+/.exec(o.flags)?.[0]
+      const short = /(?:^|[ ,])(-\w)\b/.exec(o.flags)?.[1]
+      return { flags: o.flags, long, short, description: o.description, takesValue: /[<[]/.test(o.flags), choices: o.choices }
+    }),
+    commands: []
   }
 }
 

@@ -1,6 +1,6 @@
 import { createLogger } from '../common/logger.ts'
 import { ErrorCodes, palisadeError } from '../common/errors.ts'
-import type { GlobalOptions } from './main.ts'
+import type { GlobalOptions } from '../control/commands/types.ts'
 import type { Config } from '../config/types.ts'
 import { defaultConfigPath } from './context.ts'
 

@@ -1,7 +1,7 @@
 import { stringify } from 'yaml'
 import { ConfigInvalidError } from '../common/errors.ts'
 import { formatIssue } from '../common/errors.ts'
-import type { GlobalOptions } from './main.ts'
+import type { GlobalOptions } from '../control/commands/types.ts'
 import { configFrom, defaultConfigPath, out } from './context.ts'
 
 /** Print the normalised configuration, or every error (file:line:col: path: message) and exit 1. */

@@ -5,9 +5,6 @@
  */
 export const MAX_REQUEST_BYTES = 64 * 1024
 
-/** Commands whose answer grows with the number of bans: run a few at a time (socket-server.ts). */
-export const HEAVY_COMMANDS: ReadonlySet<string> = new Set(['show', 'feed', 'peer-list', 'status', 'flush'])
-
 /** The most bans one `show` answer carries; the CLI asks page after page (`offset`). */
 export const SHOW_PAGE_MAX = 1000
 
@@ -21,6 +18,20 @@ export type ControlResponse =
   | { ok: false, code: string, error: string }
 
 export type ControlHandler = (args: Record<string, unknown>) => Promise<unknown>
+
+/** A verb the socket answers: `heavy` ones (answers that grow with the bans) run a few at a time. */
+export interface ControlVerb {
+  heavy: boolean
+  run: ControlHandler
+}
+
+/**
+ * The verbs a server answers, or how to load them on the first request: the daemon's come from the
+ * command table (src/control/commands/socket-verbs.ts), whose schemas need zod, which an idle
+ * daemon never asked anything does not load. A bare handler is a light verb.
+ */
+export type ControlVerbs = ReadonlyMap<string, ControlVerb | ControlHandler>
+export type ControlVerbSource = ControlVerbs | (() => Promise<ControlVerbs>)
 
 /**
  * A request line → request, or null when it is not one. Untrusted text: JSON only, a string

@@ -4,11 +4,12 @@ import { dirname } from 'node:path'
 import { ErrorCodes, PalisadeError, palisadeError } from '../common/errors.ts'
 import type { Logger } from '../common/logger.ts'
 import {
-  HEAVY_COMMANDS,
   MAX_REQUEST_BYTES,
   parseRequest,
-  type ControlHandler,
-  type ControlResponse
+  type ControlResponse,
+  type ControlVerb,
+  type ControlVerbs,
+  type ControlVerbSource
 } from './protocol.ts'
 
 /**
@@ -32,7 +33,8 @@ const LISTEN_BACKLOG = 1024
 /** The daemon side of the control socket. */
 export class ControlServer {
   private readonly path: string
-  private readonly handlers: ReadonlyMap<string, ControlHandler>
+  private readonly source: ControlVerbSource
+  private verbs: Promise<ControlVerbs> | undefined
   private readonly log: Logger
   private readonly limits: ControlLimits
   private server: Server | undefined
@@ -42,12 +44,12 @@ export class ControlServer {
 
   constructor (
     path: string,
-    handlers: ReadonlyMap<string, ControlHandler>,
+    verbs: ControlVerbSource,
     logger: Logger,
     limits: ControlLimits = CONTROL_LIMITS
   ) {
     this.path = path
-    this.handlers = handlers
+    this.source = verbs
     this.log = logger.child({ component: 'control' })
     this.limits = limits
   }
@@ -138,12 +140,18 @@ export class ControlServer {
   private async handle (line: string): Promise<ControlResponse> {
     const req = parseRequest(line)
     if (req === null) return fail(ErrorCodes.CONTROL_BAD_REQUEST, 'malformed request')
-    const h = this.handlers.get(req.cmd)
-    if (h === undefined) { return fail(ErrorCodes.CONTROL_BAD_REQUEST, `unknown command ${JSON.stringify(req.cmd.slice(0, 64))}`) }
-    const heavy = HEAVY_COMMANDS.has(req.cmd)
+    let verb: ControlVerb | undefined
+    try {
+      verb = await this.verb(req.cmd)
+    } catch (err) {
+      this.log.error({ err }, 'control: loading the command table failed')
+      return fail('PAL_ERR_INTERNAL', (err as Error).message)
+    }
+    if (verb === undefined) return fail(ErrorCodes.CONTROL_BAD_REQUEST, `unknown command ${JSON.stringify(req.cmd)}`)
+    const heavy = verb.heavy
     if (heavy) await this.acquireHeavy()
     try {
-      return { ok: true, result: await h(req.args) }
+      return { ok: true, result: await verb.run(req.args) }
     } catch (err) {
       if (err instanceof PalisadeError) return fail(err.code, err.message)
       this.log.error({ err, cmd: req.cmd }, 'control command failed')
@@ -151,6 +159,15 @@ export class ControlServer {
     } finally {
       if (heavy) this.releaseHeavy()
     }
+  }
+
+  private async verb (cmd: string): Promise<ControlVerb | undefined> {
+    const source = this.source
+    this.verbs ??= typeof source === 'function' ? source() : Promise.resolve(source)
+    // a failed load is tried again by the next request
+    this.verbs.catch(() => { this.verbs = undefined })
+    const v = (await this.verbs).get(cmd)
+    return typeof v === 'function' ? { heavy: false, run: v } : v
   }
 
   private async acquireHeavy (): Promise<void> {

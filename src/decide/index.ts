@@ -22,7 +22,7 @@ import type { Store, StoreBatch } from '../store/index.ts'
 import { Engine } from './engine.ts'
 
 export { Allowlist } from './allow.ts'
-export { localVote } from './local-vote.ts'
+export { localVote, manualVote, triggerVote, type ManualBan } from './local-vote.ts'
 export type { Offence, DecisionRecord, Explanation } from './engine.ts'
 
 /** A ban as the kernel needs it: `until` re-expressed from the ban's monotonic remaining time. */

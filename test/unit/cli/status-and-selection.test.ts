@@ -12,8 +12,9 @@ import { banContaining } from '../../../src/decide/lookup.ts'
 import { localVote } from '../../../src/decide/local-vote.ts'
 import { matchOfValues } from '../../../src/detect/manual-match.ts'
 import { selection } from '../../../src/control/selection.ts'
-import { renderStatus } from '../../../src/cli/status.ts'
-import { table, targetsOf } from '../../../src/cli/context.ts'
+import { renderStatus } from '../../../src/control/commands/status.ts'
+import { table } from '../../../src/control/commands/print.ts'
+import { targetsOf } from '../../../src/control/commands/targets.ts'
 import { createFirewall, startReconcileLoop, type Firewall } from '../../../src/firewall/index.ts'
 
 const ban = (key: string, over: Partial<Ban> = {}): Ban => ({

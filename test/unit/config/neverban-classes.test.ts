@@ -8,7 +8,7 @@ import { SELF } from '../../../src/common/model.ts'
 import { loadConfig } from '../../../src/config/index.ts'
 import { PromMetrics } from '../../../src/control/metrics.ts'
 import { Allowlist, createDecisionEngine } from '../../../src/decide/index.ts'
-import { renderOne } from '../../../src/cli/show.ts'
+import { renderOne } from '../../../src/control/commands/show-print.ts'
 import { createStore } from '../../../src/store/index.ts'
 import { SSH_STREAM, issuesOf, tempDir, userEnv } from './helpers.ts'
 

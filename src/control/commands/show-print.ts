@@ -1,61 +1,30 @@
-import { formatDuration, isoTime } from '../common/duration.ts'
-import type { Ban } from '../common/model.ts'
-import type { CounterInfo, StreamStatus } from '../detect/types.ts'
-import type { Explanation } from '../decide/index.ts'
-import type { GlobalOptions } from './main.ts'
-import { ask, formatOf, out, printData, table, targetsOf } from './context.ts'
-import { selection, type Selection } from '../control/selection.ts'
+import { formatDuration, isoTime } from '../../common/duration.ts'
+import type { Ban } from '../../common/model.ts'
+import type { CounterInfo, StreamStatus } from '../../detect/types.ts'
+import type { Explanation } from '../../decide/index.ts'
+import type { Selection } from '../selection.ts'
+import type { PendingAction } from '../stages.ts'
+import { indent, table } from './print.ts'
 
-const indent = (text: string): string => text.split('\n').map(l => '  ' + l).join('\n')
-
-interface ShowAll {
+/** `show`'s answer: a page of bans (the CLI asks page after page) and the first page's extras */
+export interface ShowAll {
   bans: Ban[]
   counters: CounterInfo[]
-  pending: Array<{ filter: string, key: string, action: string, due: number }>
-  /** all bans, of which a page came (absent from daemons that answered in one piece) */
+  pending: PendingAction[]
+  /** all bans, of which a page came */
   total?: number
   countersTotal?: number
   pendingTotal?: number
-  /** streams retrying after errors or waiting for a missing file or glob (absent from older daemons) */
+  offset?: number
+  /** streams retrying after errors or waiting for a missing file or glob */
   streams?: StreamStatus[]
 }
 
-// one bounded page per request: the daemon answers other clients between pages
-async function showAll (g: GlobalOptions): Promise<ShowAll> {
-  const first = await ask(g, 'show', { offset: 0 }) as ShowAll
-  const bans = [...first.bans]
-  while (first.total !== undefined && bans.length < first.total) {
-    const page = await ask(g, 'show', { offset: bans.length }) as ShowAll
-    if (page.bans.length === 0) break
-    bans.push(...page.bans)
-  }
-  return { ...first, bans, total: bans.length }
-}
-/** `contains`: the address asked about, when the ban shown is a prefix holding it */
-type ShowOne = Explanation & { counters: CounterInfo[], pending: ShowAll['pending'], contains?: string }
+/** `show ADDR`; `contains`: the address asked about, when the ban shown is a prefix holding it */
+export type ShowOne = Explanation & { counters: CounterInfo[], pending: PendingAction[], contains?: string }
 
-export interface ShowOptions { json?: boolean, format?: string, limit?: string }
-
-/**
- * `show` (everything), `show ADDR` (why), or reaction's filters: `-l STREAM[.FILTER]` and
- * `NAME=REGEX` words (the whole value must match: `ip=203.0.113.*`), for any pattern.
- */
-export async function commandShow (g: GlobalOptions, words: readonly string[], o: ShowOptions): Promise<void> {
-  const format = formatOf(o)
-  const t = targetsOf(words)
-  const filtered = o.limit !== undefined || Object.keys(t.patterns).length > 0
-  if (t.ip !== undefined && !filtered) {
-    const one = await ask(g, 'show', { ip: t.ip }) as ShowOne
-    if (!await printData(format, one)) out(renderOne(one, Date.now()))
-    return
-  }
-  const all = await showAll(g)
-  const result =
-    filtered || t.ip !== undefined ? narrow(all, selection({ limit: o.limit, patterns: t.patterns, ip: t.ip })) : all
-  if (!await printData(format, result)) out(renderAll(result, Date.now()))
-}
-
-function narrow (r: ShowAll, s: Selection): ShowAll {
+/** reaction's selection applied by the CLI to every page it fetched */
+export function narrow (r: ShowAll, s: Selection): ShowAll {
   const bans = r.bans.filter(s.ban)
   return {
     ...r,

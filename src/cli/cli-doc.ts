@@ -1,0 +1,94 @@
+import * as z from 'zod'
+import { COMMANDS } from '../control/commands/table.ts'
+import type { CommandEntry } from '../control/commands/types.ts'
+import { allCommands, usageOf, type CommandNode } from './program-tree.ts'
+
+/**
+ * docs/cli.md, generated from the command table (`node scripts/cli-doc.ts --write`; a test keeps
+ * the committed file in step): every command with its arguments and flags, then the control
+ * socket's verbs with the arguments their schemas accept.
+ */
+export function cliDoc (root: CommandNode, table: readonly CommandEntry[] = COMMANDS): string {
+  const cell = (s: string): string => s.replaceAll('|', '\\|')
+  const lines = [
+    '# Command line reference',
+    '',
+    '<!-- generated from src/control/commands/table.ts by `node scripts/cli-doc.ts --write`: do not edit -->',
+    '',
+    root.description,
+    '',
+    'Exit status: 0 on success; 1 on failure, with a one-line reason on standard error (test-config prints',
+    'every configuration error, one a line).',
+    '',
+    '## Global options',
+    '',
+    '| option | meaning |',
+    '| --- | --- |',
+    ...root.options.map(o => `| \`${o.flags}\` | ${cell(o.description)} |`),
+    ''
+  ]
+  for (const c of allCommands(root)) {
+    lines.push(`## palisade ${c.path.join(' ')}`, '')
+    if (c.description !== '') lines.push(c.description, '')
+    if (c.commands.length > 0 && c.args.length === 0 && c.options.length === 0) {
+      lines.push(`Commands: ${c.commands.map(s => `\`${s.name}\``).join(', ')}.`, '')
+      continue
+    }
+    lines.push('```', usageOf(c), '```', '')
+    const choices = (c: readonly string[] | undefined): string => c === undefined ? '' : ` (${c.join(', ')})`
+    const rows = [
+      ...c.args.map(a => `| \`${a.name}\`${a.required ? '' : ' (optional)'}${a.variadic ? ', repeatable' : ''} | ` +
+        `${cell(a.description)}${choices(a.choices)} |`),
+      ...c.options.map(o => `| \`${o.flags}\` | ${cell(o.description)}${choices(o.choices)} |`)
+    ]
+    if (rows.length > 0) lines.push('| argument or option | meaning |', '| --- | --- |', ...rows, '')
+  }
+  lines.push(
+    '## Control socket',
+    '',
+    'The CLI and the daemon speak JSON lines over the control socket (mode 0600): one request',
+    '`{"cmd": VERB, "args": {...}}` per connection, one answer `{"ok": true, "result": ...}` or',
+    '`{"ok": false, "code": "PAL_ERR_...", "error": "..."}`. Arguments are checked against the verb\'s',
+    'schema first: an unknown verb, an unknown argument or a value of the wrong type is refused with',
+    '`PAL_ERR_CONTROL_BAD_REQUEST` naming the argument. Heavy verbs (answers that grow with the bans) run a',
+    'few at a time.',
+    '',
+    '| verb | command | arguments | heavy |',
+    '| --- | --- | --- | --- |'
+  )
+  for (const e of table) {
+    if (e.socket === undefined) continue
+    const shown = e.hidden === true ? '-' : `palisade ${e.path.join(' ')}`
+    lines.push(`| \`${e.socket.verb}\` | ${shown} | ${cell(argsOf(e))} | ${e.socket.heavy === true ? 'yes' : ''} |`)
+  }
+  return lines.join('\n') + '\n'
+}
+
+interface JsonSchema {
+  type?: string
+  properties?: Record<string, JsonSchema>
+  required?: string[]
+  enum?: unknown[]
+  items?: JsonSchema
+  additionalProperties?: JsonSchema | boolean
+  minimum?: number
+  maximum?: number
+}
+
+function argsOf (e: CommandEntry): string {
+  const s = z.toJSONSchema(e.socket!.schema(z), { io: 'input', unrepresentable: 'any' }) as JsonSchema
+  const props = Object.entries(s.properties ?? {})
+  if (props.length === 0) return 'none'
+  return props.map(([k, p]) => `\`${k}\`${(s.required ?? []).includes(k) ? '' : '?'}: ${typeOf(p)}`).join(', ')
+}
+
+function typeOf (p: JsonSchema): string {
+  if (p.enum !== undefined) return p.enum.map(v => JSON.stringify(v)).join(' or ')
+  if (p.type === 'array') return `${typeOf(p.items ?? {})}[]`
+  if (p.type === 'object') {
+    return `{name: ${typeof p.additionalProperties === 'object' ? typeOf(p.additionalProperties) : 'any'}}`
+  }
+  const max = p.maximum === Number.MAX_SAFE_INTEGER ? undefined : p.maximum
+  const range = p.minimum !== undefined || max !== undefined ? ` ${p.minimum ?? ''}..${max ?? ''}` : ''
+  return `${p.type ?? 'any'}${range}`
+}

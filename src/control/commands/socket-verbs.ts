@@ -1,0 +1,68 @@
+import * as z from 'zod'
+import { ErrorCodes, palisadeError } from '../../common/errors.ts'
+import type { Ban } from '../../common/model.ts'
+import type { BansByOrigin } from '../../decide/lookup.ts'
+import { FeedCache, FEED_FORMATS, type FeedFormat } from '../feed.ts'
+import type { ControlVerb } from '../protocol.ts'
+import type { ControlStages } from '../stages.ts'
+import { COMMANDS } from './table.ts'
+import type { CommandContext, CommandEntry } from './types.ts'
+
+/**
+ * The daemon's side of the command table: one verb per entry with a socket side, its arguments
+ * checked by the entry's schema before the handler sees them. Loaded by the control server on its
+ * first request (src/daemon-control.ts): zod and the table stay out of an idle daemon's heap.
+ */
+export function socketVerbs (stages: ControlStages, table: readonly CommandEntry[] = COMMANDS):
+Map<string, ControlVerb> {
+  const ctx: CommandContext = Object.assign(Object.create(stages) as ControlStages, { listings: listings(stages) })
+  const verbs = new Map<string, ControlVerb>()
+  for (const e of table) {
+    const side = e.socket
+    if (side === undefined) continue
+    const schema = side.schema(z)
+    verbs.set(side.verb, {
+      heavy: side.heavy === true,
+      run: async args => {
+        const parsed = schema.safeParse(args)
+        if (!parsed.success) throw palisadeError(ErrorCodes.CONTROL_BAD_REQUEST, `${side.verb}: ${describe(parsed.error)}`)
+        return await side.handle(ctx, parsed.data)
+      }
+    })
+  }
+  return verbs
+}
+
+/** every problem, each naming its argument: `offset: Too small: expected number to be >=0` */
+function describe (err: z.ZodError): string {
+  return err.issues.map(i => {
+    const where = i.path.length === 0 ? 'arguments' : `argument ${i.path.map(String).join('.')}`
+    return `${where}: ${i.message}`
+  }).join('; ')
+}
+
+/** the listings the commands share, each built once per ban generation and then sliced */
+function listings (s: ControlStages): CommandContext['listings'] {
+  let generation = 0
+  s.engine.subscribe({ name: 'control-listings', apply: () => { generation++ } })
+  const feed = new FeedCache(() => s.engine.bans(), () => s.now())
+  s.engine.subscribe(feed)
+  let sorted: { generation: number, bans: Ban[] } | undefined
+  let counted: { generation: number, n: BansByOrigin } | undefined
+  return {
+    bansByEnd: () => {
+      if (sorted?.generation !== generation) {
+        sorted = { generation, bans: s.engine.bans().sort((a, b) => a.until - b.until || (a.key < b.key ? -1 : 1)) }
+      }
+      return sorted.bans
+    },
+    byOrigin: () => {
+      if (counted?.generation !== generation) counted = { generation, n: s.engine.byOrigin() }
+      return counted.n
+    },
+    feed: format => {
+      if (!FEED_FORMATS.includes(format as FeedFormat)) throw palisadeError(ErrorCodes.CONTROL_BAD_REQUEST, `unknown feed format ${JSON.stringify(format)}: txt, json or nft`)
+      return feed.render(format as FeedFormat)
+    }
+  }
+}
