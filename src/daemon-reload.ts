@@ -94,7 +94,10 @@ export async function reloadDaemon (d: Daemon, load: ConfigLoader = isolated): P
         firewall: { ...c.firewall, hooks: running.firewall.hooks, keepOnStop: running.firewall.keepOnStop }
       }),
       async () => {
-        await d.firewall.reconfigure!(fw, () => ({ bans: d.engine.kernelBans(), allow: d.engine.kernelAllow() }))
+        await d.firewall.reconfigure!(fw, () => ({
+          bans: d.firewallSink.withScopes(d.engine.kernelBans(), d.engine.bans()),
+          allow: d.engine.kernelAllow()
+        }))
       }
     )
   }

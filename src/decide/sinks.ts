@@ -1,6 +1,8 @@
 import type { Logger } from '../common/logger.ts'
-import type { Decision } from '../common/model.ts'
-import type { Firewall } from '../firewall/types.ts'
+import type { Ban, Decision } from '../common/model.ts'
+import type { BanScope, Config } from '../config/types.ts'
+import type { Firewall, FirewallBan } from '../firewall/types.ts'
+import { scopeRef } from '../firewall/scope.ts'
 import type { DecisionSink } from './index.ts'
 
 /**
@@ -8,30 +10,103 @@ import type { DecisionSink } from './index.ts'
  * one transaction, and waiting here would serialise the engine behind each nft run (10,000 bans
  * a second need batching). `settled()` lets a caller that must know (the `ban` command, tests)
  * wait for every change handed over so far. A failure is logged and repaired by the reconcile loop.
+ *
+ * Ban scopes (a filter's `ports:` / `protocol:`) are decided here, from the configuration, so
+ * the engine keeps one ban per key: a ban made by a local detection drops what its filter's
+ * scope says; a remote, federated or manual one drops everything. When another filter (or a
+ * remote or manual vote) extends a ban, its scope is added: the address is then in the sets of
+ * both scopes, each element with the ban's one end. The first filter's scope is in the stored
+ * ban (its `filter`); the scopes added later live here, so a restart restores a ban in its
+ * first filter's scope only.
  */
 export class FirewallSink implements DecisionSink {
   readonly name = 'firewall'
   private readonly firewall: Firewall
   private readonly log: Logger
+  private readonly config: () => Pick<Config, 'streams'>
+  private scopesFor: { config: Pick<Config, 'streams'>, byFilter: Map<string, BanScope> } | undefined
+  /** subject → scope key → scope added by a later vote (undefined: every port) */
+  private readonly added = new Map<string, Map<string, BanScope | undefined>>()
   private inflight = new Set<Promise<void>>()
 
-  constructor (firewall: Firewall, logger: Logger) {
+  constructor (firewall: Firewall, logger: Logger, config: () => Pick<Config, 'streams'> = () => ({ streams: {} })) {
     this.firewall = firewall
     this.log = logger.child({ component: 'firewall' })
+    this.config = config
+  }
+
+  /** the scope of a local filter's ban under the configuration in force (reload included) */
+  private filterScope (filter: string): BanScope | undefined {
+    const config = this.config()
+    if (this.scopesFor?.config !== config) {
+      const byFilter = new Map<string, BanScope>()
+      for (const s of Object.values(config.streams)) {
+        for (const f of s.filters) if (f.scope !== undefined) byFilter.set(f.id, f.scope)
+      }
+      this.scopesFor = { config, byFilter }
+    }
+    return this.scopesFor.byFilter.get(filter)
+  }
+
+  private ownScope (origin: Ban['origin'], filter: string): BanScope | undefined {
+    return origin === 'detect' ? this.filterScope(filter) : undefined
+  }
+
+  /** every scope the ban on `subject` drops: its own filter's, then those later votes added */
+  private scopesOf (ban: Pick<Ban, 'origin' | 'filter'>, subject: string): Array<BanScope | undefined> {
+    const own = this.ownScope(ban.origin, ban.filter)
+    const out = new Map<string, BanScope | undefined>([[scopeRef(own).key, own]])
+    for (const [k, sc] of this.added.get(subject) ?? []) if (!out.has(k)) out.set(k, sc)
+    return [...out.values()]
   }
 
   apply (d: Decision): void {
     const { ban } = d
     if (ban.ip === undefined || !ban.firewall) return
-    const p = d.kind === 'ban'
-      ? this.firewall.ban([{ subject: ban.ip, until: ban.until }])
-      : this.firewall.unban([ban.ip])
+    const ip = ban.ip
+    let p: Promise<void>
+    if (d.kind === 'ban') {
+      const v = d.vote
+      if (v !== undefined) {
+        const scope = this.ownScope(v.origin, v.filter)
+        const key = scopeRef(scope).key
+        if (key !== scopeRef(this.ownScope(ban.origin, ban.filter)).key) {
+          let m = this.added.get(ip)
+          if (m === undefined) this.added.set(ip, (m = new Map()))
+          m.set(key, scope)
+        }
+      }
+      const until = ban.until
+      const elements = this.scopesOf(ban, ip)
+        .map(scope => ({ subject: ip, until, ...(scope === undefined ? {} : { scope }) }))
+      p = this.firewall.ban(elements)
+    } else {
+      this.added.delete(ip)
+      p = this.firewall.unban([ip])
+    }
     const tracked = p
       .catch(err => {
-        this.log.error({ err, ip: ban.ip }, `firewall ${d.kind} failed; the reconcile loop will retry`)
+        this.log.error({ err, ip }, `firewall ${d.kind} failed; the reconcile loop will retry`)
       })
       .finally(() => this.inflight.delete(tracked))
     this.inflight.add(tracked)
+  }
+
+  /**
+   * The kernel elements that `kernel` (the engine's bans in force, as subject and end) call for:
+   * each in every scope of the bans on that subject. For the firewall's restore at start, the
+   * reconcile loop's expected state and a table rebuild on reload.
+   */
+  withScopes (kernel: ReadonlyArray<{ subject: string, until: number }>, bans: Iterable<Ban>): FirewallBan[] {
+    const scopes = new Map<string, Map<string, BanScope | undefined>>()
+    for (const b of bans) {
+      if (!b.firewall || b.ip === undefined) continue
+      let m = scopes.get(b.ip)
+      if (m === undefined) scopes.set(b.ip, (m = new Map()))
+      for (const sc of this.scopesOf(b, b.ip)) m.set(scopeRef(sc).key, sc)
+    }
+    return kernel.flatMap(k => [...(scopes.get(k.subject)?.values() ?? [undefined])]
+      .map(scope => ({ subject: k.subject, until: k.until, ...(scope === undefined ? {} : { scope }) })))
   }
 
   async settled (): Promise<void> {

@@ -1,4 +1,5 @@
 import type { FirewallBan } from './types.ts'
+import type { BanScope } from '../config/types.ts'
 import { Batcher, type Serial } from './batcher.ts'
 import { banOps, coalesce, unbanOps, type FirewallOp } from './ops.ts'
 import { countApplied, type FirewallMetrics } from './metrics.ts'
@@ -26,8 +27,8 @@ export class ChangeQueue {
     try { return this.batcher.submit(banOps(bans)) } catch (err) { return Promise.reject(err) }
   }
 
-  unban (subjects: readonly string[]): Promise<void> {
-    try { return this.batcher.submit(unbanOps(subjects)) } catch (err) { return Promise.reject(err) }
+  unban (subjects: readonly string[], only?: { scope?: BanScope }): Promise<void> {
+    try { return this.batcher.submit(unbanOps(subjects, only)) } catch (err) { return Promise.reject(err) }
   }
 
   /** resolves when every change submitted so far is applied */

@@ -5,10 +5,14 @@ import type { Firewall, FirewallBan, FirewallComponents, FirewallInit } from './
 import { runTool } from './exec.ts'
 import { BanView, mapLimit } from './memory.ts'
 import { banOps, parseOrThrow, timeoutSeconds, unbanOps, type FirewallOp } from './ops.ts'
+import { scopeWords, type ScopeRef } from './scope.ts'
+import type { BanScope } from '../config/types.ts'
 
 /**
  * reaction-style backend: `firewall.command.ban` / `.unban` argv run once per element, with
- * `<ip>` and `<timeout>` (seconds) substituted inside each argument. No shell is involved and the
+ * `<ip>`, `<timeout>` (seconds), `<ports>` (`22,8000-8100`, or `all`) and `<protocol>` (`tcp`,
+ * `tcp,udp`, or `all`) substituted inside each argument; a subject banned in two scopes is two
+ * elements, and an unban runs once per scope it was banned in. No shell is involved and the
  * substituted subject has been re-validated by parseSubject, so a log line cannot inject an
  * argument. The target (a remote firewall, an API) cannot be read back: `list` is what this
  * process has applied.
@@ -50,10 +54,12 @@ export class CommandFirewall implements Firewall {
     }
   }
 
-  private exec (op: FirewallOp): Promise<void> {
+  private exec (op: FirewallOp, scope: ScopeRef): Promise<void> {
     const timeout = op.kind === 'ban' ? String(timeoutSeconds(op.until, this.clock.now())) : '0'
+    const words = scopeWords(scope.scope)
     const argv = (op.kind === 'ban' ? this.banCmd : this.unbanCmd)
-      .map(a => a.replaceAll('<ip>', op.subject.text).replaceAll('<timeout>', timeout))
+      .map(a => a.replaceAll('<ip>', op.subject.text).replaceAll('<timeout>', timeout)
+        .replaceAll('<ports>', words.ports).replaceAll('<protocol>', words.protocol))
     return this.slot(async () => { await runTool(argv[0], argv.slice(1)) })
   }
 
@@ -61,10 +67,15 @@ export class CommandFirewall implements Firewall {
     const key = op.subject.text
     const prev = this.inflight.get(key) ?? Promise.resolve()
     const run = prev.catch(() => {}).then(async () => {
-      if (op.kind === 'unban' && !this.view.has(key)) return
-      await this.exec(op)
-      if (op.kind === 'ban') this.view.set(key, op.until)
-      else this.view.delete(key)
+      if (op.kind === 'ban') {
+        await this.exec(op, op.scope)
+        this.view.set(key, op.until, op.scope)
+        return
+      }
+      for (const scope of this.view.scopes(key, op.scope ?? undefined)) {
+        await this.exec(op, scope)
+        this.view.delete(key, scope)
+      }
     })
     // the caller gets `run`'s rejection; the chain itself must never reject unobserved
     const tracked: Promise<void> = run
@@ -100,8 +111,8 @@ export class CommandFirewall implements Firewall {
     await this.applyAll(banOps(bans), 'ban')
   }
 
-  async unban (subjects: readonly string[]): Promise<void> {
-    await this.applyAll(unbanOps(subjects), 'unban')
+  async unban (subjects: readonly string[], only?: { scope?: BanScope }): Promise<void> {
+    await this.applyAll(unbanOps(subjects, only), 'unban')
   }
 
   /** the allowlist is enforced by the decision engine; a command target has no allow set */
@@ -117,6 +128,6 @@ export class CommandFirewall implements Firewall {
     await Promise.allSettled([...this.inflight.values()])
     if (this.keepOnStop) return
     const live = this.view.list(this.clock.now())
-    await this.applyAll(unbanOps(live.map(b => b.subject)), 'unban')
+    await this.applyAll(unbanOps([...new Set(live.map(b => b.subject))]), 'unban')
   }
 }

@@ -5,22 +5,50 @@ import type { Firewall, FirewallBan, FirewallComponents, FirewallInit } from './
 import { Serial } from './batcher.ts'
 import { ChangeQueue } from './changes.ts'
 import { isMissing, runTool } from './exec.ts'
-import { banOps, checkHooks, checkTableName, parseOrThrow } from './ops.ts'
+import { checkHooks, checkTableName, parseOrThrow, timedBans, type FirewallOp } from './ops.ts'
 import {
   ipsetAllowScript,
   ipsetChangeScript,
+  ipsetCreateScopes,
   ipsetNames,
   ipsetStartScript,
   parseIpsetSave,
+  scopedSet,
   type IpsetNames
 } from './ipset-script.ts'
+import { distinctScopes, portTexts, type ScopeRef } from './scope.ts'
+import type { BanScope } from '../config/types.ts'
 import { firewallMetrics, type FirewallMetrics } from './metrics.ts'
 
 /**
  * iptables + ipset backend, for hosts that still run legacy iptables rule sets. Elements live in
  * ipsets (changed in batches through `ipset -exist restore`); one chain per family holds
- * `allow → ACCEPT` then `ban → DROP`, reached by one jump rule at the top of each hook.
+ * `allow → ACCEPT` then `ban → DROP`, reached by one jump rule at the top of each hook. A scope's
+ * set is matched per protocol with multiport (`-p tcp -m multiport --dports 22,8000:8100`).
  */
+/** multiport takes at most 15 ports per rule, a range counting as two */
+const MULTIPORT_SLOTS = 15
+
+function multiportChunks (scope: BanScope): string[] {
+  const chunks: string[] = []
+  let cur: string[] = []
+  let used = 0
+  for (const p of portTexts(scope, ':')) {
+    const cost = p.includes(':') ? 2 : 1
+    if (used + cost > MULTIPORT_SLOTS) { chunks.push(cur.join(',')); cur = []; used = 0 }
+    cur.push(p)
+    used += cost
+  }
+  if (cur.length > 0) chunks.push(cur.join(','))
+  return chunks
+}
+
+/** the DROP rules of one scope's set in a family's chain */
+export function scopeRules (chain: string, set: string, scope: BanScope): string[] {
+  const chunks = scope.ports.length === 0 ? [null] : multiportChunks(scope)
+  return scope.protocols.flatMap(p => chunks.map(c =>
+    `-A ${chain} -p ${p}${c === null ? '' : ` -m multiport --dports ${c}`} -m set --match-set ${set} src -j DROP`))
+}
 const FAMILIES = [
   { iptables: 'iptables', restore: 'iptables-restore', fam: 4 },
   { iptables: 'ip6tables', restore: 'ip6tables-restore', fam: 6 }
@@ -38,6 +66,8 @@ export class IptablesFirewall implements Firewall {
   private readonly metrics: FirewallMetrics
   private readonly serial = new Serial()
   private readonly changes: ChangeQueue
+  /** the scopes whose sets and rules exist now */
+  private scopes: ScopeRef[] = []
 
   constructor (init: FirewallInit, components: FirewallComponents) {
     const table = checkTableName(init.table)
@@ -49,9 +79,23 @@ export class IptablesFirewall implements Firewall {
     this.clock = components.clock
     this.log = components.logger.child({ component: 'firewall', backend: 'iptables', table })
     this.metrics = firewallMetrics(components.metrics)
-    this.changes = new ChangeQueue(this.serial, this.metrics, async ops => {
-      await this.run('ipset', ['-exist', 'restore'], ipsetChangeScript(this.sets, ops, this.clock.now()))
-    })
+    this.changes = new ChangeQueue(this.serial, this.metrics, async ops => { await this.apply(ops) })
+  }
+
+  private async apply (ops: readonly FirewallOp[]): Promise<void> {
+    const known = new Set(this.scopes.map(r => r.key))
+    const added = distinctScopes(ops.flatMap(o => o.kind === 'ban' && !known.has(o.scope.key) ? [o.scope] : []))
+    const live = ops.filter(o => o.kind === 'ban' || o.scope === null || o.scope.key === '' || known.has(o.scope.key))
+    if (live.length === 0) return
+    if (added.length > 0) {
+      // sets first, then the chains rewritten with their rules: each step is one atomic restore
+      await this.run('ipset', ['-exist', 'restore'], ipsetCreateScopes(this.sets, added))
+      const scopes = [...this.scopes, ...added]
+      for (const f of FAMILIES) await this.run(f.restore, ['-w', '--noflush'], this.chainRules(f.fam, scopes))
+      this.scopes = scopes
+      this.log.info({ scopes: added.map(r => r.key) }, 'iptables: ipsets and rules added for a new ban scope')
+    }
+    await this.run('ipset', ['-exist', 'restore'], ipsetChangeScript(this.sets, live, this.clock.now(), this.scopes))
   }
 
   private async run (tool: string, args: string[], stdin?: string): Promise<string> {
@@ -73,36 +117,51 @@ export class IptablesFirewall implements Firewall {
     }
   }
 
-  private chainRules (fam: 4 | 6): string {
+  private chainRules (fam: 4 | 6, scopes: readonly ScopeRef[]): string {
     const allow = fam === 4 ? this.sets.allow4 : this.sets.allow6
     const ban = fam === 4 ? this.sets.ban4 : this.sets.ban6
     // declaring the chain in a --noflush restore replaces its rules in one commit
     return ['*filter', `:${this.chain} - [0:0]`,
       `-A ${this.chain} -m set --match-set ${allow} src -j ACCEPT`,
-      `-A ${this.chain} -m set --match-set ${ban} src -j DROP`, 'COMMIT', ''].join('\n')
+      `-A ${this.chain} -m set --match-set ${ban} src -j DROP`,
+      ...scopes.flatMap(r => r.scope === undefined
+        ? []
+        : scopeRules(this.chain, scopedSet(this.sets, fam, r), r.scope)),
+      'COMMIT', ''].join('\n')
   }
 
   async start (bans: readonly FirewallBan[], allow: readonly string[]): Promise<void> {
-    const parsedBans = banOps(bans).flatMap(o => o.kind === 'ban' ? [{ subject: o.subject, until: o.until }] : [])
+    const parsedBans = timedBans(bans)
     const parsedAllow = allow.map(parseOrThrow)
+    const scopes = distinctScopes(parsedBans.map(b => b.scope))
     await this.serial.run(async () => {
       const t0 = performance.now()
       await this.run(
         'ipset',
         ['-exist', 'restore'],
-        ipsetStartScript(this.sets, parsedBans, parsedAllow, this.clock.now())
+        ipsetStartScript(this.sets, parsedBans, parsedAllow, this.clock.now(), scopes)
       )
       let adopted = false
       for (const f of FAMILIES) {
-        await this.run(f.restore, ['-w', '--noflush'], this.chainRules(f.fam))
+        await this.run(f.restore, ['-w', '--noflush'], this.chainRules(f.fam, scopes))
         for (const hook of this.hooks) {
           const jump = [hook.toUpperCase(), '-j', this.chain]
           if (await this.succeeds(f.iptables, ['-w', '-C', ...jump])) adopted = true
           else await this.run(f.iptables, ['-w', '-I', jump[0], '1', ...jump.slice(1)])
         }
       }
+      // scoped sets of an earlier run that no ban uses now: the rewritten chains no longer name them
+      const stale = this.scopes.filter(r => !scopes.some(s => s.key === r.key))
+      for (const r of stale) for (const fam of [4, 6] as const) await this.succeeds('ipset', ['destroy', scopedSet(this.sets, fam, r)])
+      this.scopes = scopes
       this.log.info(
-        { bans: parsedBans.length, allow: parsedAllow.length, adopted, ms: Math.round(performance.now() - t0) },
+        {
+          bans: parsedBans.length,
+          allow: parsedAllow.length,
+          scopes: scopes.length,
+          adopted,
+          ms: Math.round(performance.now() - t0)
+        },
         adopted
           ? 'iptables chains and ipsets adopted from a previous run and refilled'
           : 'iptables chains and ipsets created'
@@ -114,8 +173,8 @@ export class IptablesFirewall implements Firewall {
     return this.changes.ban(bans)
   }
 
-  unban (subjects: readonly string[]): Promise<void> {
-    return this.changes.unban(subjects)
+  unban (subjects: readonly string[], only?: { scope?: BanScope }): Promise<void> {
+    return this.changes.unban(subjects, only)
   }
 
   async setAllow (cidrs: readonly string[]): Promise<void> {
@@ -127,7 +186,7 @@ export class IptablesFirewall implements Firewall {
 
   async list (): Promise<FirewallBan[] | null> {
     const out = await this.run('ipset', ['save'])
-    const bans = parseIpsetSave(out, this.sets, this.clock.now())
+    const bans = parseIpsetSave(out, this.sets, this.clock.now(), this.scopes)
     if (bans === null) return null
     // sets without the chains enforce nothing: report the table as gone so reconcile rebuilds it
     for (const f of FAMILIES) {
@@ -156,6 +215,7 @@ export class IptablesFirewall implements Firewall {
         if (await this.succeeds(f.iptables, ['-w', '-F', this.chain])) await this.run(f.iptables, ['-w', '-X', this.chain])
       }
       for (const name of Object.values(this.sets)) await this.succeeds('ipset', ['destroy', name])
+      for (const r of this.scopes) for (const fam of [4, 6] as const) await this.succeeds('ipset', ['destroy', scopedSet(this.sets, fam, r)])
     })
   }
 }

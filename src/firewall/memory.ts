@@ -1,22 +1,47 @@
 import type { FirewallBan } from './types.ts'
+import { UNSCOPED, type ScopeRef } from './scope.ts'
 
 /**
  * What a backend that cannot read its target (command, none) believes is banned. Expired
  * entries disappear from `list`, as a kernel timeout would make them.
  */
 export class BanView {
-  private readonly bans = new Map<string, number>()
+  /** subject → scope key ('' unscoped) → the ban */
+  private readonly bans = new Map<string, Map<string, { until: number, scope: ScopeRef }>>()
 
-  set (subject: string, until: number): void { this.bans.set(subject, until) }
-  delete (subject: string): boolean { return this.bans.delete(subject) }
-  has (subject: string): boolean { return this.bans.has(subject) }
+  set (subject: string, until: number, scope: ScopeRef = UNSCOPED): void {
+    let m = this.bans.get(subject)
+    if (m === undefined) this.bans.set(subject, (m = new Map()))
+    m.set(scope.key, { until, scope })
+  }
+
+  /** scope undefined: the subject in every scope */
+  delete (subject: string, scope?: ScopeRef): void {
+    if (scope === undefined) { this.bans.delete(subject); return }
+    const m = this.bans.get(subject)
+    m?.delete(scope.key)
+    if (m?.size === 0) this.bans.delete(subject)
+  }
+
+  /** the scopes the subject is banned in (all of them, or just `scope` if it is one) */
+  scopes (subject: string, scope?: ScopeRef): ScopeRef[] {
+    const m = this.bans.get(subject)
+    if (m === undefined) return []
+    if (scope !== undefined) return m.has(scope.key) ? [scope] : []
+    return [...m.values()].map(b => b.scope)
+  }
+
   clear (): void { this.bans.clear() }
 
   list (now: number): FirewallBan[] {
     const out: FirewallBan[] = []
-    for (const [subject, until] of this.bans) {
-      if (until > now) out.push({ subject, until })
-      else this.bans.delete(subject)
+    for (const [subject, m] of this.bans) {
+      for (const [key, b] of m) {
+        const scope = b.scope.scope
+        if (b.until > now) out.push({ subject, until: b.until, ...(scope === undefined ? {} : { scope }) })
+        else m.delete(key)
+      }
+      if (m.size === 0) this.bans.delete(subject)
     }
     return out
   }

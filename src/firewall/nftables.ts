@@ -5,7 +5,9 @@ import type { Firewall, FirewallBan, FirewallComponents, FirewallInit } from './
 import { Serial } from './batcher.ts'
 import { ChangeQueue } from './changes.ts'
 import { isMissing, runTool } from './exec.ts'
-import { banOps, checkHooks, checkTableName, parseOrThrow } from './ops.ts'
+import { checkHooks, checkTableName, parseOrThrow, timedBans, type FirewallOp } from './ops.ts'
+import { distinctScopes, type ScopeRef } from './scope.ts'
+import type { BanScope } from '../config/types.ts'
 import { changeScript, fullTableScript, setAllowScript } from './nft-script.ts'
 import { nftTableIntact, parseNftBans } from './nft-list.ts'
 import { firewallMetrics, type FirewallMetrics } from './metrics.ts'
@@ -24,6 +26,8 @@ export class NftablesFirewall implements Firewall {
   private readonly serial = new Serial()
   private readonly changes: ChangeQueue
   private monitor: NftMonitor | undefined
+  /** the scopes whose sets and rules the table holds now (src/firewall/scope.ts) */
+  private scopes: ScopeRef[] = []
 
   constructor (init: FirewallInit, components: FirewallComponents) {
     this.table = checkTableName(init.table)
@@ -33,9 +37,22 @@ export class NftablesFirewall implements Firewall {
     this.clock = components.clock
     this.log = components.logger.child({ component: 'firewall', backend: 'nftables', table: this.table })
     this.metrics = firewallMetrics(components.metrics)
-    this.changes = new ChangeQueue(this.serial, this.metrics, async ops => {
-      await this.nft(['-f', '-'], changeScript(this.table, ops, this.clock.now()))
-    })
+    this.changes = new ChangeQueue(this.serial, this.metrics, async ops => { await this.apply(ops) })
+  }
+
+  /** one transaction; a scope seen for the first time gets its sets and rules in it */
+  private async apply (ops: readonly FirewallOp[]): Promise<void> {
+    const known = new Set(this.scopes.map(r => r.key))
+    const added = distinctScopes(ops.flatMap(o => o.kind === 'ban' && !known.has(o.scope.key) ? [o.scope] : []))
+    // an element of a scope the table never had is not there to remove
+    const live = ops.filter(o => o.kind === 'ban' || o.scope === null || o.scope.key === '' || known.has(o.scope.key))
+    if (live.length === 0) return
+    const script = changeScript(this.table, live, this.clock.now(), { known: this.scopes, added, hooks: this.hooks })
+    await this.nft(['-f', '-'], script)
+    if (added.length > 0) {
+      this.scopes = [...this.scopes, ...added]
+      this.log.info({ scopes: added.map(r => r.key) }, 'nftables: sets and rules added for a new ban scope')
+    }
   }
 
   private async nft (args: string[], stdin?: string): Promise<string> {
@@ -54,15 +71,23 @@ export class NftablesFirewall implements Firewall {
   }
 
   async start (bans: readonly FirewallBan[], allow: readonly string[]): Promise<void> {
-    const parsedBans = banOps(bans).flatMap(o => (o.kind === 'ban' ? [{ subject: o.subject, until: o.until }] : []))
+    const parsedBans = timedBans(bans)
     const parsedAllow = allow.map(parseOrThrow)
+    const scopes = distinctScopes(parsedBans.map(b => b.scope))
     await this.serial.run(async () => {
       const adopted = await this.tableExists()
       const t0 = performance.now()
       const now = this.clock.now()
-      await this.nft(['-f', '-'], fullTableScript(this.table, this.hooks, parsedBans, parsedAllow, now))
+      await this.nft(['-f', '-'], fullTableScript(this.table, this.hooks, parsedBans, parsedAllow, now, scopes))
+      this.scopes = scopes
       this.log.info(
-        { bans: parsedBans.length, allow: parsedAllow.length, adopted, ms: Math.round(performance.now() - t0) },
+        {
+          bans: parsedBans.length,
+          allow: parsedAllow.length,
+          scopes: scopes.length,
+          adopted,
+          ms: Math.round(performance.now() - t0)
+        },
         adopted ? 'nftables table adopted from a previous run and rebuilt in one transaction' : 'nftables table created'
       )
     })
@@ -79,9 +104,11 @@ export class NftablesFirewall implements Firewall {
     await this.changes.idle()
     await this.serial.run(async () => {
       const { bans, allow } = state()
-      const parsedBans = banOps(bans).flatMap(o => (o.kind === 'ban' ? [{ subject: o.subject, until: o.until }] : []))
+      const parsedBans = timedBans(bans)
       const parsedAllow = allow.map(parseOrThrow)
-      await this.nft(['-f', '-'], fullTableScript(this.table, hooks, parsedBans, parsedAllow, this.clock.now()))
+      const scopes = distinctScopes(parsedBans.map(b => b.scope))
+      await this.nft(['-f', '-'], fullTableScript(this.table, hooks, parsedBans, parsedAllow, this.clock.now(), scopes))
+      this.scopes = scopes
       this.hooks = hooks
       this.log.info(
         { hooks, bans: parsedBans.length },
@@ -106,8 +133,8 @@ export class NftablesFirewall implements Firewall {
     return this.changes.ban(bans)
   }
 
-  unban (subjects: readonly string[]): Promise<void> {
-    return this.changes.unban(subjects)
+  unban (subjects: readonly string[], only?: { scope?: BanScope }): Promise<void> {
+    return this.changes.unban(subjects, only)
   }
 
   async setAllow (cidrs: readonly string[]): Promise<void> {
@@ -120,11 +147,11 @@ export class NftablesFirewall implements Firewall {
   async list (): Promise<FirewallBan[] | null> {
     try {
       const out = await this.nft(['-j', 'list', 'table', 'inet', this.table])
-      if (!nftTableIntact(out, this.hooks)) {
+      if (!nftTableIntact(out, this.hooks, this.scopes)) {
         this.log.warn('nftables table damaged (set, chain or rules missing): reporting it as gone so it is rebuilt')
         return null
       }
-      return parseNftBans(out, this.clock.now())
+      return parseNftBans(out, this.clock.now(), this.scopes)
     } catch (err) {
       if (isMissing(err)) return null
       throw err

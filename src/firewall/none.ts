@@ -3,6 +3,7 @@ import type { Clock } from '../common/clock.ts'
 import type { Firewall, FirewallBan, FirewallComponents, FirewallInit } from './types.ts'
 import { BanView } from './memory.ts'
 import { banOps, parseOrThrow, unbanOps } from './ops.ts'
+import type { BanScope } from '../config/types.ts'
 
 /**
  * Detect-and-share only: decisions are made, stored, published and exported in the feed, but no
@@ -23,16 +24,16 @@ export class NoneFirewall implements Firewall {
     allow.forEach(parseOrThrow)
     const ops = banOps(bans)
     this.view.clear()
-    for (const o of ops) if (o.kind === 'ban') this.view.set(o.subject.text, o.until)
+    for (const o of ops) if (o.kind === 'ban') this.view.set(o.subject.text, o.until, o.scope)
     this.log.warn({ bans: ops.length }, 'firewall backend "none": bans are recorded and shared but NOT enforced on this host')
   }
 
   async ban (bans: readonly FirewallBan[]): Promise<void> {
-    for (const o of banOps(bans)) if (o.kind === 'ban') this.view.set(o.subject.text, o.until)
+    for (const o of banOps(bans)) if (o.kind === 'ban') this.view.set(o.subject.text, o.until, o.scope)
   }
 
-  async unban (subjects: readonly string[]): Promise<void> {
-    for (const o of unbanOps(subjects)) this.view.delete(o.subject.text)
+  async unban (subjects: readonly string[], only?: { scope?: BanScope }): Promise<void> {
+    for (const o of unbanOps(subjects, only)) if (o.kind === 'unban') this.view.delete(o.subject.text, o.scope ?? undefined)
   }
 
   async setAllow (cidrs: readonly string[]): Promise<void> {

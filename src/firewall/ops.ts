@@ -1,7 +1,8 @@
 import { ErrorCodes, palisadeError } from '../common/errors.ts'
 import { maskIp, parseSubject, type ParsedSubject } from '../common/ip.ts'
 import type { FirewallBan } from './types.ts'
-import type { Hook } from '../config/types.ts'
+import type { BanScope, Hook } from '../config/types.ts'
+import { scopeRef, type ScopeRef } from './scope.ts'
 
 /**
  * Validation and coalescing shared by the backends. Every subject is re-parsed with
@@ -9,8 +10,9 @@ import type { Hook } from '../config/types.ts'
  * place where a malformed string could become an injected token.
  */
 export type FirewallOp =
-  | { kind: 'ban', subject: ParsedSubject, until: number }
-  | { kind: 'unban', subject: ParsedSubject }
+  | { kind: 'ban', subject: ParsedSubject, until: number, scope: ScopeRef }
+  /** scope null: out of every scope's sets */
+  | { kind: 'unban', subject: ParsedSubject, scope: ScopeRef | null }
 
 export function parseOrThrow (text: string): ParsedSubject {
   const p = parseSubject(text)
@@ -19,11 +21,20 @@ export function parseOrThrow (text: string): ParsedSubject {
 }
 
 export function banOps (bans: readonly FirewallBan[]): FirewallOp[] {
-  return bans.map(b => ({ kind: 'ban', subject: parseOrThrow(b.subject), until: b.until }))
+  return bans.map(b => ({ kind: 'ban', subject: parseOrThrow(b.subject), until: b.until, scope: scopeRef(b.scope) }))
 }
 
-export function unbanOps (subjects: readonly string[]): FirewallOp[] {
-  return subjects.map(s => ({ kind: 'unban', subject: parseOrThrow(s) }))
+/** `only` given: out of that one scope's sets (only.scope undefined: the unscoped ones); else out of all. */
+export function unbanOps (subjects: readonly string[], only?: { scope?: BanScope }): FirewallOp[] {
+  const scope = only === undefined ? null : scopeRef(only.scope)
+  return subjects.map(s => ({ kind: 'unban', subject: parseOrThrow(s), scope }))
+}
+
+/** A backend's bans as (subject, until, scope): start() and reconfigure() input. */
+export function timedBans (
+  bans: readonly FirewallBan[]
+): Array<{ subject: ParsedSubject, until: number, scope: ScopeRef }> {
+  return banOps(bans).flatMap(o => (o.kind === 'ban' ? [{ subject: o.subject, until: o.until, scope: o.scope }] : []))
 }
 
 /** Remaining kernel timeout in whole seconds, at least 1 (a timeout of 0 would mean "never"), at most `max`. */
@@ -37,19 +48,52 @@ export function timeoutSeconds (until: number, now: number, max = Infinity): num
  */
 export const IPSET_MAX_TIMEOUT = 2_147_483
 
-/** Last op per subject wins: `ban X; unban X` in one batch leaves X unbanned, as the calls meant. */
+/**
+ * Last op per subject and scope wins: `ban X; unban X` in one batch leaves X unbanned, as the
+ * calls meant. An unban out of every scope replaces whatever came before it for that subject;
+ * scoped ops after it stay after it.
+ */
 export function coalesce (ops: readonly FirewallOp[]): FirewallOp[] {
-  const last = new Map<string, FirewallOp>()
+  const bySubject = new Map<string, FirewallOp[]>()
   for (const op of ops) {
-    last.delete(op.subject.text)
-    last.set(op.subject.text, op)
+    const key = op.subject.text
+    let list = bySubject.get(key)
+    if (op.scope === null || list === undefined) {
+      bySubject.delete(key)
+      bySubject.set(key, [op])
+      continue
+    }
+    const scopeKey = op.scope.key
+    list = list.filter(o => o.scope === null || o.scope.key !== scopeKey)
+    list.push(op)
+    bySubject.set(key, list)
   }
-  return [...last.values()]
+  return [...bySubject.values()].flat()
 }
 
-/** Set suffix for a subject: ban4, ban6, bannet4, bannet6. */
-export function banSetOf (s: ParsedSubject): string {
-  return `${s.isPrefix ? 'bannet' : 'ban'}${s.family}`
+/**
+ * Per kernel set, the final op of each subject: an unban out of every scope touches the sets of
+ * every scope in `known` (the unscoped ones included).
+ */
+export function opsBySet (ops: readonly FirewallOp[], known: readonly ScopeRef[],
+  setOf: (s: ParsedSubject, scope: ScopeRef) => string): Map<string, Map<string, FirewallOp>> {
+  const out = new Map<string, Map<string, FirewallOp>>()
+  for (const op of ops) {
+    for (const ref of op.scope === null ? known : [op.scope]) {
+      const set = setOf(op.subject, ref)
+      let m = out.get(set)
+      if (m === undefined) out.set(set, (m = new Map()))
+      m.delete(op.subject.text)
+      m.set(op.subject.text, op)
+    }
+  }
+  return out
+}
+
+/** Set name for a subject in a scope: ban4, ban6, bannet4, bannet6, with `_<scope id>` for a scope. */
+export function banSetOf (s: ParsedSubject, scope?: ScopeRef): string {
+  const id = scope?.id ?? ''
+  return `${s.isPrefix ? 'bannet' : 'ban'}${s.family}${id === '' ? '' : '_' + id}`
 }
 
 /** True when `inner` lies inside prefix `outer` (same family, shorter or equal length). */
@@ -63,9 +107,7 @@ export function contains (outer: ParsedSubject, inner: ParsedSubject): boolean {
  * The covering prefix enforces the inner one while it lasts; reconcile re-adds the inner one
  * if it outlives the outer one.
  */
-export function dropCovered (
-  bans: Array<{ subject: ParsedSubject; until: number }>
-): Array<{ subject: ParsedSubject; until: number }> {
+export function dropCovered<T extends { subject: ParsedSubject, until: number }> (bans: T[]): T[] {
   const prefixes = bans.filter(b => b.subject.isPrefix).sort((a, b) => a.subject.prefixLength - b.subject.prefixLength)
   const kept: ParsedSubject[] = []
   const dropped = new Set<string>()

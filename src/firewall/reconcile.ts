@@ -4,6 +4,7 @@ import type { Metrics } from '../control/metrics-types.ts'
 import { parseSubject } from '../common/ip.ts'
 import type { Firewall, FirewallBan } from './types.ts'
 import { contains } from './ops.ts'
+import { scopeRef } from './scope.ts'
 
 /**
  * Drift repair: someone ran `nft flush ruleset`, deleted an element by hand, or a batch failed.
@@ -59,32 +60,51 @@ export function startReconcileLoop (init: ReconcileInit): ReconcileLoop {
       repairs?.inc({ kind: 'add' }, expected.length)
       return { added: expected.length, removed: 0 }
     }
-    const inKernel = new Map(kernel.map(b => [b.subject, b.until]))
+    // one element per subject and scope: a subject may be banned in several scopes
+    const keyOf = (b: FirewallBan): string => `${b.subject}\0${scopeRef(b.scope).key}`
+    const inKernel = new Map(kernel.map(b => [keyOf(b), b.until]))
     const kernelPrefixes = kernel.flatMap(b => {
       const p = parseSubject(b.subject)
-      return p?.isPrefix === true ? [p] : []
+      return p?.isPrefix === true ? [{ p, key: keyOf(b), scope: scopeRef(b.scope).key }] : []
     })
-    const wanted = new Set(held.map(b => b.subject))
+    const wanted = new Set(held.map(keyOf))
     const toAdd = expected.filter(b => {
-      const k = inKernel.get(b.subject)
+      const k = inKernel.get(keyOf(b))
       if (k !== undefined) return Math.abs(k - b.until) > tolerance
       // an nft interval set refuses a prefix inside another; the outer one enforces it meanwhile
       const p = parseSubject(b.subject)
+      const scope = scopeRef(b.scope).key
       return (
         p === null ||
-        !kernelPrefixes.some(o => o.text !== p.text && contains(o, p) && inKernel.get(o.text)! >= b.until - tolerance)
+        !kernelPrefixes.some(o => o.scope === scope && o.p.text !== p.text && contains(o.p, p) &&
+          inKernel.get(o.key)! >= b.until - tolerance)
       )
     })
-    const toRemove = kernel.filter(b => !wanted.has(b.subject)).map(b => b.subject)
+    const toRemove = kernel.filter(b => !wanted.has(keyOf(b)))
     for (const b of toAdd) {
       log.warn(
-        { ip: b.subject, until: b.until, was: inKernel.get(b.subject) ?? null },
+        {
+          ip: b.subject,
+          scope: scopeRef(b.scope).key || undefined,
+          until: b.until,
+          was: inKernel.get(keyOf(b)) ?? null
+        },
         'firewall drift: ban missing or wrong in kernel, re-adding'
       )
     }
-    for (const s of toRemove) log.warn({ ip: s }, 'firewall drift: kernel holds a ban the store does not, removing')
+    for (const b of toRemove) {
+      log.warn({ ip: b.subject, scope: scopeRef(b.scope).key || undefined }, 'firewall drift: kernel holds a ban the store does not, removing')
+    }
     if (toAdd.length > 0) await init.firewall.ban(toAdd)
-    if (toRemove.length > 0) await init.firewall.unban(toRemove)
+    // removed from its own scope only: the same subject may rightly stay banned in another
+    const byScope = new Map<string, { scope: FirewallBan['scope'], subjects: string[] }>()
+    for (const b of toRemove) {
+      const k = scopeRef(b.scope).key
+      let g = byScope.get(k)
+      if (g === undefined) byScope.set(k, (g = { scope: b.scope, subjects: [] }))
+      g.subjects.push(b.subject)
+    }
+    for (const g of byScope.values()) await init.firewall.unban(g.subjects, { scope: g.scope })
     if (toAdd.length > 0) repairs?.inc({ kind: 'add' }, toAdd.length)
     if (toRemove.length > 0) repairs?.inc({ kind: 'remove' }, toRemove.length)
     return { added: toAdd.length, removed: toRemove.length }

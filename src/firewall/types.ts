@@ -1,6 +1,6 @@
 import type { Logger } from '../common/logger.ts'
 import type { Clock } from '../common/clock.ts'
-import type { FirewallConfig } from '../config/types.ts'
+import type { BanScope, FirewallConfig } from '../config/types.ts'
 import type { Metrics } from '../control/metrics-types.ts'
 
 /** One ban as the kernel sees it: a canonical address or prefix (see common/ip.ts) and its end. */
@@ -8,6 +8,11 @@ export interface FirewallBan {
   subject: string
   /** ms since epoch; the backend converts it to the remaining kernel timeout */
   until: number
+  /**
+   * the traffic dropped (a filter's `ports:` / `protocol:`); absent = every port and protocol.
+   * One subject may be banned in several scopes: each is its own element.
+   */
+  scope?: BanScope
 }
 
 /**
@@ -25,10 +30,14 @@ export interface Firewall {
    */
   start (bans: readonly FirewallBan[], allow: readonly string[]): Promise<void>
   ban (bans: readonly FirewallBan[]): Promise<void>
-  unban (subjects: readonly string[]): Promise<void>
+  /**
+   * Lift the subjects in every scope; with `only`, in that one scope alone (`only.scope`
+   * undefined: the unscoped ban), as reconcile does to remove one stray element.
+   */
+  unban (subjects: readonly string[], only?: { scope?: BanScope }): Promise<void>
   /** replace the kernel allowlist */
   setAllow (cidrs: readonly string[]): Promise<void>
-  /** what the kernel holds now, with remaining time as `until`; null when the table is gone */
+  /** what the kernel holds now, with remaining time as `until` and each element's scope; null when the table is gone */
   list (): Promise<FirewallBan[] | null>
   /**
    * Optional: call `onDrift` as soon as something other than this backend changes its kernel
