@@ -157,12 +157,14 @@ export class Daemon {
       { ...c.firewall, backend, netns: this.netns },
       { logger: log, clock: this.clock, metrics: this.metrics }
     )
-    this.firewallSink = new FirewallSink(this.firewall, log)
+    this.firewallSink = new FirewallSink(this.firewall, log, () => this.config)
     this.engine.subscribe(this.firewallSink)
     this.engine.subscribe(this.actions)
 
     const live = await this.engine.start()
-    const kernelBans = live.filter(b => b.firewall && b.ip !== undefined).map(b => ({ subject: b.ip!, until: b.until }))
+    // each ban in its filter's ban scope (ports:/protocol:), decided by the sink
+    const kernelBans = this.firewallSink.withScopes(
+      live.filter(b => b.firewall && b.ip !== undefined).map(b => ({ subject: b.ip!, until: b.until })), live)
     await this.firewall.start(kernelBans, this.engine.kernelAllow())
     log.info({ backend, restored: kernelBans.length, bans: live.length }, 'firewall ready')
     await this.actions.start()
@@ -284,7 +286,7 @@ export class Daemon {
     this.reconcile?.stop()
     this.reconcile = startReconcileLoop({
       firewall: this.firewall,
-      expected: () => this.engine.kernelBans(),
+      expected: () => this.firewallSink.withScopes(this.engine.kernelBans(), this.engine.bans()),
       allow: () => this.engine.kernelAllow(),
       intervalMs: this.config.firewall.reconcileInterval,
       clock: this.clock,
