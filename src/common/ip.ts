@@ -55,6 +55,36 @@ export function normalizeIp (text: string): string | null {
   return s
 }
 
+/**
+ * Exactly what `isIP(s) === 4` accepts (four decimal parts 0–255, no leading zeros, nothing
+ * around them), without its regex: test-regex checks every address a log line names
+ * (test/unit/common/ip.test.ts compares the two over random texts).
+ */
+export function isDottedQuad (s: string): boolean {
+  const n = s.length
+  if (n < 7 || n > 15) return false
+  let part = 0
+  let digits = 0
+  let dots = 0
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i)
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return false
+      part = 0
+      digits = 0
+      dots++
+    } else if (c >= 48 && c <= 57) {
+      // a leading zero
+      if (digits > 0 && part === 0) return false
+      part = part * 10 + c - 48
+      if (++digits > 3 || part > 255) return false
+    } else {
+      return false
+    }
+  }
+  return dots === 3 && digits > 0
+}
+
 export function familyOf (ip: string): Family {
   return isIP(ip) === 4 ? 4 : 6
 }

@@ -13,6 +13,8 @@ export interface CompileOptions {
 
 type Explained = ReturnType<CompiledFilter['explain']>
 
+interface Capture { slot: number, pattern: string, check: ValueCheck }
+
 export class Filter implements CompiledFilter {
   readonly config: FilterConfig
   readonly literals: readonly string[] | null
@@ -24,6 +26,8 @@ export class Filter implements CompiledFilter {
   private readonly link: LinkTable | undefined
   /** the combined regex with `link`'s user/forget groups numbered, and their slots (see link.ts) */
   private readonly marks: Marks
+  /** per branch: its placeholder groups with their value checks, looked up once here rather than per line */
+  private readonly captures: Capture[][]
 
   constructor (filter: FilterConfig, patterns: Readonly<Record<string, PatternConfig>>, opts: CompileOptions = {}) {
     this.config = filter
@@ -45,6 +49,8 @@ export class Filter implements CompiledFilter {
     for (const name of this.order) checkFor(name)
     const ips = this.order.filter(n => patterns[n].type !== undefined)
     this.ipPattern = ips.length === 1 ? ips[0] : undefined
+    this.captures = this.combined.branches.map(b =>
+      b.groups.map(g => ({ slot: g.slot, pattern: g.pattern, check: checkFor(g.pattern) })))
   }
 
   match (line: string, time: number): Match | null {
@@ -58,10 +64,12 @@ export class Filter implements CompiledFilter {
     const branch = branchOf(this.combined, m)
     let values: Record<string, string> = {}
     let any = false
-    for (const g of branch.groups) {
+    const captures = this.captures[branch.index]
+    for (let i = 0; i < captures.length; i++) {
+      const g = captures[i]
       const raw = m[g.slot]
       if (raw === undefined || values[g.pattern] !== undefined) continue
-      const v = this.checks.get(g.pattern)!(raw)
+      const v = g.check(raw)
       if (v === null) { this.link?.observe(line, time); return null }
       values[g.pattern] = v
       any = true
@@ -85,8 +93,12 @@ export class Filter implements CompiledFilter {
   }
 
   private build (raw: Record<string, string>, time: number): Match {
-    const values: Record<string, string> = {}
-    for (const name of this.order) if (raw[name] !== undefined) values[name] = raw[name]
+    // values in the filter's pattern order; with one pattern `raw` is already in it
+    let values = raw
+    if (this.order.length > 1) {
+      values = {}
+      for (const name of this.order) if (raw[name] !== undefined) values[name] = raw[name]
+    }
     const ip = this.ipPattern === undefined ? undefined : values[this.ipPattern]
     const key = ip ?? this.order.map(n => values[n] ?? '').join('\t')
     const match: Match = { filter: this.config.id, values, key, time }

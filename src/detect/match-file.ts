@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs'
 import type { Readable } from 'node:stream'
 import type { Match } from '../common/model.ts'
 import type { CompiledFilter } from './types.ts'
-import { compilePrefilter } from './literals.ts'
+import { compilePrefilter, unionOfLiterals } from './literals.ts'
 import { LineSplitter } from './splitter.ts'
 
 export interface MatchFileOptions {
@@ -81,7 +81,8 @@ function hitRegex (filters: readonly CompiledFilter[]): RegExp | null {
     if (f.literals === null) return null
     all.push(...f.literals)
   }
-  return all.length === 0 ? null : compilePrefilter([...new Set(all)], 'g')
+  // a literal containing another finds no line the other does not: fewer alternatives, one scan
+  return all.length === 0 ? null : compilePrefilter(unionOfLiterals([all]), 'g')
 }
 
 /** Lines in a block ending with '\n'; -1 when one is longer than `max` (the splitter cuts those). */
@@ -99,9 +100,12 @@ function countLines (text: string, max: number): number {
 /** Each line of the block holding a literal, once, in order, without its CR. */
 function scanHits (text: string, hits: RegExp, scanLine: (line: string) => void): void {
   hits.lastIndex = 0
-  for (let m = hits.exec(text); m !== null; m = hits.exec(text)) {
-    const start = m.index === 0 ? 0 : text.lastIndexOf('\n', m.index - 1) + 1
-    const nl = text.indexOf('\n', m.index)
+  // test(), not exec(): no match array per hit; a literal holds no newline, so the line is the
+  // one around the end of the hit
+  while (hits.test(text)) {
+    const at = hits.lastIndex - 1
+    const start = text.lastIndexOf('\n', at) + 1
+    const nl = text.indexOf('\n', at)
     const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl
     scanLine(text.slice(start, end))
     hits.lastIndex = nl + 1

@@ -1,5 +1,4 @@
-import { isIP } from 'node:net'
-import { CidrSet, maskIp, normalizeIp, parseSubject } from '../common/ip.ts'
+import { CidrSet, isDottedQuad, maskIp, normalizeIp, parseSubject } from '../common/ip.ts'
 import type { PatternConfig } from '../config/types.ts'
 
 /** Turns a raw capture into the value counted, or null when it is invalid or ignored. */
@@ -11,7 +10,9 @@ export type ValueCheck = (raw: string) => string | null
  * would pin the whole chunk (docs/platform-notes.md, sliced strings).
  */
 export function flat (s: string): string {
-  return (' ' + s).slice(1)
+  // V8 copies a substring shorter than 13 characters instead of slicing it (and never makes a
+  // rope that short): most addresses and user names are already their own strings
+  return s.length < 13 ? s : (' ' + s).slice(1)
 }
 
 function fullMatchers (sources: readonly string[]): RegExp[] {
@@ -37,7 +38,7 @@ export function makeValueCheck (p: PatternConfig): ValueCheck {
     // the family from the text, node:net once (normalizeIp), no mask work at /32 and /128
     const v6 = raw.includes(':')
     if ((type === 'ipv4' && v6) || (type === 'ipv6' && !v6)) return null
-    const addr = v6 ? normalizeIp(raw) : (isIP(raw) === 4 ? raw : null)
+    const addr = v6 ? normalizeIp(raw) : (isDottedQuad(raw) ? raw : null)
     if (addr === null) return null
     const fam = addr.includes(':') ? 6 : 4
     if (type === 'ipv6' && fam !== 6) return null
