@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { loadIdentity } from '../src/federation/index.ts'
 import { BIN, NODE, sleep } from './lib/common.ts'
 import { freePort, metricValue, startBenchDaemon, writeSshConfig, type BenchDaemon } from './lib/daemon.ts'
-import { exec, memoryOf } from './lib/proc.ts'
+import { cpuSecondsOf, exec, memoryOf } from './lib/proc.ts'
 
 /** a temp dir with an empty log file and a socket path, removed afterwards */
 export async function withDaemonDir<T> (
@@ -92,11 +92,24 @@ trust:
   }
 }
 
-/** one daemon fed `ips` failures from distinct addresses, retry high so nothing bans */
-export async function trackedRun (
-  ips: number,
-  run: number
-): Promise<{ lines: number; seconds: number; rssMiB: number; hwmMiB: number; evicted: number }> {
+export interface TrackedRun {
+  lines: number
+  seconds: number
+  /** the daemon's own CPU (utime + stime) from the first line written to the last one counted */
+  cpuSeconds: number
+  rssMiB: number
+  hwmMiB: number
+  anonMiB: number
+  evicted: number
+  /** the daemon's V8 heap after the run (prom-client's process metrics) */
+  heap: { usedMiB: number, totalMiB: number, externalMiB: number }
+}
+
+/**
+ * One daemon fed `ips` failures from distinct addresses, retry high so nothing bans. With
+ * `profileDir` the daemon runs under `--cpu-prof` and writes its profile there on exit.
+ */
+export async function trackedRun (ips: number, run: number, profileDir?: string): Promise<TrackedRun> {
   return await withDaemonDir(`tracked${run}`, async (dir, socket, log) => {
     const port = await freePort()
     const config = await writeSshConfig(dir, socket, log, {
@@ -104,13 +117,15 @@ export async function trackedRun (
       backend: 'none',
       extra: `feed: {listen: 127.0.0.1:${port}}`
     })
-    const d = await startBenchDaemon(config, socket)
+    const env = profileDir === undefined ? undefined : { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` }
+    const d = await startBenchDaemon(config, socket, { env })
     try {
       const metrics = async (): Promise<string> => await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
       // the socket answers before the file stream has opened the log at its end (tail -n0): lines
       // written in between would be skipped, as on a real first start
       await sleep(500)
       const fd = openSync(log, 'a')
+      const cpu0 = await cpuSecondsOf(d.pid)
       const t0 = performance.now()
       // 11.0.0.0/8 onwards: public, never in a never-ban class, one distinct address a line
       for (let i = 0; i < ips;) {
@@ -130,11 +145,17 @@ export async function trackedRun (
         await sleep(100)
       }
       const seconds = (performance.now() - t0) / 1000
+      const cpu1 = await cpuSecondsOf(d.pid)
       if (!(lines >= ips)) throw new Error(`daemon read ${lines} of ${ips} lines in 180 s`)
       await sleep(1000)
       const m = await memoryOf(d.pid)
-      const evicted = metricValue(await metrics(), 'palisade_detect_counters_evicted_total')
-      return { lines, seconds, rssMiB: m.rssKiB / 1024, hwmMiB: m.hwmKiB / 1024, evicted }
+      const text = await metrics()
+      const evicted = metricValue(text, 'palisade_detect_counters_evicted_total')
+      const mib = (name: string): number => metricValue(text, name) / 1048576
+      const heap = { usedMiB: mib('nodejs_heap_size_used_bytes'), totalMiB: mib('nodejs_heap_size_total_bytes'), externalMiB: mib('nodejs_external_memory_bytes') }
+      const cpuSeconds = cpu1.self - cpu0.self
+      const mem = { rssMiB: m.rssKiB / 1024, hwmMiB: m.hwmKiB / 1024, anonMiB: m.anonKiB / 1024 }
+      return { lines, seconds, cpuSeconds, ...mem, evicted, heap }
     } finally {
       await d.stop()
     }

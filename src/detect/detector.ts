@@ -68,7 +68,7 @@ export class DetectorImpl implements Detector {
         ['stage']
       )
     }
-    this.counterState = new Counters(init.limits.maxTrackedKeys, () => evicted?.inc())
+    this.counterState = new Counters(init.limits.maxTrackedKeys, n => evicted?.inc(undefined, n))
     for (const s of init.streams) for (const f of s.filters) this.filters.set(f.id, f)
   }
 
@@ -209,6 +209,19 @@ export class DetectorImpl implements Detector {
     })
     this.queue = run.catch(() => {})
     await run
+  }
+
+  /**
+   * Lines Palisade's own log would hold but does not (the bans a burst summary line stands for,
+   * src/decide/burst-log.ts): handed to the streams that count Palisade's ban lines (the
+   * recidive preset) as if read from that log, so a burst's bans count as repeat offences too.
+   */
+  ownLogLines (lines: readonly string[]): void {
+    for (const { runner } of this.running.values()) {
+      if (!runner.stream.filters.some(f => f.preset?.split(':')[0] === 'recidive')) continue
+      runner.sink({ lines, time: this.components.clock.now() })
+        .catch(err => this.log.error({ err, stream: runner.stream.name }, 'ban lines not counted'))
+    }
   }
 
   streamStatus (): StreamStatus[] {

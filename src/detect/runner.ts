@@ -3,7 +3,7 @@ import type { Logger } from '../common/logger.ts'
 import type { Counter } from '../control/metrics-types.ts'
 import type { StreamConfig } from '../config/types.ts'
 import type { Store } from '../store/index.ts'
-import type { Counters } from './counters.ts'
+import type { CounterDelta, Counters } from './counters.ts'
 import type { CompiledFilter, Trigger } from './types.ts'
 
 /** What a source hands over: lines, their time (one for all, or one each), the position after them. */
@@ -52,6 +52,8 @@ export async function readOutbox (store: Store): Promise<Array<[string, OutboxRe
 /** a failing store is retried after this, doubling up to the maximum, ms */
 const RETRY_FIRST = 1000
 const RETRY_MAX = 30_000
+/** counter records kept for a failing store, base64 characters (past it: one snapshot instead) */
+const MAX_UNWRITTEN_CHARS = 32 << 20
 /** a failing store is logged at most this often, ms */
 const FAILURE_LOG_INTERVAL = 60_000
 
@@ -76,8 +78,8 @@ interface Outgoing { key: string, rec: OutboxRecord, written?: boolean }
 export class StreamRunner {
   private pendingCheckpoint: unknown = undefined
   private hasCheckpoint = false
-  /** counter changes not yet written (id → times, null = delete) */
-  private unwritten = new Map<string, number[] | null>()
+  /** counter log records not yet written, in order */
+  private unwritten: CounterDelta[] = []
   private outgoing: Outgoing[] = []
   private writing: Promise<unknown> = Promise.resolve()
   private retryTimer: Timer | undefined
@@ -172,8 +174,8 @@ export class StreamRunner {
         matched++
         if (perFilter !== undefined) perFilter[f]++
         const filter = filters[f].config
-        const r = this.counters.add(filter, m)
-        if (r.triggered) triggers.push({ filter, match: m, count: r.count })
+        const n = this.counters.count(filter, m)
+        if (n > 0) triggers.push({ filter, match: m, count: n })
       }
     }
     this.linesRead += lines.length
@@ -205,34 +207,39 @@ export class StreamRunner {
   flush (): Promise<boolean> {
     // taken now, not when the write runs: a batch's counters, checkpoint and triggers must never
     // be split between two writes (the first would advance the checkpoint past lost triggers)
-    const dirty = this.counters.take(this.stream.name)
-    if (dirty !== undefined) for (const [id, t] of dirty) { this.unwritten.delete(id); this.unwritten.set(id, t) }
+    const delta = this.counters.take(this.stream.name)
+    if (delta !== undefined) this.unwritten.push(delta)
     const next = this.writing.then(() => this.write())
     this.writing = next
     return next
   }
 
   private async write (): Promise<boolean> {
-    if (!this.hasCheckpoint && this.unwritten.size === 0 && this.outgoing.length === 0) return !this.failing
+    if (!this.hasCheckpoint && this.unwritten.length === 0 && this.outgoing.length === 0) return !this.failing
     const ops = this.unwritten
     const checkpoint = this.pendingCheckpoint
     const hadCheckpoint = this.hasCheckpoint
     const outgoing = this.outgoing
-    this.unwritten = new Map()
+    this.unwritten = []
     this.outgoing = []
     this.hasCheckpoint = false
     const b = this.store.batch()
-    for (const [id, times] of ops) {
-      if (times === null) b.del('counters', id)
-      else b.put('counters', id, times)
+    for (const d of ops) {
+      b.put('counters', d.key, d.value)
+      for (const k of d.replaces) b.del('counters', k)
     }
     if (hadCheckpoint) b.put('checkpoints', this.stream.name, checkpoint)
     for (const o of outgoing) b.put('outbox', o.key, o.rec)
     try {
       await b.write()
     } catch (err) {
-      // newer changes made meanwhile win; the triggers go on from memory, not durable
-      for (const [id, t] of ops) if (!this.unwritten.has(id)) this.unwritten.set(id, t)
+      // written again in order before whatever came meanwhile; past a bound, one snapshot of the
+      // stream's counters replaces them all (the triggers go on from memory, not durable)
+      this.unwritten = [...ops, ...this.unwritten]
+      if (this.unwritten.reduce((n, d) => n + d.value.length, 0) > MAX_UNWRITTEN_CHARS) {
+        this.unwritten = []
+        this.counters.resnapshot(this.stream.name)
+      }
       if (hadCheckpoint && !this.hasCheckpoint) { this.pendingCheckpoint = checkpoint; this.hasCheckpoint = true }
       for (const o of outgoing) o.written = false
       this.failed(err)

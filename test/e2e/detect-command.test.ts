@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { ManualClock } from '../../src/common/clock.ts'
 import { silentLogger } from '../../src/common/logger.ts'
 import { createStore } from '../../src/store/index.ts'
+import { storedCounters } from '../../src/detect/counter-log.ts'
 import { CommandSource } from '../../src/detect/command-source.ts'
 import { createDetector, type Trigger } from '../../src/detect/index.ts'
 import { commandStream, filter, ipPattern } from '../unit/detect/fixtures.ts'
@@ -105,7 +106,7 @@ test('detector on a command stream: retry counts across lines and triggers once 
     limits: { maxTrackedKeys: 100, maxLineBytes: 1000 },
     onTrigger: async t => {
       // the counter reset is already durable when the trigger is handed on
-      stored.push(await store.get('counters', `c.f\0${t.match.key}`))
+      stored.push((await storedCounters(store)).get(`c.f\0${t.match.key}`))
       triggers.push(t)
     }
   }, { logger: silentLogger(), clock: new ManualClock(), store })
@@ -117,7 +118,7 @@ test('detector on a command stream: retry counts across lines and triggers once 
   assert.deepEqual(stored, [undefined])
   assert.deepEqual(det.counters().map(c => [c.key, c.count]), [['192.0.2.9', 1]])
   await det.stop()
-  assert.equal((await store.get<number[]>('counters', 'c.f\x00192.0.2.9'))?.length, 1)
+  assert.equal((await storedCounters(store)).get('c.f\x00192.0.2.9')?.length, 1)
   await det.reset('192.0.2.9')
-  assert.equal(await store.get('counters', 'c.f\x00192.0.2.9'), undefined)
+  assert.equal((await storedCounters(store)).get('c.f\x00192.0.2.9'), undefined)
 })

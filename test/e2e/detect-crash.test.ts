@@ -5,6 +5,7 @@ import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createStore } from '../../src/store/index.ts'
+import { storedCounters } from '../../src/detect/counter-log.ts'
 
 /**
  * Exactly-once across crashes: a real child process runs the detector on a file and is
@@ -78,7 +79,7 @@ test('kill -9 between and during writes, restart: exact total count', { timeout:
   const store = createStore({ path: db })
   await store.start()
   after(() => store.stop())
-  const times = await store.get<number[]>('counters', 'ssh.f\x00198.51.100.9')
+  const times = (await storedCounters(store)).get('ssh.f\x00198.51.100.9')
   assert.equal(times?.length, written, `stored count ${times?.length} for ${written} lines written`)
   assert.equal(last.count, written)
 })

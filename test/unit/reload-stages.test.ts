@@ -11,6 +11,7 @@ import { SELF, type Vote } from '../../src/common/model.ts'
 import type { FilterConfig, TrustConfig } from '../../src/config/types.ts'
 import { createDecisionEngine } from '../../src/decide/index.ts'
 import { Counters } from '../../src/detect/counters.ts'
+import { storedCounters } from '../../src/detect/counter-log.ts'
 import { followLevels } from '../../src/log-level.ts'
 import { createStore } from '../../src/store/index.ts'
 import { createTrustPolicy, type TrustChange } from '../../src/trust/index.ts'
@@ -158,7 +159,8 @@ test('counters.rebind: kept filters count on under their new definition, removed
   assert.equal(c.rebind(new Map([['ssh.fail', filter('ssh.fail', 3)]]), b), 1)
   await b.write()
   assert.deepEqual(c.list().map(x => [x.filter, x.count, x.retry]), [['ssh.fail', 2, 3]])
-  assert.equal(await store.get('counters', 'web.probe\u0000203.0.113.2'), undefined)
+  assert.equal((await storedCounters(store)).get('web.probe\u0000203.0.113.2'), undefined)
+  assert.deepEqual((await storedCounters(store)).get('ssh.fail\u0000203.0.113.1'), [1000, 1000])
   assert.equal(c.add(filter('ssh.fail', 3), m('203.0.113.1')).triggered, true, 'the third match triggers under retry 3')
 })
 
