@@ -5,6 +5,10 @@ import type { Ban } from '../common/model.ts'
 import { isoTime } from '../common/duration.ts'
 import type { Hook } from '../config/types.ts'
 import { renderNftSets, renderNftTable } from './feed-nft.ts'
+import { provenance, renderJsonBytes, type FeedVotes } from './feed-json.ts'
+import { byIp } from './feed-order.ts'
+
+export type { FeedVotes } from './feed-json.ts'
 
 /**
  * The exported blocklist, in three formats, shared by the HTTP feed and `palisade feed`.
@@ -12,12 +16,6 @@ import { renderNftSets, renderNftTable } from './feed-nft.ts'
  */
 export type FeedFormat = 'txt' | 'json' | 'nft'
 export const FEED_FORMATS: readonly FeedFormat[] = ['txt', 'json', 'nft']
-
-/** What the json format adds per ban from its votes: read through this, never from the engine's maps. */
-export interface FeedVotes {
-  /** the live votes on a ban's key */
-  votes (key: string): ReadonlyArray<{ author: string, filter: string, observedAt: number }>
-}
 
 /**
  * The nft variants (docs/configuration.md, `feed`): the enforcing table with a chain per hook, or only the sets
@@ -46,7 +44,6 @@ export interface FeedEntry {
 }
 
 const DAY = 86_400_000
-const SUBJECT = /^[0-9a-f.:/]+$/
 const pad = (n: number, w: number): string => String(n).padStart(w, '0')
 
 /**
@@ -65,38 +62,6 @@ function isoMaker (): (ms: number) => string {
   }
 }
 
-interface Provenance { first: number, last: number, filters: string[], reporters: number }
-
-function provenance (b: Ban, votes: FeedVotes | undefined): Provenance {
-  const vs = votes?.votes(b.key) ?? []
-  let first = b.since
-  let last = b.since
-  // most bans have one vote, of their own filter, by one of their reporters: no sets for them
-  // (the garbage of 200,000 sets was a large part of a 100,000-entry render)
-  if (vs.length === 0 || (vs.length === 1 && vs[0].filter === b.filter && b.reporters.includes(vs[0].author))) {
-    if (vs.length === 1) { first = Math.min(first, vs[0].observedAt); last = Math.max(last, vs[0].observedAt) }
-    return {
-      first,
-      last,
-      filters: [b.filter],
-      reporters: b.reporters.length < 2 ? b.reporters.length : new Set(b.reporters).size
-    }
-  }
-  const filters = new Set([b.filter])
-  const authors = new Set(b.reporters)
-  for (const v of vs) {
-    if (v.observedAt < first) first = v.observedAt
-    if (v.observedAt > last) last = v.observedAt
-    filters.add(v.filter)
-    authors.add(v.author)
-  }
-  return { first, last, filters: [...filters].sort(), reporters: authors.size }
-}
-
-function byIp (bans: readonly Ban[]): Ban[] {
-  return bans.filter(b => b.ip !== undefined).sort((a, b) => a.ip! < b.ip! ? -1 : a.ip! > b.ip! ? 1 : 0)
-}
-
 export function feedEntries (bans: readonly Ban[], votes?: FeedVotes): FeedEntry[] {
   const iso = isoMaker()
   return byIp(bans).map(b => {
@@ -108,56 +73,35 @@ export function feedEntries (bans: readonly Ban[], votes?: FeedVotes): FeedEntry
   })
 }
 
-/** the json format, one entry per line, written without the intermediate entry objects */
-function renderJson (bans: readonly Ban[], now: number, votes: FeedVotes | undefined): string {
-  const iso = isoMaker()
-  // filter and origin names repeat: quoted once each; subjects are hex digits, dots, colons and a slash
-  const quoted = new Map<string, string>()
-  const q = (x: string): string => {
-    let v = quoted.get(x)
-    if (v === undefined) { v = JSON.stringify(x); if (quoted.size < 10_000) quoted.set(x, v) }
-    return v
-  }
-  const qip = (x: string): string => SUBJECT.test(x) ? `"${x}"` : JSON.stringify(x)
-  const sorted = byIp(bans)
-  // joined a thousand lines at a time: the pieces of each line die young instead of millions of
-  // them living until one final join (which made garbage collection most of a 100,000-entry render)
-  const chunks: string[] = []
-  for (let i = 0; i < sorted.length; i += 1000) {
-    const lines: string[] = []
-    for (const b of sorted.slice(i, i + 1000)) {
-      const p = provenance(b, votes)
-      const filters =
-        p.filters.length === 1 && p.filters[0] === b.filter ? `[${q(b.filter)}]` : JSON.stringify(p.filters)
-      lines.push(`{"ip":${qip(b.ip!)},"until":"${iso(b.until)}","since":"${iso(p.first)}","lastSeen":"${iso(p.last)}","filter":${q(b.filter)},` +
-        `"filters":${filters},"origin":${q(b.origin)},"reporters":${p.reporters},"level":${b.level}}`)
-    }
-    chunks.push(lines.join(',\n'))
-  }
-  return `{"generated":"${isoTime(now)}","count":${sorted.length},"bans":[\n${chunks.join(',\n')}\n]}\n`
+export interface RenderOptions {
+  votes?: FeedVotes
+  nft?: NftForm
 }
 
-export function renderFeed (
-  format: FeedFormat,
-  bans: readonly Ban[],
-  now: number,
-  opts: { votes?: FeedVotes; nft?: NftForm } = {}
-): string {
-  if (format === 'json') return renderJson(bans, now, opts.votes)
+/** The feed as the bytes sent (UTF-8). */
+export function renderFeedBytes (
+  format: FeedFormat, bans: readonly Ban[], now: number, opts: RenderOptions = {}
+): Buffer {
+  if (format === 'json') return renderJsonBytes(byIp(bans), now, opts.votes)
   if (format === 'txt') {
-    const ips = bans
-      .filter(b => b.ip !== undefined)
-      .map(b => b.ip!)
-      .sort()
-    return ips.join('\n') + (ips.length > 0 ? '\n' : '')
+    // equal subjects are equal lines: no order to keep among them, and the plain sort is quickest
+    const ips = bans.filter(b => b.ip !== undefined).map(b => b.ip!).sort()
+    return Buffer.from(ips.join('\n') + (ips.length > 0 ? '\n' : ''))
   }
   const nft = opts.nft ?? DEFAULT_NFT
-  return nft.form === 'sets' ? renderNftSets(bans, now, nft.table) : renderNftTable(bans, now, nft.hooks)
+  return Buffer.from(nft.form === 'sets' ? renderNftSets(bans, now, nft.table) : renderNftTable(bans, now, nft.hooks))
+}
+
+export function renderFeed (format: FeedFormat, bans: readonly Ban[], now: number, opts: RenderOptions = {}): string {
+  return renderFeedBytes(format, bans, now, opts).toString('utf8')
 }
 
 /** A rendered feed with what HTTP needs of it, computed once per render. */
 export interface FeedBody {
-  text: string
+  /** what is sent: encoded once, not per response */
+  bytes: Buffer
+  /** the same as text, decoded on first demand (`palisade feed`, tests) */
+  readonly text: string
   /** strong entity tag: a hash of the text, so an unchanged list keeps its tag across renders */
   etag: string
   /** the gzip of the text, made on first demand and kept with it */
@@ -205,14 +149,16 @@ export class FeedCache {
     const now = this.now()
     const c = this.cached.get(key)
     if (c !== undefined && c.generation === this.generation && now - c.at < this.maxAgeMs && now >= c.at) return c.body
-    const text = renderFeed(format, this.bans(), now, { votes: this.votes, nft })
+    const bytes = renderFeedBytes(format, this.bans(), now, { votes: this.votes, nft })
     this.renders++
     let zipped: Promise<Buffer> | undefined
+    let text: string | undefined
     const body: FeedBody = {
-      text,
-      etag: `"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`,
+      bytes,
+      get text () { text ??= bytes.toString('utf8'); return text },
+      etag: `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 27)}"`,
       gzip: () => {
-        if (zipped === undefined) { this.gzips++; zipped = gzipAsync(text, { level: 6 }) }
+        if (zipped === undefined) { this.gzips++; zipped = gzipAsync(bytes, { level: 6 }) }
         return zipped
       }
     }

@@ -99,7 +99,7 @@ export class FeedServer {
       const etag = gz ? body.etag.slice(0, -1) + '-gz"' : body.etag
       const headers: Record<string, string> = { 'content-type': TYPES[format], 'cache-control': 'no-cache', etag, vary: 'Accept-Encoding, Authorization' }
       if (etagMatches(req.headers['if-none-match'], body.etag)) { res.writeHead(304, headers).end(); return }
-      if (!gz) { res.writeHead(200, headers).end(req.method === 'HEAD' ? undefined : body.text); return }
+      if (!gz) { res.writeHead(200, headers).end(req.method === 'HEAD' ? undefined : body.bytes); return }
       body.gzip().then(buf => {
         res.writeHead(200, { ...headers, 'content-encoding': 'gzip', 'content-length': String(buf.length) }).end(req.method === 'HEAD' ? undefined : buf)
       }, () => res.writeHead(500).end())
