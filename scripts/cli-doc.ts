@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { cliDoc } from '../src/cli/cli-doc.ts'
 import { programTree } from '../src/cli/program-tree.ts'
 
-const text = cliDoc(programTree())
+const text = await cliDoc(programTree())
 if (process.argv.includes('--write')) {
   const file = join(import.meta.dirname, '../docs/cli.md')
   writeFileSync(file, text)

@@ -34,5 +34,5 @@ export function controlStages (d: Daemon): ControlStages {
 /** the socket's verbs, loaded with zod and the command table on the first request */
 export async function controlVerbs (d: Daemon): Promise<ControlVerbs> {
   const { socketVerbs } = await import('./control/commands/socket-verbs.ts')
-  return socketVerbs(controlStages(d))
+  return await socketVerbs(controlStages(d))
 }

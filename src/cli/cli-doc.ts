@@ -1,6 +1,6 @@
 import * as z from 'zod'
-import { COMMANDS } from '../control/commands/table.ts'
-import type { CommandEntry } from '../control/commands/types.ts'
+import { COMMANDS, loadAll } from '../control/commands/table.ts'
+import type { CommandEntry, SocketSide } from '../control/commands/types.ts'
 import { allCommands, usageOf, type CommandNode } from './program-tree.ts'
 
 /**
@@ -8,7 +8,7 @@ import { allCommands, usageOf, type CommandNode } from './program-tree.ts'
  * the committed file in step): every command with its arguments and flags, then the control
  * socket's verbs with the arguments their schemas accept.
  */
-export function cliDoc (root: CommandNode, table: readonly CommandEntry[] = COMMANDS): string {
+export async function cliDoc (root: CommandNode, table: readonly CommandEntry[] = COMMANDS): Promise<string> {
   const cell = (s: string): string => s.replaceAll('|', '\\|')
   const lines = [
     '# Command line reference',
@@ -56,10 +56,10 @@ export function cliDoc (root: CommandNode, table: readonly CommandEntry[] = COMM
     '| verb | command | arguments | heavy |',
     '| --- | --- | --- | --- |'
   )
-  for (const e of table) {
-    if (e.socket === undefined) continue
+  for (const { entry: e, impl } of await loadAll(table)) {
+    if (impl.socket === undefined) continue
     const shown = e.hidden === true ? '-' : `palisade ${e.path.join(' ')}`
-    lines.push(`| \`${e.socket.verb}\` | ${shown} | ${cell(argsOf(e))} | ${e.socket.heavy === true ? 'yes' : ''} |`)
+    lines.push(`| \`${impl.socket.verb}\` | ${shown} | ${cell(argsOf(impl.socket))} | ${impl.socket.heavy === true ? 'yes' : ''} |`)
   }
   return lines.join('\n') + '\n'
 }
@@ -75,8 +75,8 @@ interface JsonSchema {
   maximum?: number
 }
 
-function argsOf (e: CommandEntry): string {
-  const s = z.toJSONSchema(e.socket!.schema(z), { io: 'input', unrepresentable: 'any' }) as JsonSchema
+function argsOf (side: SocketSide): string {
+  const s = z.toJSONSchema(side.schema(z), { io: 'input', unrepresentable: 'any' }) as JsonSchema
   const props = Object.entries(s.properties ?? {})
   if (props.length === 0) return 'none'
   return props.map(([k, p]) => `\`${k}\`${(s.required ?? []).includes(k) ? '' : '?'}: ${typeOf(p)}`).join(', ')

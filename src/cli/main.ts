@@ -11,17 +11,22 @@ import { PalisadeError } from '../common/errors.ts'
 import { packageVersion } from '../common/version.ts'
 import { COMMANDS, GLOBAL_OPTIONS, PROGRAM_DESCRIPTION } from '../control/commands/table.ts'
 import type { CommandEntry } from '../control/commands/types.ts'
+import { parseFast } from './fast-argv.ts'
 import { runEntry } from './run.ts'
 
 export type { GlobalOptions } from '../control/commands/types.ts'
 
+type Commander = typeof import('commander')
+let loaded: Commander | undefined
 // commander is CommonJS: required, it is not first scanned for its export names by the ESM loader
-// (a tenth of a `palisade show`)
-const commander = createRequire(import.meta.url)('commander') as typeof import('commander')
+const commander = (): Commander => (loaded ??= createRequire(import.meta.url)('commander') as Commander)
+
+/** what a command's action does: runs it (tests compare what commander and parseFast hand over) */
+export type Runner = typeof runEntry
 
 /** The program with every command of the table; a command loads its modules when it runs. */
-export function buildProgram (table: readonly CommandEntry[] = COMMANDS): Command {
-  const { Argument, Command, Option } = commander
+export function buildProgram (table: readonly CommandEntry[] = COMMANDS, run: Runner = runEntry): Command {
+  const { Argument, Command, Option } = commander()
   const program = new Command('palisade')
     .description(PROGRAM_DESCRIPTION)
     .version(packageVersion(), '-V, --version', GLOBAL_OPTIONS[0].description)
@@ -51,10 +56,10 @@ export function buildProgram (table: readonly CommandEntry[] = COMMANDS): Comman
       else if (o.default !== undefined) opt.default(o.default)
       cmd.addOption(opt)
     }
-    if (e.run !== undefined || e.socket !== undefined || e.call !== undefined) {
+    if (e.load !== undefined) {
       // commander calls an action with the positional values, then the options and the command
       cmd.action(async (...a: unknown[]) => {
-        await runEntry(e, a.slice(0, -2) as string[], cmd.opts(), program.opts())
+        await run(e, a.slice(0, -2) as string[], cmd.opts(), program.opts())
       })
     }
   }
@@ -63,12 +68,13 @@ export function buildProgram (table: readonly CommandEntry[] = COMMANDS): Comman
 
 /** Run the CLI; resolves with the exit code. */
 export async function main (argv: readonly string[]): Promise<number> {
-  const program = buildProgram()
   try {
-    await program.parseAsync(argv as string[], { from: 'user' })
+    const fast = parseFast(argv, COMMANDS)
+    if (fast !== null) await runEntry(fast.entry, fast.args, fast.opts, fast.globals)
+    else await buildProgram().parseAsync(argv as string[], { from: 'user' })
     return typeof process.exitCode === 'number' ? process.exitCode : 0
   } catch (err) {
-    if (err instanceof commander.CommanderError) return err.exitCode === 0 ? 0 : 1
+    if (loaded !== undefined && err instanceof loaded.CommanderError) return err.exitCode === 0 ? 0 : 1
     if (err instanceof PalisadeError) {
       process.stderr.write(`palisade: ${err.message}\n`)
       return 1

@@ -23,10 +23,11 @@ export async function runEntry (e: CommandEntry, args: ReadonlyArray<string | st
     ask: async (verb, a = {}, timeoutMs) => await callDaemon(await socketFrom(globals), verb, a, timeoutMs),
     tree: () => programTree()
   }
-  if (e.run !== undefined) { await e.run(input); return }
-  const result = e.call !== undefined ? await e.call(input) : await input.ask(e.socket!.verb, e.request?.(input) ?? {})
-  if (e.ownFormats !== true && await printData(format, result)) return
-  const printed = e.print === undefined ? JSON.stringify(result) : e.print(result, input)
+  const c = await e.load!()
+  if (c.run !== undefined) { await c.run(input); return }
+  const result = c.call !== undefined ? await c.call(input) : await input.ask(c.socket!.verb, c.request?.(input) ?? {})
+  if (c.ownFormats !== true && await printData(format, result)) return
+  const printed = c.print === undefined ? JSON.stringify(result) : c.print(result, input)
   const text = typeof printed === 'string' ? printed : printed.text
   if (text !== '') out(text)
   if (typeof printed !== 'string' && printed.exitCode !== 0) process.exitCode = printed.exitCode

@@ -6,14 +6,6 @@ import { command } from './types.ts'
 type Lifted = Ban & { contains?: string }
 
 export const ban = command<{ ip: string, for?: string, reason?: string, share?: boolean }, Ban | undefined>({
-  path: ['ban'],
-  description: 'ban an address or prefix here (a local vote with full weight)',
-  args: [{ name: 'ip', required: true, description: 'address or CIDR prefix' }],
-  options: [
-    { flags: '--for <duration>', description: 'ban duration such as 1h, 2 days (default: trust.banFor)' },
-    { flags: '--reason <text>', description: 'recorded with the ban' },
-    { flags: '--share', description: 'publish the ban to the collective' }
-  ],
   socket: {
     verb: 'ban',
     schema: z => z.strictObject({
@@ -45,9 +37,6 @@ export const ban = command<{ ip: string, for?: string, reason?: string, share?: 
 })
 
 export const unban = command<{ ip: string }, Lifted>({
-  path: ['unban'],
-  description: 'lift a ban here; an address inside a banned prefix lifts that prefix',
-  args: [{ name: 'ip', required: true, description: 'address or CIDR prefix' }],
   socket: {
     verb: 'unban',
     schema: z => z.strictObject({ ip: z.string().max(64) }),

@@ -1,11 +1,7 @@
+import { FEED_OUTPUTS as FORMATS } from './options.ts'
 import { command } from './types.ts'
 
-const FORMATS = ['txt', 'json', 'nft'] as const
-
 export const feed = command<{ format?: typeof FORMATS[number] }, string>({
-  path: ['feed'],
-  description: 'print the exported blocklist',
-  options: [{ flags: '--format <format>', description: 'output format', choices: FORMATS, default: 'txt' }],
   socket: {
     verb: 'feed',
     heavy: true,

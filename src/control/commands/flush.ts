@@ -1,6 +1,5 @@
 import type { Ban } from '../../common/model.ts'
 import { unbanned } from './ban.ts'
-import { FORMAT_OPTION, JSON_OPTION, limitOption, TARGETS_HELP } from './options.ts'
 import { shownKey } from './print.ts'
 import { targetsOf } from './targets.ts'
 import { command } from './types.ts'
@@ -13,10 +12,6 @@ interface Flushed { lifted: Array<Ban & { contains?: string }>, counters: number
  * what is flushed are forgotten too.
  */
 export const flush = command<{ ip?: string, limit?: string, patterns?: Record<string, unknown> }, Flushed>({
-  path: ['flush'],
-  description: "reaction's flush: lift the bans selected (an address, NAME=REGEX filters, -l), every ban with no argument; forget their counters",
-  args: [{ name: 'targets', variadic: true, description: `an address or prefix (as unban), and/or ${TARGETS_HELP}` }],
-  options: [JSON_OPTION, FORMAT_OPTION, limitOption('only what this stream (or STREAM.FILTER) holds')],
   socket: {
     verb: 'flush',
     heavy: true,

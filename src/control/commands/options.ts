@@ -15,3 +15,6 @@ export const limitOption = (description: string): OptionSpec => ({ flags: '-l, -
 
 /** reaction's target words after show and flush */
 export const TARGETS_HELP = 'NAME=REGEX filters on pattern values'
+
+/** `palisade feed --format` */
+export const FEED_OUTPUTS = ['txt', 'json', 'nft'] as const

@@ -1,15 +1,8 @@
 import { ErrorCodes, PalisadeError, palisadeError } from '../../common/errors.ts'
-import { JSON_OPTION } from './options.ts'
 import { renderPeers, type PeerRow } from './peer-print.ts'
 import { command } from './types.ts'
 
-const KEY = { name: 'key', required: true, description: 'peer id' }
-
-export const peerGroup = command({ path: ['peer'], description: 'this node\'s identity and the peers it trusts' })
-
 export const peerId = command<Record<string, never>, { id: string, addresses: string[] }>({
-  path: ['peer', 'id'],
-  description: 'this node\'s key (its libp2p peer id) and listen addresses',
   socket: {
     verb: 'peer-id',
     schema: z => z.strictObject({}),
@@ -35,9 +28,6 @@ export const peerId = command<Record<string, never>, { id: string, addresses: st
 })
 
 export const peerList = command<Record<string, never>, PeerRow[]>({
-  path: ['peer', 'list'],
-  description: 'peers: trusted?, weight, connected, last report and message, accepted / refused by reason, last sync, share of maxRemoteBans',
-  options: [JSON_OPTION],
   socket: {
     verb: 'peer-list',
     heavy: true,
@@ -75,24 +65,9 @@ export const peerList = command<Record<string, never>, PeerRow[]>({
   print: rows => renderPeers(rows, Date.now())
 })
 
-export const trustGroup = command({ path: ['peer', 'trust'], description: 'manage trusted peers on the running daemon (persisted)' })
-
 interface TrustAdd { key: string, weight?: number, name?: string, shadow?: boolean, addr?: string[] }
 
 export const trustAdd = command<TrustAdd, PeerRow>({
-  path: ['peer', 'trust', 'add'],
-  description: '',
-  args: [{ name: 'key', required: true, description: 'peer id (12D3KooW…)' }],
-  options: [
-    { flags: '--weight <w>', description: 'vote weight', default: '1' },
-    { flags: '--name <name>', description: 'a name for logs and `peer list`' },
-    { flags: '--shadow', description: "evaluate and log this peer's votes, never ban on them" },
-    {
-      flags: '--addr <multiaddr>',
-      description: 'where the peer listens (/ip4/203.0.113.7/tcp/4711), repeatable: dialled at once, never banned while trusted',
-      repeatable: true
-    }
-  ],
   socket: {
     verb: 'peer-trust-add',
     schema: z => z.strictObject({
@@ -119,9 +94,6 @@ export const trustAdd = command<TrustAdd, PeerRow>({
 })
 
 export const trustRemove = command<{ key: string }, { removed: boolean, stillInConfig: boolean }>({
-  path: ['peer', 'trust', 'remove'],
-  description: '',
-  args: [KEY],
   socket: {
     verb: 'peer-trust-remove',
     schema: z => z.strictObject({ key: z.string().min(1).max(128) }),
@@ -136,9 +108,6 @@ export const trustRemove = command<{ key: string }, { removed: boolean, stillInC
 })
 
 export const peerRevoke = command<{ key: string }, { revoked: string, lifted: string[] }>({
-  path: ['peer', 'revoke'],
-  description: 'distrust a key and drop every vote it gave',
-  args: [KEY],
   socket: {
     verb: 'peer-revoke',
     schema: z => z.strictObject({ key: z.string().min(1).max(128) }),

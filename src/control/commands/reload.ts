@@ -11,9 +11,6 @@ type Reloaded = ReloadReport | { invalid: string }
  * a line, and the exit code is 1.
  */
 export const reload = command<Record<string, never>, Reloaded>({
-  path: ['reload'],
-  description: 'make the running daemon read its configuration again (like SIGHUP); an invalid one is refused with every error',
-  options: [{ flags: '--json', description: 'print what changed as JSON' }],
   socket: {
     verb: 'reload',
     schema: z => z.strictObject({}),

@@ -1,5 +1,4 @@
 import { SHOW_PAGE_MAX } from '../protocol.ts'
-import { FORMAT_OPTION, JSON_OPTION, limitOption, TARGETS_HELP } from './options.ts'
 import { narrow, renderAll, renderOne, type ShowAll, type ShowOne } from './show-print.ts'
 import { targetsOf } from './targets.ts'
 import { command, type CliInput } from './types.ts'
@@ -11,10 +10,6 @@ interface ShowArgs { ip?: string, limit?: number, offset?: number }
  * `NAME=REGEX` words (the whole value must match: `ip=203.0.113.*`), for any pattern.
  */
 export const show = command<ShowArgs, ShowAll | ShowOne>({
-  path: ['show'],
-  description: 'active bans and pending counters; with IP: why (every vote, weight, filter, time), also for an address inside a banned prefix',
-  args: [{ name: 'targets', variadic: true, description: `an address or prefix to explain, and/or ${TARGETS_HELP} (ip=203.0.113.*, user=root)` }],
-  options: [JSON_OPTION, FORMAT_OPTION, limitOption('only what this stream (or STREAM.FILTER) holds (reaction)')],
   socket: {
     verb: 'show',
     heavy: true,

@@ -5,7 +5,7 @@ import type { BansByOrigin } from '../../decide/lookup.ts'
 import { FeedCache, FEED_FORMATS, type FeedFormat } from '../feed.ts'
 import type { ControlVerb } from '../protocol.ts'
 import type { ControlStages } from '../stages.ts'
-import { COMMANDS } from './table.ts'
+import { COMMANDS, loadAll } from './table.ts'
 import type { CommandContext, CommandEntry } from './types.ts'
 
 /**
@@ -13,12 +13,12 @@ import type { CommandContext, CommandEntry } from './types.ts'
  * checked by the entry's schema before the handler sees them. Loaded by the control server on its
  * first request (src/daemon-control.ts): zod and the table stay out of an idle daemon's heap.
  */
-export function socketVerbs (stages: ControlStages, table: readonly CommandEntry[] = COMMANDS):
-Map<string, ControlVerb> {
+export async function socketVerbs (stages: ControlStages, table: readonly CommandEntry[] = COMMANDS):
+Promise<Map<string, ControlVerb>> {
   const ctx: CommandContext = Object.assign(Object.create(stages) as ControlStages, { listings: listings(stages) })
   const verbs = new Map<string, ControlVerb>()
-  for (const e of table) {
-    const side = e.socket
+  for (const { impl } of await loadAll(table)) {
+    const side = impl.socket
     if (side === undefined) continue
     const schema = side.schema(z)
     verbs.set(side.verb, {

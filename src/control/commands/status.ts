@@ -1,15 +1,11 @@
 import { formatDuration, isoTime } from '../../common/duration.ts'
 import type { StreamStatus } from '../../detect/types.ts'
 import { daemonStatus, type StatusReport } from '../status.ts'
-import { FORMAT_OPTION, JSON_OPTION } from './options.ts'
 import { indent, table } from './print.ts'
 import { command } from './types.ts'
 
 /** `palisade status`: streams alive or not, firewall and its last repair pass, peers, bans by origin. */
 export const status = command<Record<string, never>, StatusReport>({
-  path: ['status'],
-  description: 'one screen first: each stream alive or not (lines, last line, restarts, last error), firewall and last reconcile, peers, bans by origin, uptime',
-  options: [JSON_OPTION, FORMAT_OPTION],
   socket: {
     verb: 'status',
     heavy: true,

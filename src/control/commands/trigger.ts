@@ -4,12 +4,6 @@ import type { Ban } from '../../common/model.ts'
 import { command } from './types.ts'
 
 export const trigger = command<{ filter: string, values: Record<string, string> }, Ban | null>({
-  path: ['trigger'],
-  description: 'make a filter trigger now, bypassing retry (reaction)',
-  args: [
-    { name: 'filter', required: true, description: 'STREAM.FILTER' },
-    { name: 'values', required: true, variadic: true, description: 'pattern values as name=value, e.g. ip=203.0.113.7' }
-  ],
   socket: {
     verb: 'trigger',
     schema: z => z.strictObject({

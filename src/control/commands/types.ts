@@ -56,17 +56,24 @@ export interface SocketSide<A = any, R = any> {
 }
 
 /**
- * One command: the words after `palisade` that reach it, its help, its arguments and flags, and
- * either a socket side (a verb the daemon answers, then a printer) or a local `run`. Commander's
- * registration, the socket's verbs, completion, the man page and docs/cli.md are made from these.
+ * One command as the table lists it: the words after `palisade` that reach it, its help, its
+ * arguments and flags, and how to load what it does. Commander's registration, completion, the
+ * man page and docs/cli.md are made from these alone; a command's module is loaded when it runs
+ * (the CLI loads the one it runs, the daemon every socket side on its first request).
  */
-export interface CommandEntry<A = any, R = any> {
+export interface CommandEntry {
   path: readonly string[]
   description: string
   args?: readonly ArgSpec[]
   options?: readonly OptionSpec[]
   /** a socket verb with no command line (`ping`) */
   hidden?: boolean
+  /** what the command does; a group (`peer`, `peer trust`) has none */
+  load?: () => Promise<CommandImpl>
+}
+
+/** What a command does: a socket side (a verb the daemon answers, then a printer) or a local `run`. */
+export interface CommandImpl<A = any, R = any> {
   socket?: SocketSide<A, R>
   /** the socket arguments of one request (default: none) */
   request?: (input: CliInput) => Record<string, unknown>
@@ -109,6 +116,6 @@ export interface CommandNode {
 }
 
 /** identity with the types checked: the schema's output is what the handler receives */
-export function command<A, R> (e: CommandEntry<A, R>): CommandEntry<A, R> {
-  return e
+export function command<A, R> (impl: CommandImpl<A, R>): CommandImpl<A, R> {
+  return impl
 }

@@ -47,9 +47,9 @@ test('docs/palisade.1 is generated from the current commands (npm run man)', () 
   for (const c of allCommands(root)) if (c.commands.length === 0) assert.ok(committed.includes(c.path.join(' ').replaceAll('-', '\\-')), c.path.join(' '))
 })
 
-test('docs/cli.md is generated from the current command table (node scripts/cli-doc.ts --write)', () => {
+test('docs/cli.md is generated from the current command table (node scripts/cli-doc.ts --write)', async () => {
   const committed = readFileSync(join(import.meta.dirname, '../../../docs/cli.md'), 'utf8')
-  assert.equal(committed, cliDoc(root))
+  assert.equal(committed, await cliDoc(root))
   for (const c of allCommands(root)) assert.ok(committed.includes(`## palisade ${c.path.join(' ')}\n`), c.path.join(' '))
 })
 

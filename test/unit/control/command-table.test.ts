@@ -6,11 +6,11 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import * as z from 'zod'
-import { COMMANDS } from '../../../src/control/commands/table.ts'
+import { COMMANDS, loadAll } from '../../../src/control/commands/table.ts'
 
 const key = (path: readonly string[]): string => path.join(' ')
 
-test('every entry has a schema, a handler and a printer, or a local run; a group has neither', () => {
+test('every entry has a schema, a handler and a printer, or a local run; a group has neither', async () => {
   const paths = new Set(COMMANDS.map(e => key(e.path)))
   for (const e of COMMANDS) {
     const name = key(e.path)
@@ -18,36 +18,38 @@ test('every entry has a schema, a handler and a printer, or a local run; a group
     assert.ok(e.path.length === 1 || paths.has(key(e.path.slice(0, -1))), `${name}: its group is in the table`)
     const isGroup = COMMANDS.some(o => o.path.length === e.path.length + 1 && key(o.path.slice(0, -1)) === name)
     if (isGroup) {
-      assert.equal(e.socket ?? e.run ?? e.call, undefined, `${name}: a group runs nothing`)
+      assert.equal(e.load, undefined, `${name}: a group runs nothing`)
       assert.notEqual(e.description, '', name)
       continue
     }
-    if (e.run !== undefined) {
-      assert.equal(e.socket, undefined, `${name}: a local run or a socket side, not both`)
-      assert.equal(e.print, undefined, `${name}: a local run prints itself`)
+    assert.equal(typeof e.load, 'function', `${name}: what it does`)
+    const c = await e.load!()
+    if (c.run !== undefined) {
+      assert.equal(c.socket ?? c.print ?? c.call, undefined, `${name}: a local run, or a socket side and a printer`)
       continue
     }
-    assert.ok(e.socket !== undefined, `${name}: a socket side or a local run`)
-    assert.equal(typeof e.socket.schema, 'function', name)
-    assert.equal(typeof e.socket.handle, 'function', name)
-    if (e.hidden !== true) assert.equal(typeof e.print, 'function', `${name}: a printer`)
+    assert.ok(c.socket !== undefined, `${name}: a socket side or a local run`)
+    assert.equal(typeof c.socket.schema, 'function', name)
+    assert.equal(typeof c.socket.handle, 'function', name)
+    if (e.hidden !== true) assert.equal(typeof c.print, 'function', `${name}: a printer`)
   }
 })
 
-test('socket verbs and command paths are unique', () => {
-  const verbs = COMMANDS.flatMap(e => e.socket === undefined ? [] : [e.socket.verb])
+test('socket verbs and command paths are unique', async () => {
+  const verbs = (await loadAll()).flatMap(({ impl }) => impl.socket === undefined ? [] : [impl.socket.verb])
   assert.equal(new Set(verbs).size, verbs.length, verbs.join(' '))
+  assert.ok(verbs.length >= 13, verbs.join(' '))
   const paths = COMMANDS.map(e => key(e.path))
   assert.equal(new Set(paths).size, paths.length)
 })
 
-test('every schema builds and refuses an argument it does not name, and a non-object', () => {
-  for (const e of COMMANDS) {
-    if (e.socket === undefined) continue
-    const schema = e.socket.schema(z)
+test('every schema builds and refuses an argument it does not name, and a non-object', async () => {
+  for (const { impl } of await loadAll()) {
+    if (impl.socket === undefined) continue
+    const schema = impl.socket.schema(z)
     const r = schema.safeParse({ surely_not_an_argument: 1 })
-    assert.equal(r.success, false, e.socket.verb)
-    assert.match(JSON.stringify(r.error?.issues), /surely_not_an_argument/, e.socket.verb)
-    assert.equal(schema.safeParse([]).success, false, e.socket.verb)
+    assert.equal(r.success, false, impl.socket.verb)
+    assert.match(JSON.stringify(r.error?.issues), /surely_not_an_argument/, impl.socket.verb)
+    assert.equal(schema.safeParse([]).success, false, impl.socket.verb)
   }
 })

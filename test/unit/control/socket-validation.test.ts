@@ -10,7 +10,7 @@ import { writeFile } from 'node:fs/promises'
 import { connect } from 'node:net'
 import { join } from 'node:path'
 import * as z from 'zod'
-import { COMMANDS } from '../../../src/control/commands/table.ts'
+import { loadAll } from '../../../src/control/commands/table.ts'
 import { startDaemon } from '../../helpers/daemon.ts'
 import { tempDir } from '../../helpers/tmp.ts'
 
@@ -42,14 +42,14 @@ test('every verb refuses an unknown argument and each argument of the wrong type
   ].join('\n') + '\n')
   await startDaemon(config, socket)
   let checked = 0
-  for (const e of COMMANDS) {
-    if (e.socket === undefined) continue
-    const verb = e.socket.verb
+  for (const { impl } of await loadAll()) {
+    if (impl.socket === undefined) continue
+    const verb = impl.socket.verb
     const extra = await request(socket, verb, { bogus: 1 })
     assert.equal(extra.ok, false, verb)
     assert.equal(extra.code, 'PAL_ERR_CONTROL_BAD_REQUEST', verb)
     assert.match(extra.error ?? '', new RegExp(`^${verb}: .*bogus`), verb)
-    const shape = z.toJSONSchema(e.socket.schema(z), { io: 'input', unrepresentable: 'any' }) as {
+    const shape = z.toJSONSchema(impl.socket.schema(z), { io: 'input', unrepresentable: 'any' }) as {
       properties?: Record<string, { type?: string, enum?: unknown[] }>
     }
     for (const [name, p] of Object.entries(shape.properties ?? {})) {
