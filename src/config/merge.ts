@@ -7,7 +7,7 @@ import { applyLocal, isLocalFile } from './local-layer.ts'
 /**
  * A directory of files is one configuration: `patterns` and `streams` maps are merged, `start` and
  * `stop` lists concatenated in file order, and any other key may be set by one file only. A stream
- * may be split across files as reaction allows (its filters from several files). A name defined
+ * may be split across files (its filters from several files). A name defined
  * twice is an error naming both places, never a silent override: with many files, "which one
  * wins" is exactly the question an admin should not have to ask.
  */
@@ -37,9 +37,11 @@ export function merge (sources: readonly ParsedSource[], issues: Issues): Merged
   }
 
   /**
-   * reaction's rule for a stream defined in several files: its filters may come from different
-   * files (each filter from one), and its other keys (`cmd`...) from one file, or the same value
-   * in each; a filter, or a different value, defined twice is refused with both places.
+   * A stream defined in several files (reaction's documentation says only that files are merged
+   * in order; docs/configuration.md): its filters may come from different files (each filter from
+   * one), and its other keys (`cmd`...) from one file, or the same value in each; a filter, or a
+   * different value, defined twice is refused with both places, so no merge order can change what
+   * an accepted configuration means.
    */
   const mergeStream = (
     name: string,
