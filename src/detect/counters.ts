@@ -2,6 +2,7 @@ import type { Match } from '../common/model.ts'
 import type { FilterConfig } from '../config/types.ts'
 import type { Store, StoreBatch } from '../store/index.ts'
 import type { CounterInfo } from './types.ts'
+import { CounterSlots, NONE } from './counter-slots.ts'
 import { decodeRecord, ipv4Code, logKey, parseLogKey, SNAPSHOT, TAG_PUT, TAG_STRING, VERSION, Writer } from './counter-log.ts'
 
 export interface CountResult {
@@ -37,7 +38,6 @@ interface StreamLog {
 const DIRTY = 1
 /** a put of this counter was handed to a write: its end must be written as a deletion */
 const STORED = 2
-const NONE = -1
 /** a snapshot replaces the log once it is this many bytes and 4× the last snapshot */
 const SNAPSHOT_MIN_BYTES = 1 << 20
 
@@ -46,50 +46,15 @@ const SNAPSHOT_MIN_BYTES = 1 << 20
  * reaches `retry` triggers and resets its counter. Past `max` counters the least recently updated
  * is evicted (an LRU list).
  *
- * State is kept in typed arrays indexed by slot, with no object per counter: under a flood of a
- * million distinct addresses a Map of entries with a times array each churned the old generation
- * and held hundreds of MB. An IPv4 key is a 32-bit number; other keys are strings copied out of
- * the line (a slice would keep the whole read chunk alive). Match times are nodes of one pool,
- * a singly linked list per counter.
+ * State lives in typed arrays, one slot per counter (counter-slots.ts).
  *
  * Changes are remembered per stream and written by that stream's flush, in the same batch as its
  * checkpoint: a counter change is never durable without the position of the line that caused it,
  * so a restart neither loses nor double-counts a line.
  */
-export class Counters {
-  private cap = 0
-  private used = 0
-  private freeSlot = NONE
-  private count0 = 0
-  private fidx = new Uint16Array(0)
-  private knum = new Int32Array(0)
-  private kstr: Array<string | undefined> = []
-  private flags = new Uint8Array(0)
-  private prev = new Int32Array(0)
-  private next = new Int32Array(0)
-  private head = NONE
-  private tail = NONE
-  private thead = new Int32Array(0)
-  private tlen = new Uint32Array(0)
-
-  private tcap = 0
-  private tused = 0
-  private tfree = NONE
-  private tval = new Float64Array(0)
-  private tnext = new Int32Array(0)
-
-  /** by number, append-only (a removed filter's number is not reused) */
+export class Counters extends CounterSlots {
   private readonly filters: Array<FilterConfig | undefined> = []
   private readonly numberOf = new Map<string, number>()
-  /** string keys per filter number; IPv4 keys are found through `table` */
-  private readonly index: Array<Map<string, number>> = []
-  /**
-   * Open addressing (linear probing, at most half full) from (filter number, IPv4 key) to slot, the
-   * key kept beside its slot so that a probe touches one cache line: a Map churned by a flood (an
-   * insert and a delete per line) rehashed and allocated all the time and cost more than the rest of counting.
-   */
-  private table = new Int32Array(0)
-  private mask = 0
   private readonly logOf: StreamLog[] = []
   private readonly logs = new Map<string, StreamLog>()
   private evictedSince = 0
@@ -99,6 +64,7 @@ export class Counters {
 
   /** `onEvict` is told how many counters were evicted, once per take() or load() */
   constructor (max: number, onEvict?: (n: number) => void) {
+    super()
     this.max = max
     this.onEvict = onEvict
   }
@@ -115,7 +81,7 @@ export class Counters {
     if (filter.retry <= 1) return 1
     const fi = this.filterNumber(filter)
     const code = ipv4Code(match.key)
-    let slot = code >= 0 ? this.find(fi, code | 0) : (this.index[fi].get(match.key) ?? NONE)
+    let slot = this.slotOf(fi, code, match.key)
     const now = match.time
     if (slot === NONE) {
       slot = this.alloc(fi, code, match.key)
@@ -161,175 +127,10 @@ export class Counters {
     return l
   }
 
-  private alloc (fi: number, code: number, key: string): number {
-    let slot = this.freeSlot
-    if (slot !== NONE) {
-      this.freeSlot = this.next[slot]
-    } else {
-      if (this.used === this.cap) this.grow()
-      slot = this.used++
-    }
-    this.fidx[slot] = fi
-    this.flags[slot] = 0
-    this.thead[slot] = NONE
-    this.tlen[slot] = 0
-    if (code >= 0) {
-      this.knum[slot] = code | 0
-      this.kstr[slot] = undefined
-      this.insert(slot)
-    } else {
-      const own = (' ' + key).slice(1)
-      this.kstr[slot] = own
-      this.index[fi].set(own, slot)
-    }
-    this.linkNewest(slot)
-    this.count0++
-    return slot
-  }
-
-  private grow (): void {
-    const cap = Math.max(1024, this.cap * 2)
-    const g = <T extends Uint8Array | Uint16Array | Int32Array | Uint32Array>(a: T, Make: new (n: number) => T): T => {
-      const b = new Make(cap)
-      b.set(a as never)
-      return b
-    }
-    this.fidx = g(this.fidx, Uint16Array)
-    this.knum = g(this.knum, Int32Array)
-    this.flags = g(this.flags, Uint8Array)
-    this.prev = g(this.prev, Int32Array)
-    this.next = g(this.next, Int32Array)
-    this.thead = g(this.thead, Int32Array)
-    this.tlen = g(this.tlen, Uint32Array)
-    this.cap = cap
-    // two buckets per slot (at most half full), each bucket the IPv4 key and its slot + 1
-    this.table = new Int32Array(cap * 4)
-    this.mask = cap * 2 - 1
-    for (let s = this.head; s !== NONE; s = this.next[s]) if (this.kstr[s] === undefined) this.insert(s)
-  }
-
-  private hash (code: number): number {
-    const h = Math.imul(code, 0x85ebca6b)
-    return (h ^ (h >>> 15)) & this.mask
-  }
-
-  private find (fi: number, code: number): number {
-    if (this.cap === 0) return NONE
-    const t = this.table
-    for (let i = this.hash(code); ; i = (i + 1) & this.mask) {
-      const v = t[2 * i + 1]
-      if (v === 0) return NONE
-      if (t[2 * i] === code && this.fidx[v - 1] === fi) return v - 1
-    }
-  }
-
-  private insert (slot: number): void {
-    const t = this.table
-    const code = this.knum[slot]
-    let i = this.hash(code)
-    while (t[2 * i + 1] !== 0) i = (i + 1) & this.mask
-    t[2 * i] = code
-    t[2 * i + 1] = slot + 1
-  }
-
-  /** linear probing's deletion: later entries of the run move back, no tombstones */
-  private remove (slot: number): void {
-    const t = this.table
-    let i = this.hash(this.knum[slot])
-    while (t[2 * i + 1] !== slot + 1) i = (i + 1) & this.mask
-    for (let j = (i + 1) & this.mask; ; j = (j + 1) & this.mask) {
-      const v = t[2 * j + 1]
-      if (v === 0) break
-      const k = this.hash(t[2 * j])
-      // an entry whose home lies cyclically in (i, j] stays where it is
-      if (i <= j ? (i < k && k <= j) : (i < k || k <= j)) continue
-      t[2 * i] = t[2 * j]
-      t[2 * i + 1] = v
-      i = j
-    }
-    t[2 * i + 1] = 0
-  }
-
-  private linkNewest (slot: number): void {
-    this.prev[slot] = this.tail
-    this.next[slot] = NONE
-    if (this.tail === NONE) this.head = slot
-    else this.next[this.tail] = slot
-    this.tail = slot
-  }
-
-  private unlink (slot: number): void {
-    const p = this.prev[slot]
-    const n = this.next[slot]
-    if (p === NONE) this.head = n
-    else this.next[p] = n
-    if (n === NONE) this.tail = p
-    else this.prev[n] = p
-  }
-
-  /** append a time (kept in arrival order) */
-  private pushTime (slot: number, t: number): void {
-    let node = this.tfree
-    if (node !== NONE) {
-      this.tfree = this.tnext[node]
-    } else {
-      if (this.tused === this.tcap) {
-        const cap = Math.max(1024, this.tcap * 2)
-        const v = new Float64Array(cap)
-        v.set(this.tval)
-        const nx = new Int32Array(cap)
-        nx.set(this.tnext)
-        this.tval = v
-        this.tnext = nx
-        this.tcap = cap
-      }
-      node = this.tused++
-    }
-    this.tval[node] = t
-    this.tnext[node] = NONE
-    let last = this.thead[slot]
-    if (last === NONE) {
-      this.thead[slot] = node
-    } else {
-      while (this.tnext[last] !== NONE) last = this.tnext[last]
-      this.tnext[last] = node
-    }
-    this.tlen[slot]++
-  }
-
-  /** drop the times at or before `from` (wherever they are: times of one key need not be in order) */
-  private expire (slot: number, from: number): void {
-    let prev = NONE
-    let node = this.thead[slot]
-    while (node !== NONE) {
-      const nx = this.tnext[node]
-      if (this.tval[node] <= from) {
-        if (prev === NONE) this.thead[slot] = nx
-        else this.tnext[prev] = nx
-        this.tnext[node] = this.tfree
-        this.tfree = node
-        this.tlen[slot]--
-      } else {
-        prev = node
-      }
-      node = nx
-    }
-  }
-
   /** a counter ends (triggered, evicted, reset): a stored one is written as a deletion */
   private release (slot: number, log = this.logOf[this.fidx[slot]].dels): void {
-    const fi = this.fidx[slot]
     if ((this.flags[slot] & STORED) !== 0) this.encodeKey(log, 0, slot)
-    const s = this.kstr[slot]
-    if (s === undefined) this.remove(slot)
-    else this.index[fi].delete(s)
-    this.kstr[slot] = undefined
-    this.expire(slot, Infinity)
-    this.flags[slot] = 0
-    this.unlink(slot)
-    this.next[slot] = this.freeSlot
-    this.freeSlot = slot
-    this.count0--
+    this.free(slot)
   }
 
   private evictOldest (): void {
@@ -471,7 +272,7 @@ export class Counters {
       const { f, key, times } = live[i]
       const fi = this.filterNumber(f)
       const code = ipv4Code(key)
-      if ((code >= 0 ? this.find(fi, code | 0) : (this.index[fi].get(key) ?? NONE)) !== NONE) continue
+      if (this.slotOf(fi, code, key) !== NONE) continue
       const slot = this.alloc(fi, code, key)
       for (const t of times) this.pushTime(slot, t)
     }
@@ -532,18 +333,9 @@ export class Counters {
     return gone.length
   }
 
-  private keyOf (slot: number): string {
-    const s = this.kstr[slot]
-    if (s !== undefined) return s
-    const n = this.knum[slot] >>> 0
-    return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`
-  }
-
   private info (slot: number): CounterInfo {
     const f = this.filters[this.fidx[slot]]!
-    let since = Infinity
-    for (let n = this.thead[slot]; n !== NONE; n = this.tnext[n]) since = Math.min(since, this.tval[n])
-    return { filter: f.id, key: this.keyOf(slot), count: this.tlen[slot], retry: f.retry, since }
+    return { filter: f.id, key: this.keyOf(slot), count: this.tlen[slot], retry: f.retry, since: this.since(slot) }
   }
 
   /** pending counters, least recently updated first */
@@ -561,7 +353,7 @@ export class Counters {
     const code = ipv4Code(key)
     const slots: number[] = []
     for (let fi = 0; fi < this.index.length; fi++) {
-      const s = code >= 0 ? this.find(fi, code | 0) : (this.index[fi].get(key) ?? NONE)
+      const s = this.slotOf(fi, code, key)
       if (s !== NONE) slots.push(s)
     }
     return slots
