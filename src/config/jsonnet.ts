@@ -99,7 +99,28 @@ export async function evaluateJsonnet (
     throw palisadeError(ErrorCodes.CONFIG_JSONNET, `${file}: jsonnet ran out of memory (limit ${Math.round(limits.memoryBytes / 1024 / 1024)} MiB); evaluation stopped`)
   }
   const secrets = await importedContents(file)
-  throw palisadeError(ErrorCodes.CONFIG_JSONNET, `${file}: jsonnet failed: ${scrubError(stderr, secrets)}`)
+  throw palisadeError(ErrorCodes.CONFIG_JSONNET, `${file}: jsonnet failed: ${scrubError(stderr, secrets)}${await newerStd(stderr)}`)
+}
+
+/**
+ * The hint for `field does not exist: trim` raised at a `std.trim` call: the configuration is
+ * fine, the interpreter's standard library is older than it (Debian 12's jsonnet is 0.18). The
+ * line is only matched, never quoted.
+ */
+async function newerStd (stderr: string): Promise<string> {
+  const lines = stderr.split('\n')
+  const name = /^RUNTIME ERROR: field does not exist: ([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(lines[0] ?? '')?.[1]
+  const at = lines.slice(1).map(l => /^\s*([^\s:][^:\s]*):(\d+):\d+/.exec(l)).find(m => m !== null)
+  if (name === undefined || at === undefined) return ''
+  let line: string | undefined
+  try {
+    line = (await readFile(at[1], 'utf8')).split('\n')[Number(at[2]) - 1]
+  } catch {
+    return ''
+  }
+  if (line === undefined || !new RegExp(String.raw`\bstd\s*\.\s*${name}\b`).test(line)) return ''
+  return ` (std.${name} is newer than this jsonnet command's standard library: Debian 12's jsonnet 0.18 lacks it; ` +
+    'install jsonnet 0.21 or later and set PALISADE_JSONNET, see docs/configuration.md, "Jsonnet")'
 }
 
 /**

@@ -78,3 +78,22 @@ test('an error inside --ext-code is located in that variable', { skip }, async (
     /p\.jsonnet: jsonnet failed: <extvar:regexes>:1:\d+: static error: /)
   assert.equal(scrubError('RUNTIME ERROR: boom\n\t<extvar:c>:1:1-13\tobject <anonymous>\n', []), '<extvar:c>:1:1-13: runtime error: boom')
 })
+
+const hasTrim = hasJsonnet && ((): boolean => {
+  try { execFileSync('jsonnet', ['-e', 'std.trim(" a ")'], { stdio: 'ignore' }); return true } catch { return false }
+})()
+
+test('a std function the installed jsonnet lacks is named as such, not as a configuration error',
+  { skip: skip || (hasTrim && 'this jsonnet has std.trim') }, async () => {
+    const { dir, write } = tempDir()
+    const lib = write('lib.libsonnet', '{ t(x):: std.contains(x, 1) }\n')
+    const main = write('p.jsonnet', `local l = import '${lib}';\n{ a: std.trim(' x '), b: l.t([1]) }\n`)
+    assert.match(await jsonnetFailure(loadConfig(main, userEnv(dir))),
+      /p\.jsonnet:2:\d+-\d+: runtime error: field does not exist: trim \(std\.trim is newer than this jsonnet command's/)
+    // in a library too
+    const viaLib = write('q.jsonnet', `(import '${lib}').t([1])\n`)
+    assert.match(await jsonnetFailure(loadConfig(viaLib, userEnv(dir))), /field does not exist: contains \(std\.contains is newer/)
+    // the same message about an object of the configuration's own is left as it is
+    const own = write('own.jsonnet', '{ a: { x: 1 }.trim }\n')
+    assert.doesNotMatch(await jsonnetFailure(loadConfig(own, userEnv(dir))), /is newer than/)
+  })
