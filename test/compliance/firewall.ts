@@ -3,6 +3,8 @@ import assert from 'node:assert/strict'
 import { ManualClock, type Clock } from '../../src/common/clock.ts'
 import type { Firewall, FirewallBan } from '../../src/firewall/types.ts'
 import { addAddress, createNetns, startTcpServer, tcpConnect, type Netns } from '../helpers/netns.ts'
+import type { BanScope } from '../../src/config/types.ts'
+import { scopeRef } from '../../src/firewall/scope.ts'
 
 /**
  * The behaviour every firewall backend must show. Each case runs in a fresh network namespace,
@@ -26,6 +28,14 @@ export interface BackendUnderTest {
 export type MakeBackend = (ns: Netns, opts: { keepOnStop: boolean }) => BackendUnderTest | Promise<BackendUnderTest>
 
 const HOUR = 3_600_000
+const SSH: BanScope = { protocols: ['tcp'], ports: [[22, 22]] }
+const WEB: BanScope = { protocols: ['tcp'], ports: [[80, 80], [443, 443]] }
+
+/** `subject scope` per element, sorted: `all` for the unscoped sets */
+function scoped (list: FirewallBan[] | null): string[] {
+  assert.ok(list !== null, 'list() returned null: table missing')
+  return list.map(b => `${b.subject} ${b.scope === undefined ? 'all' : scopeRef(b.scope).key}`).sort()
+}
 
 async function fresh (
   t: TestContext,
@@ -172,6 +182,39 @@ export function firewallCompliance (name: string, makeBackend: MakeBackend): voi
         assert.deepEqual(subjects(await again.firewall.list()), ['203.0.113.5'])
         await again.firewall.stop()
       }
+    })
+
+    test('scoped bans: one subject in two scopes is two elements; a scoped unban lifts one, an unban all', async t => {
+      const { b } = await fresh(t, makeBackend)
+      await b.firewall.start([], [])
+      const until = b.clock.now() + HOUR
+      await b.firewall.ban([
+        { subject: '203.0.113.7', until, scope: SSH },
+        { subject: '203.0.113.7', until, scope: WEB },
+        { subject: '2001:db8::7', until, scope: SSH },
+        { subject: '198.51.100.0/24', until, scope: WEB },
+        { subject: '203.0.113.8', until }
+      ])
+      assert.deepEqual(scoped(await b.firewall.list()), [
+        '198.51.100.0/24 tcp:80,443', '2001:db8::7 tcp:22', '203.0.113.7 tcp:22', '203.0.113.7 tcp:80,443', '203.0.113.8 all'
+      ])
+      await b.firewall.unban(['203.0.113.7'], { scope: WEB })
+      await b.firewall.unban(['203.0.113.8'], { scope: SSH })
+      assert.deepEqual(scoped(await b.firewall.list()), [
+        '198.51.100.0/24 tcp:80,443', '2001:db8::7 tcp:22', '203.0.113.7 tcp:22', '203.0.113.8 all'
+      ], 'a scoped unban touches its own scope only')
+      await b.firewall.unban(['203.0.113.7', '203.0.113.8', '198.51.100.0/24', '2001:db8::7'])
+      assert.deepEqual(scoped(await b.firewall.list()), [])
+    })
+
+    test('start restores scoped bans into their scopes', async t => {
+      const { b } = await fresh(t, makeBackend)
+      const until = b.clock.now() + HOUR
+      await b.firewall.start([
+        { subject: '203.0.113.1', until, scope: SSH }, { subject: '203.0.113.1', until },
+        { subject: '2001:db8::1', until, scope: WEB }
+      ], [])
+      assert.deepEqual(scoped(await b.firewall.list()), ['2001:db8::1 tcp:80,443', '203.0.113.1 all', '203.0.113.1 tcp:22'])
     })
 
     test('a new instance adopts the state a crashed one left, without duplicating it', async t => {
