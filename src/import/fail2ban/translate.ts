@@ -3,6 +3,7 @@ import { MAX_DURATION_MS } from '../../common/duration.ts'
 import { parseSubject } from '../../common/ip.ts'
 import { option, type Layered } from './layers.ts'
 import { fail2banSeconds, palisadeDuration } from './time.ts'
+import { parsePortEntry } from '../../config/ports.ts'
 
 /** Something the importer could not carry over as it is, and why. */
 export interface ImportNote { jail: string | null, where: string, what: string, why: string }
@@ -30,7 +31,6 @@ export function translateJails (l: Layered): Translated {
   const note = (jail: string | null, key: string, what: string, why: string): void => {
     notes.push({ jail, where: at(jail, key), what, why })
   }
-  const ported: string[] = []
 
   const addAllow = (jail: string | null, ip: string): void => {
     if (parseSubject(ip) === null) { note(jail, 'ignoreip', `ignoreip ${ip}`, 'not an address or CIDR prefix (host names are not resolved): left out of allow'); return }
@@ -64,8 +64,7 @@ export function translateJails (l: Layered): Translated {
       addAllow(jail, ip)
     }
     actionNotes(l, jail, note)
-    const port = option(l, jail, 'port')?.value ?? ''
-    if (port !== '' && !/^(?:0:65535|1:65535|all|any)$/.test(port)) ported.push(`${jail} (${port})`)
+    Object.assign(common, banScope(l, jail, note))
     if (preset.name === 'recidive') {
       // fail2ban's recidive reads fail2ban's own log; Palisade's reads Palisade's ban lines
       note(jail, 'logpath', `jail ${jail}: logpath ${option(l, jail, 'logpath')?.value ?? ''}`, 'the recidive preset counts Palisade\'s own bans (its journal), not fail2ban\'s log')
@@ -88,11 +87,11 @@ export function translateJails (l: Layered): Translated {
     // the preset's own default file: leave it out, so that the preset reads the journal when the
     // file does not exist (Debian 12 without rsyslog has no /var/log/auth.log)
     if (paths.length === 1 && paths[0] === preset.source.file) { streams[jail] = common; jails.push(jail); continue }
-    paths.forEach((p, i) => { streams[i === 0 ? jail : `${jail}-${i + 1}`] = { ...common, file: p } })
+    // each stream its own copy: a shared `ports` list would print as a YAML alias
+    paths.forEach((p, i) => { streams[i === 0 ? jail : `${jail}-${i + 1}`] = { ...structuredClone(common), file: p } })
     jails.push(jail)
   }
 
-  if (ported.length > 0) notes.push({ jail: null, where: 'port', what: `ports of ${ported.join(', ')}`, why: 'Palisade bans an address on every port, as fail2ban\'s *-allports actions do' })
   const config: Record<string, unknown> = { streams }
   if (allow.size > 0) config.allow = [...allow]
   if (escalation !== undefined) config.escalation = escalation
@@ -104,6 +103,37 @@ function words (v: string | undefined): string[] {
 }
 
 type Note = (jail: string | null, key: string, what: string, why: string) => void
+
+const EVERY_PORT = /^(?:0:65535|1:65535|0-65535|1-65535|all|any)$/i
+
+/**
+ * A jail's `port` and `protocol` as the stream's `ports:` and `protocol:` (src/config/ports.ts):
+ * what fail2ban's ban actions drop. An `allports` ban action drops every port of the protocol.
+ * An entry Palisade cannot read (a service name outside its table) makes the ban drop every
+ * port, as Palisade bans by default: a ban wider than fail2ban's, never a narrower one.
+ */
+function banScope (l: Layered, jail: string, note: Note): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  const actions = `${option(l, jail, 'banaction')?.value ?? ''} ${option(l, jail, 'action')?.value ?? ''}`
+  const port = (option(l, jail, 'port')?.value ?? '').trim()
+  if (port !== '' && !EVERY_PORT.test(port) && !/allports/.test(actions)) {
+    const entries = words(port)
+    const bad = entries.filter(e => 'err' in parsePortEntry(/^\d+$/.test(e) ? Number(e) : e))
+    if (bad.length > 0) {
+      note(jail, 'port', `jail ${jail}: port = ${port}`,
+        `${bad.join(', ')}: not a port number or a service name Palisade knows; this jail's bans drop every port`)
+    } else {
+      out.ports = entries.map(e => /^\d+$/.test(e) ? Number(e) : e.replace(':', '-'))
+    }
+  }
+  const protocol = (option(l, jail, 'protocol')?.value ?? 'tcp').trim().toLowerCase()
+  if (protocol === 'tcp' || protocol === 'udp' || protocol === 'sctp') out.protocol = protocol
+  else if (protocol !== 'all' && protocol !== '') {
+    note(jail, 'protocol', `jail ${jail}: protocol = ${protocol}`,
+      'Palisade scopes bans to tcp, udp or sctp: this jail\'s bans drop every protocol')
+  }
+  return out
+}
 
 /** maxretry / findtime / bantime of one jail, as the stream's retry / retryperiod / ban */
 function timing (l: Layered, jail: string, into: Record<string, unknown>, note: Note): void {

@@ -44,7 +44,7 @@ test('what cannot be carried over is listed, located, with why', async () => {
   assert.match(text, /jail\.local:\d+: jail apache-auth: action sendmail-whois-lines: .*not translated/)
   assert.match(text, /ignoreip office\.example\.org: .*host names/)
   assert.match(text, /jail dovecot: ignoreip 198\.51\.100\.7: .*global/)
-  assert.match(text, /ports of sshd \(ssh\), .*every port/)
+  assert.doesNotMatch(text, /\bports? of\b|\bport = /, 'every jail\'s port and protocol became ports:/protocol:')
   assert.match(text, /jail recidive: bantime = -1/)
 })
 
