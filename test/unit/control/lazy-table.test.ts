@@ -1,7 +1,7 @@
 /**
  * zod costs an idle daemon ~7 MB private memory: the daemon's own imports (everything it loads at
  * start) must not reach zod or the command table; the control server loads its verbs on the first
- * request only.
+ * request only. A CLI call (`palisade show`) loads neither zod nor the address parser nor YAML.
  */
 import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -39,6 +39,14 @@ test('the daemon does not load zod or the command table when it starts', () => {
   assert.ok(!packages.has('zod'), [...files].filter(f => readFileSync(f, 'utf8').includes("from 'zod'")).join(', '))
   const table = [...files].filter(f => f.includes('/control/commands/'))
   assert.deepEqual(table, [])
+})
+
+test('the CLI loads no package until a command needs one, and a socket verb loads only its own module', () => {
+  const main = staticGraph(join(ROOT, 'src/cli/main.ts'))
+  assert.deepEqual([...main.packages], [])
+  assert.deepEqual([...main.files].filter(f => /control\/commands\/(?!table|options|types)/.test(f)), [])
+  const show = staticGraph(join(ROOT, 'src/control/commands/show.ts'))
+  assert.deepEqual([...show.packages], [])
 })
 
 test('the control server loads its verbs on the first request, once', async () => {
