@@ -92,6 +92,12 @@ export interface DecideComponents {
   clock: Clock
   logger: Logger
   metrics?: Metrics
+  /**
+   * A burst (more than 50 decisions in one batch) is logged as one summary line per filter;
+   * this receives the per-ban lines that summary stands for, exactly as they would have been
+   * logged, so a stream reading Palisade's own log (the recidive preset) counts every ban.
+   */
+  banLines?: (lines: readonly string[]) => void
 }
 
 export function createDecisionEngine (init: DecideInit, components: DecideComponents): DecisionEngine {

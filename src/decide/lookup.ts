@@ -1,5 +1,8 @@
 import { maskIp, parseSubject } from '../common/ip.ts'
-import type { Ban, VoteOrigin } from '../common/model.ts'
+import type { Ban, Vote, VoteOrigin } from '../common/model.ts'
+import type { Offence } from './escalation.ts'
+import { recentDecisions, type DecisionRecord } from './history.ts'
+import type { EngineState } from './state.ts'
 
 /**
  * The ban in force on this address: its own, or the narrowest prefix ban that contains it
@@ -25,4 +28,27 @@ export function countByOrigin (bans: Iterable<Ban>): BansByOrigin {
   const n: BansByOrigin = { detect: 0, manual: 0, remote: 0 }
   for (const b of bans) n[b.origin] = (n[b.origin] ?? 0) + 1
   return n
+}
+
+export interface Explanation {
+  key: string
+  ban?: Ban
+  protected: string | null
+  votes: Vote[]
+  offence?: Offence
+  decisions: DecisionRecord[]
+}
+
+/** Everything `palisade show KEY` tells about one key: its ban, protection, live votes, offence, history. */
+export async function explain (s: EngineState, key: string): Promise<Explanation> {
+  const decisions = await recentDecisions(s.c.store, key)
+  const why = s.allow.why(key)
+  return {
+    key,
+    ban: s.banMap.get(key),
+    protected: why === 'invalid' ? null : why,
+    votes: [...(s.votes.get(key)?.values() ?? [])],
+    offence: s.offences.get(key),
+    decisions
+  }
 }
