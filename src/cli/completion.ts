@@ -65,15 +65,41 @@ autoload -U +X bashcompinit && bashcompinit
 ${bashScript(root).split('\n').slice(1).join('\n')}`
 }
 
-function fishScript (root: CommandNode): string {
-  const lines = ['# palisade fish completion (generated from the program): save as ~/.config/fish/completions/palisade.fish']
-  for (const o of root.options) lines.push(`complete -c palisade ${o.short !== undefined ? `-s ${o.short.slice(1)} ` : ''}${o.long !== undefined ? `-l ${o.long.slice(2)} ` : ''}${o.takesValue ? '-r ' : ''}-d ${q(o.description)}`)
-  for (const c of [root, ...allCommands(root)]) {
-    const cond = c.path.length === 0 ? '__fish_use_subcommand' : `__fish_seen_subcommand_from ${c.path.at(-1)}`
-    for (const s of c.commands) lines.push(`complete -c palisade -f -n ${q(cond)} -a ${s.name} -d ${q(s.description)}`)
+/**
+ * fish: the command reached is worked out as bash does (global options and their values skipped),
+ * since fish's own `__fish_use_subcommand` takes the FILE of `-c FILE` for a command
+ */
+export function fishScript (root: CommandNode): string {
+  const cmds = allCommands(root)
+  const flag = (o: CommandNode['options'][number]): string =>
+    `${o.short !== undefined ? ` -s ${o.short.slice(1)}` : ''}${o.long !== undefined ? ` -l ${o.long.slice(2)}` : ''}`
+  const valueFlags = [...new Set([root, ...cmds].flatMap(c =>
+    c.options.filter(o => o.takesValue).flatMap(o => [o.long, o.short].filter((x): x is string => x !== undefined))))]
+  const lines = [
+    '# palisade fish completion (generated from the command table): save as ~/.config/fish/completions/palisade.fish',
+    'function __palisade_path',
+    '  set -l path \'\'',
+    '  set -l skip 0',
+    '  for t in (commandline -opc)[2..-1]',
+    '    if test $skip = 1; set skip 0; continue; end',
+    `    if contains -- $t ${valueFlags.join(' ')}; set skip 1; continue; end`,
+    "    if string match -q -- '-*' $t; continue; end",
+    `    if contains -- "$path $t" ${cmds.map(c => q(' ' + c.path.join(' '))).join(' ')}; set path "$path $t"; end`,
+    '  end',
+    '  echo $path',
+    'end',
+    'function __palisade_at; set -l p (__palisade_path); test "$p" = "$argv[1]"; end'
+  ]
+  for (const o of root.options) lines.push(`complete -c palisade${flag(o)}${o.takesValue ? ' -r' : ''} -d ${q(o.description)}`)
+  for (const c of [root, ...cmds]) {
+    const cond = q(`__palisade_at "${c.path.map(p => ' ' + p).join('')}"`)
+    for (const s of c.commands) lines.push(`complete -c palisade -f -n ${cond} -a ${s.name} -d ${q(s.description)}`)
+    const argChoices = c.args.flatMap(a => a.choices ?? [])
+    if (argChoices.length > 0) lines.push(`complete -c palisade -f -n ${cond} -a ${q(argChoices.join(' '))}`)
     if (c.path.length === 0) continue
     for (const o of c.options) {
-      lines.push(`complete -c palisade -n ${q(cond)}${o.long !== undefined ? ` -l ${o.long.slice(2)}` : ''}${o.short !== undefined ? ` -s ${o.short.slice(1)}` : ''}${o.choices !== undefined ? ` -xa ${q(o.choices.join(' '))}` : o.takesValue ? ' -r' : ''} -d ${q(o.description)}`)
+      const values = o.choices !== undefined ? ` -xa ${q(o.choices.join(' '))}` : o.takesValue ? ' -r' : ''
+      lines.push(`complete -c palisade -n ${cond}${flag(o)}${values} -d ${q(o.description)}`)
     }
   }
   return lines.join('\n')

@@ -6,10 +6,10 @@
 import { test } from 'node:test'
 import type { Command } from 'commander'
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { bashScript } from '../../../src/cli/completion.ts'
+import { bashScript, fishScript } from '../../../src/cli/completion.ts'
 import { cliDoc } from '../../../src/cli/cli-doc.ts'
 import { buildProgram } from '../../../src/cli/main.ts'
 import { manPage } from '../../../src/cli/man.ts'
@@ -32,6 +32,18 @@ test('bash completion skips global options and their values', () => {
   assert.deepEqual(complete('palisade', '--socket', '/run/x.sock', 'peer', 'trust', ''), ['add', 'remove', '--help'])
   assert.deepEqual(complete('palisade', 'feed', '--format', ''), ['txt', 'json', 'nft'])
   assert.ok(complete('palisade', 'completion', '').includes('fish'))
+})
+
+// fish's own __fish_use_subcommand took the FILE of `-c FILE` for a command: nothing completed after it
+const fish = spawnSync('fish', ['--version']).status === 0
+test('fish completion skips global options and their values', { skip: fish ? false : 'fish is not installed' }, () => {
+  const script = fishScript(root)
+  const completeFish = (line: string): string[] => execFileSync('fish', ['-c', `${script}\ncomplete -C ${JSON.stringify(line)}`],
+    { encoding: 'utf8' }).split('\n').filter(Boolean).map(l => l.split('\t')[0]).sort()
+  assert.deepEqual(completeFish('palisade -c FILE sh'), ['show'])
+  assert.deepEqual(completeFish('palisade --socket /run/x.sock peer trust '), ['add', 'remove'])
+  assert.deepEqual(completeFish('palisade -c FILE show -f '), ['json', 'text', 'yaml'])
+  assert.deepEqual(completeFish('palisade completion '), ['bash', 'fish', 'zsh'])
 })
 
 test('every command of the program completes at its place', () => {
