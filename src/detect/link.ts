@@ -68,6 +68,9 @@ export class LinkTable {
   private readonly hostSlot: number
   /** the host idOf() found on the line it read last */
   private host: string | undefined
+  /** the line idOf() read last and its answer: a line is often asked for twice (observe, then lookup) */
+  private lastLine: string | undefined
+  private lastId: string | undefined
   /** `from` literals the filter's own prefilter does not already imply */
   private readonly fromOnly: RegExp | null
   private readonly from: Combined
@@ -137,10 +140,12 @@ export class LinkTable {
 
   /** the line's connection id, and its host (the id regex's optional `host` group) in `this.host` */
   private idOf (line: string): string | undefined {
+    if (line === this.lastLine) return this.lastId
+    this.lastLine = line
     const m = this.idRe.exec(line)
-    if (m === null) return undefined
+    if (m === null) return (this.lastId = undefined)
     this.host = this.hostSlot === -1 ? undefined : m[this.hostSlot]
-    return m[this.idSlot]
+    return (this.lastId = m[this.idSlot])
   }
 
   /**

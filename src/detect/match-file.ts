@@ -58,14 +58,15 @@ export async function matchFile (
     batch.length = 0
   }
   const hits = onMissed === undefined ? hitRegex(list) : null
+  const newlines = new Newlines()
   const splitter = hits === null
     ? new LineSplitter(maxLineBytes)
     : new BlockSplitter(maxLineBytes, (text, before) => {
       scan(before)
-      const n = countLines(text, maxLineBytes)
+      const n = newlines.find(text, maxLineBytes)
       if (n < 0) return false
       lines += n
-      scanHits(text, hits, scanLine)
+      scanHits(text, hits, newlines.at, scanLine)
       return true
     })
   const out: string[] = []
@@ -85,27 +86,41 @@ function hitRegex (filters: readonly CompiledFilter[]): RegExp | null {
   return all.length === 0 ? null : compilePrefilter(unionOfLiterals([all]), 'g')
 }
 
-/** Lines in a block ending with '\n'; -1 when one is longer than `max` (the splitter cuts those). */
-function countLines (text: string, max: number): number {
-  let n = 0
-  let s = 0
-  for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', s)) {
-    if (nl - s > max && !(nl - s === max + 1 && text.charCodeAt(nl - 1) === 13)) return -1
-    n++
-    s = nl + 1
+/** The newline positions of one block, in a buffer kept from block to block. */
+class Newlines {
+  at = new Int32Array(1 << 14)
+
+  /** lines in a block ending with '\n'; -1 when one is longer than `max` (the splitter cuts those) */
+  find (text: string, max: number): number {
+    let n = 0
+    let s = 0
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', s)) {
+      if (nl - s > max && !(nl - s === max + 1 && text.charCodeAt(nl - 1) === 13)) return -1
+      if (n === this.at.length) {
+        const more = new Int32Array(n * 2)
+        more.set(this.at)
+        this.at = more
+      }
+      this.at[n++] = nl
+      s = nl + 1
+    }
+    return n
   }
-  return n
 }
 
-/** Each line of the block holding a literal, once, in order, without its CR. */
-function scanHits (text: string, hits: RegExp, scanLine: (line: string) => void): void {
+/**
+ * Each line of the block holding a literal, once, in order, without its CR. test(), not exec():
+ * no match array per hit. A literal holds no newline, so the hit's line is the one whose
+ * newline is the first at or after the hit's last character (`nls`, from Newlines.find).
+ */
+function scanHits (text: string, hits: RegExp, nls: Int32Array, scanLine: (line: string) => void): void {
   hits.lastIndex = 0
-  // test(), not exec(): no match array per hit; a literal holds no newline, so the line is the
-  // one around the end of the hit
+  let k = 0
   while (hits.test(text)) {
     const at = hits.lastIndex - 1
-    const start = text.lastIndexOf('\n', at) + 1
-    const nl = text.indexOf('\n', at)
+    while (nls[k] < at) k++
+    const nl = nls[k]
+    const start = k === 0 ? 0 : nls[k - 1] + 1
     const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl
     scanLine(text.slice(start, end))
     hits.lastIndex = nl + 1
