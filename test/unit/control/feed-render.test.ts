@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto'
 import type { Ban } from '../../../src/common/model.ts'
 import { isoTime } from '../../../src/common/duration.ts'
 import { FeedCache, feedEntries, renderFeed } from '../../../src/control/feed.ts'
-import { byIp, radixOrder } from '../../../src/control/feed-order.ts'
+import { byIp, radixOrder, textOrder } from '../../../src/control/feed-order.ts'
 
 /**
  * The json feed is written as bytes in one pass (src/control/feed-json.ts) and ordered by a radix
@@ -83,6 +83,23 @@ test('the radix order is the comparison order, equal subjects in their given ord
   }
   assert.equal(radixOrder(['192.0.2.1', '2001:DB8::1']), null)
   assert.equal(radixOrder(['192.0.2.1', 'é']), null)
+})
+
+test('IPv4 subjects by their octets\' ranks, merged with the others, give the text order', () => {
+  const r = rng(5)
+  const octets = [0, 1, 2, 9, 10, 11, 19, 20, 99, 100, 101, 199, 200, 249, 250, 255]
+  const octet = (): string => String(octets[Math.floor(r() * octets.length)])
+  const odd = ['01.2.3.4', '1.2.3.256', '1.2.3.4/33', '1.2.3.4/', '1.2.3', '1.2.3.4.5', '1..3.4', '1.2.3.4/024', '2001:db8::1', '::ffff:1.2.3.4', '']
+  for (let round = 0; round < 20; round++) {
+    const texts: string[] = []
+    for (let i = 0; i < 500; i++) {
+      const ip = `${octet()}.${octet()}.${octet()}.${octet()}`
+      texts.push(r() < 0.2 ? `${ip}/${Math.floor(r() * 33)}` : r() < 0.1 && texts.length > 0 ? texts[Math.floor(r() * texts.length)] : ip)
+      if (round % 2 === 1 && r() < 0.05) texts.push(odd[Math.floor(r() * odd.length)])
+    }
+    const expected = texts.map((_, i) => i).sort((x, y) => texts[x] < texts[y] ? -1 : texts[x] > texts[y] ? 1 : x - y)
+    assert.deepEqual(Array.from(textOrder(texts)), expected, `round ${round}`)
+  }
 })
 
 test('byIp: bans without a subject dropped; sorted, nearly sorted, shuffled and odd inputs all give the comparison order', () => {
