@@ -84,8 +84,7 @@ export function renderFeedBytes (
 ): Buffer {
   if (format === 'json') return renderJsonBytes(byIp(bans), now, opts.votes)
   if (format === 'txt') {
-    // equal subjects are equal lines: no order to keep among them, and the plain sort is quickest
-    const ips = bans.filter(b => b.ip !== undefined).map(b => b.ip!).sort()
+    const ips = byIp(bans).map(b => b.ip!)
     return Buffer.from(ips.join('\n') + (ips.length > 0 ? '\n' : ''))
   }
   const nft = opts.nft ?? DEFAULT_NFT
