@@ -22,11 +22,16 @@ export async function withDaemonDir<T> (
   }
 }
 
-/** n daemons on 127.0.0.1, every one bootstrapping to and trusting all the others; RSS of each once settled */
+/**
+ * n daemons on 127.0.0.1, every one bootstrapping to and trusting all the others; RSS of each once
+ * settled, and the fewest members any node sees connected. `bin`/`env`: what runs them (the
+ * shipped build with the unit's flags, by default the sources).
+ */
 export async function federatedRss (
   n: number,
-  settleMs = 15_000
-): Promise<{ rssMiB: number[]; anonMiB: number[]; connected: number }> {
+  opts: { bin?: string; env?: NodeJS.ProcessEnv; settleMs?: number } = {}
+): Promise<{ rssMiB: number[]; anonMiB: number[]; connected: number[] }> {
+  const bin = opts.bin ?? BIN
   const base = await mkdtemp(join(tmpdir(), 'palbench-fed-'))
   const daemons: BenchDaemon[] = []
   try {
@@ -66,25 +71,27 @@ trust:
 `
       )
     }
-    // start them all at once; a few seconds apart would only slow the bench
-    daemons.push(
-      ...(await Promise.all(
-        nodes.map(
-          async node => await startBenchDaemon(join(node.dir, 'palisade.yml'), node.socket, { timeoutMs: 120_000 })
-        )
-      ))
-    )
-    await sleep(settleMs)
+    // in waves: twenty start-ups at once on two loaded cores ran past the readiness timeout; a
+    // node dials every bootstrap address as it starts, so each pair connects once the later is up
+    for (let i = 0; i < nodes.length; i += 4) {
+      daemons.push(...(await Promise.all(nodes.slice(i, i + 4).map(async node =>
+        await startBenchDaemon(join(node.dir, 'palisade.yml'), node.socket, { timeoutMs: 120_000, bin, env: opts.env })))))
+    }
+    await sleep(opts.settleMs ?? 15_000)
     const mem = await Promise.all(daemons.map(async d => await memoryOf(d.pid)))
     const rssMiB = mem.map(m => m.rssKiB / 1024)
     const anonMiB = mem.map(m => m.anonKiB / 1024)
-    const list = await exec([NODE, BIN, '-s', nodes[0].socket, 'peer', 'list', '--json'])
-    let connected = -1
-    try {
-      const peers = JSON.parse(list.stdout) as unknown
-      const arr = Array.isArray(peers) ? peers : ((peers as { peers?: unknown[] }).peers ?? [])
-      connected = arr.filter(p => (p as { connected?: boolean }).connected === true).length
-    } catch {}
+    const connected: number[] = []
+    for (const node of nodes) {
+      const list = await exec([NODE, bin, '-s', node.socket, 'peer', 'list', '--json'])
+      try {
+        const peers = JSON.parse(list.stdout) as unknown
+        const arr = Array.isArray(peers) ? peers : ((peers as { peers?: unknown[] }).peers ?? [])
+        connected.push(arr.filter(p => (p as { connected?: boolean }).connected === true).length)
+      } catch {
+        connected.push(-1)
+      }
+    }
     return { rssMiB, anonMiB, connected }
   } finally {
     await Promise.all(daemons.map(async d => await d.stop()))
@@ -109,7 +116,12 @@ export interface TrackedRun {
  * One daemon fed `ips` failures from distinct addresses, retry high so nothing bans. With
  * `profileDir` the daemon runs under `--cpu-prof` and writes its profile there on exit.
  */
-export async function trackedRun (ips: number, run: number, profileDir?: string): Promise<TrackedRun> {
+export async function trackedRun (
+  ips: number,
+  run: number,
+  opts: { profileDir?: string, bin?: string, nodeOptions?: string, env?: NodeJS.ProcessEnv } = {}
+): Promise<TrackedRun> {
+  const { profileDir } = opts
   return await withDaemonDir(`tracked${run}`, async (dir, socket, log) => {
     const port = await freePort()
     const config = await writeSshConfig(dir, socket, log, {
@@ -117,8 +129,9 @@ export async function trackedRun (ips: number, run: number, profileDir?: string)
       backend: 'none',
       extra: `feed: {listen: 127.0.0.1:${port}}`
     })
-    const env = profileDir === undefined ? undefined : { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` }
-    const d = await startBenchDaemon(config, socket, { env })
+    const prof = profileDir === undefined ? '' : ` --cpu-prof --cpu-prof-dir=${profileDir}`
+    const env = { ...opts.env, NODE_OPTIONS: `${opts.nodeOptions ?? ''}${prof}`.trim() }
+    const d = await startBenchDaemon(config, socket, { env, bin: opts.bin })
     try {
       const metrics = async (): Promise<string> => await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
       // the socket answers before the file stream has opened the log at its end (tail -n0): lines

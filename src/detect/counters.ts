@@ -1,6 +1,6 @@
 import type { Match } from '../common/model.ts'
 import type { FilterConfig } from '../config/types.ts'
-import type { Store, StoreBatch } from '../store/index.ts'
+import { JsonText, type Store, type StoreBatch } from '../store/index.ts'
 import type { CounterInfo } from './types.ts'
 import { CounterSlots, NONE } from './counter-slots.ts'
 import { decodeRecord, ipv4Code, logKey, parseLogKey, SNAPSHOT, TAG_PUT, TAG_STRING, VERSION, Writer } from './counter-log.ts'
@@ -14,7 +14,8 @@ export interface CountResult {
 /** One flush's counter changes of a stream, ready for the store (see counter-log.ts). */
 export interface CounterDelta {
   key: string
-  value: string
+  /** the record as base64, already JSON: a JSON string needs no escaping then */
+  value: JsonText
   /** log records this one supersedes (a snapshot), to delete in the same batch */
   replaces: readonly string[]
 }
@@ -174,7 +175,7 @@ export class Counters extends CounterSlots {
     const key = logKey(l.stream, l.seq++)
     l.keys.push(key)
     l.logBytes += w.len
-    return { key, value: Buffer.from(w.buf.buffer, 0, w.len).toString('base64'), replaces }
+    return { key, value: new JsonText(`"${Buffer.from(w.buf.buffer, 0, w.len).toString('base64')}"`), replaces }
   }
 
   /**

@@ -135,7 +135,14 @@ export class StreamRunner {
       this.pendingCheckpoint = batch.checkpoint
       this.hasCheckpoint = true
     }
-    if (triggers.length === 0) { await this.flush(); return }
+    if (triggers.length === 0) {
+      // Without triggers nothing waits for this write: the source reads on while it runs. At most
+      // one write is in flight (the previous one is awaited here), and writes stay in order.
+      const before = this.writing
+      this.flush().catch(() => {})
+      await before
+      return
+    }
     const out: Outgoing[] = triggers.map(t => ({
       key: `${this.stream.name}\0${RUN}${(seq++).toString(16).padStart(12, '0')}`,
       rec: {
@@ -236,7 +243,7 @@ export class StreamRunner {
       // written again in order before whatever came meanwhile; past a bound, one snapshot of the
       // stream's counters replaces them all (the triggers go on from memory, not durable)
       this.unwritten = [...ops, ...this.unwritten]
-      if (this.unwritten.reduce((n, d) => n + d.value.length, 0) > MAX_UNWRITTEN_CHARS) {
+      if (this.unwritten.reduce((n, d) => n + d.value.text.length, 0) > MAX_UNWRITTEN_CHARS) {
         this.unwritten = []
         this.counters.resnapshot(this.stream.name)
       }

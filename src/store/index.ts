@@ -12,9 +12,11 @@
  */
 import { LevelStore } from './level-store.ts'
 
+export { JsonText } from './json-text.ts'
+
 export type Area =
   | 'bans' // key → Ban
-  | 'counters' // `${filter}\0${key}` → number[] (match times inside retryperiod)
+  | 'counters' // `${stream}\0${seq:012x}` → a log record of the stream's counters (src/detect/counter-log.ts)
   | 'checkpoints' // stream name → journal cursor / file checkpoint
   | 'pending' // action-run id → pending `after` action
   | 'offences' // key → escalation history

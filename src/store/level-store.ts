@@ -1,7 +1,11 @@
 import { mkdir } from 'node:fs/promises'
-import { Level } from 'level'
+import type { Level } from 'level'
+import { requireCjs } from '../common/require-cjs.ts'
 import { ErrorCodes, palisadeError } from '../common/errors.ts'
 import type { Area, RangeOptions, Store, StoreBatch, StoreInit } from './index.ts'
+import { JsonText } from './json-text.ts'
+
+const { Level: LevelDatabase } = requireCjs('level') as typeof import('level')
 
 type Sub = ReturnType<Level<string, unknown>['sublevel']>
 /** a batch operation on the root database, its key already prefixed with the area's sublevel prefix */
@@ -22,7 +26,7 @@ export class LevelStore implements Store {
 
   async start (): Promise<void> {
     await mkdir(this.path, { recursive: true, mode: 0o700 })
-    const db = new Level<string, unknown>(this.path, { valueEncoding: 'json' })
+    const db = new LevelDatabase<string, unknown>(this.path, { valueEncoding: 'json' })
     try {
       await db.open()
     } catch (err) {
@@ -58,7 +62,8 @@ export class LevelStore implements Store {
   }
 
   async put (area: Area, key: string, value: unknown): Promise<void> {
-    await this.sub(area).put(key, value)
+    if (value instanceof JsonText) await this.batch().put(area, key, value).write()
+    else await this.sub(area).put(key, value)
   }
 
   async del (area: Area, key: string): Promise<void> {
@@ -88,7 +93,10 @@ export class LevelStore implements Store {
     const ops: Op[] = []
     const store = this
     const b: StoreBatch = {
-      put (area, key, value) { ops.push({ type: 'put', key: store.prefix(area) + key, value: JSON.stringify(value) }); return b },
+      put (area, key, value) {
+        ops.push({ type: 'put', key: store.prefix(area) + key, value: value instanceof JsonText ? value.text : JSON.stringify(value) })
+        return b
+      },
       del (area, key) { ops.push({ type: 'del', key: store.prefix(area) + key }); return b },
       get length () { return ops.length },
       async write () {
