@@ -1,5 +1,6 @@
 import * as z from 'zod'
 import { COMMANDS, loadAll } from '../control/commands/table.ts'
+import type { ArgSchema } from '../control/commands/arg-check.ts'
 import type { CommandEntry, SocketSide } from '../control/commands/types.ts'
 import { allCommands, usageOf, type CommandNode } from './program-tree.ts'
 
@@ -76,7 +77,7 @@ interface JsonSchema {
 }
 
 function argsOf (side: SocketSide): string {
-  const s = z.toJSONSchema(side.schema(z), { io: 'input', unrepresentable: 'any' }) as JsonSchema
+  const s = argSchema(side) as JsonSchema
   const props = Object.entries(s.properties ?? {})
   if (props.length === 0) return 'none'
   return props.map(([k, p]) => `\`${k}\`${(s.required ?? []).includes(k) ? '' : '?'}: ${typeOf(p)}`).join(', ')
@@ -91,4 +92,50 @@ function typeOf (p: JsonSchema): string {
   const max = p.maximum === Number.MAX_SAFE_INTEGER ? undefined : p.maximum
   const range = p.minimum !== undefined || max !== undefined ? ` ${p.minimum ?? ''}..${max ?? ''}` : ''
   return `${p.type ?? 'any'}${range}`
+}
+
+const ARG_KEYS = new Set(['type', 'properties', 'required', 'additionalProperties', 'propertyNames', 'enum', 'minLength',
+  'maxLength', 'minimum', 'maximum', 'items', 'maxItems'])
+
+/** a zod schema as the daemon checks it (src/control/commands/arg-check.ts) */
+export function argSchema (side: SocketSide): ArgSchema {
+  const keep = (v: unknown): unknown => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v
+    const out: Record<string, unknown> = {}
+    for (const [k, x] of Object.entries(v)) {
+      if (k === 'properties') out[k] = Object.fromEntries(Object.entries(x as object).map(([n, p]) => [n, keep(p)]))
+      else if (ARG_KEYS.has(k)) out[k] = keep(x)
+    }
+    return out
+  }
+  return keep(z.toJSONSchema(side.schema(z), { io: 'input', unrepresentable: 'throw' })) as ArgSchema
+}
+
+/** src/control/commands/arg-schemas.ts: every verb's schema, compiled (`node scripts/cli-doc.ts --write`) */
+export async function argSchemasSource (table: readonly CommandEntry[] = COMMANDS): Promise<string> {
+  const verbs: Record<string, ArgSchema> = {}
+  for (const { impl } of await loadAll(table)) {
+    if (impl.socket !== undefined) verbs[impl.socket.verb] = argSchema(impl.socket)
+  }
+  return [
+    '// generated from each command\'s zod schema by `node scripts/cli-doc.ts --write`: do not edit',
+    "import type { ArgSchema } from './arg-check.ts'",
+    '',
+    `export const ARG_SCHEMAS: Readonly<Record<string, ArgSchema>> = ${literal(verbs, '')}`,
+    ''
+  ].join('\n')
+}
+
+const quote = (s: string): string => `'${s.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`
+
+function literal (v: unknown, indent: string): string {
+  if (Array.isArray(v)) return `[${v.map(x => literal(x, indent)).join(', ')}]`
+  if (v !== null && typeof v === 'object') {
+    const entries = Object.entries(v)
+    if (entries.length === 0) return '{}'
+    const inner = indent + '  '
+    const keys = entries.map(([k, x]) => `${inner}${/^[A-Za-z_$][\w$]*$/.test(k) ? k : quote(k)}: ${literal(x, inner)}`)
+    return `{\n${keys.join(',\n')}\n${indent}}`
+  }
+  return typeof v === 'string' ? quote(v) : String(v)
 }

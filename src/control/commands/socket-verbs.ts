@@ -1,17 +1,18 @@
-import * as z from 'zod'
 import { ErrorCodes, palisadeError } from '../../common/errors.ts'
 import type { Ban } from '../../common/model.ts'
 import type { BansByOrigin } from '../../decide/lookup.ts'
 import { FeedCache, FEED_FORMATS, type FeedFormat } from '../feed.ts'
 import type { ControlVerb } from '../protocol.ts'
 import type { ControlStages } from '../stages.ts'
+import { checkArgs } from './arg-check.ts'
+import { ARG_SCHEMAS } from './arg-schemas.ts'
 import { COMMANDS, loadAll } from './table.ts'
 import type { CommandContext, CommandEntry } from './types.ts'
 
 /**
  * The daemon's side of the command table: one verb per entry with a socket side, its arguments
- * checked by the entry's schema before the handler sees them. Loaded by the control server on its
- * first request (src/daemon-control.ts): zod and the table stay out of an idle daemon's heap.
+ * checked against the entry's schema (compiled from its zod schema: arg-check.ts) before the
+ * handler sees them. Loaded by the control server on its first request (src/daemon-control.ts).
  */
 export async function socketVerbs (stages: ControlStages, table: readonly CommandEntry[] = COMMANDS):
 Promise<Map<string, ControlVerb>> {
@@ -20,25 +21,18 @@ Promise<Map<string, ControlVerb>> {
   for (const { impl } of await loadAll(table)) {
     const side = impl.socket
     if (side === undefined) continue
-    const schema = side.schema(z)
+    const schema = ARG_SCHEMAS[side.verb]
+    if (schema === undefined) throw new Error(`${side.verb}: no compiled schema (node scripts/cli-doc.ts --write)`)
     verbs.set(side.verb, {
       heavy: side.heavy === true,
       run: async args => {
-        const parsed = schema.safeParse(args)
-        if (!parsed.success) throw palisadeError(ErrorCodes.CONTROL_BAD_REQUEST, `${side.verb}: ${describe(parsed.error)}`)
-        return await side.handle(ctx, parsed.data)
+        const problem = checkArgs(schema, args)
+        if (problem !== null) throw palisadeError(ErrorCodes.CONTROL_BAD_REQUEST, `${side.verb}: ${problem}`)
+        return await side.handle(ctx, args)
       }
     })
   }
   return verbs
-}
-
-/** every problem, each naming its argument: `offset: Too small: expected number to be >=0` */
-function describe (err: z.ZodError): string {
-  return err.issues.map(i => {
-    const where = i.path.length === 0 ? 'arguments' : `argument ${i.path.map(String).join('.')}`
-    return `${where}: ${i.message}`
-  }).join('; ')
 }
 
 /** the listings the commands share, each built once per ban generation and then sliced */

@@ -1,7 +1,7 @@
 /**
- * zod costs an idle daemon ~7 MB private memory: the daemon's own imports (everything it loads at
- * start) must not reach zod or the command table; the control server loads its verbs on the first
- * request only. A CLI call (`palisade show`) loads neither zod nor the address parser nor YAML.
+ * zod costs a daemon ~7 MB private memory: the daemon's own imports (everything it loads at start)
+ * must not reach zod or the command table, nor the verbs it loads on the first request. A CLI call
+ * (`palisade show`) loads neither zod nor the address parser nor YAML.
  */
 import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -39,6 +39,9 @@ test('the daemon does not load zod or the command table when it starts', () => {
   assert.ok(!packages.has('zod'), [...files].filter(f => readFileSync(f, 'utf8').includes("from 'zod'")).join(', '))
   const table = [...files].filter(f => f.includes('/control/commands/'))
   assert.deepEqual(table, [])
+  // nor later: the verbs it loads on a request check arguments with the compiled schemas
+  const verbs = staticGraph(join(ROOT, 'src/control/commands/socket-verbs.ts'))
+  assert.ok(!verbs.packages.has('zod'), [...verbs.packages].join(' '))
 })
 
 test('the CLI loads no package until a command needs one, and a socket verb loads only its own module', () => {
