@@ -30,7 +30,9 @@ export class ExpiryQueue {
     while (i > 0) {
       const p = (i - 1) >> 1
       if (h[p].due <= h[i].due) break
-      ;[h[p], h[i]] = [h[i], h[p]]
+      const t = h[p]
+      h[p] = h[i]
+      h[i] = t
       i = p
     }
     if (due < this.armedFor) this.arm()
@@ -58,7 +60,9 @@ export class ExpiryQueue {
         if (l < h.length && h[l].due < h[m].due) m = l
         if (r < h.length && h[r].due < h[m].due) m = r
         if (m === i) break
-        ;[h[m], h[i]] = [h[i], h[m]]
+        const t = h[m]
+        h[m] = h[i]
+        h[i] = t
         i = m
       }
     }

@@ -28,6 +28,13 @@ export class FirewallSink implements DecisionSink {
   /** subject → scope key → scope added by a later vote (undefined: every port) */
   private readonly added = new Map<string, Map<string, BanScope | undefined>>()
   private inflight = new Set<Promise<void>>()
+  /**
+   * Changes of one engine batch, handed over together: the engine applies a burst's decisions
+   * in one synchronous run, so 5,000 bans become one `ban()` call, not 5,000 calls each with
+   * its own parse, promise and queue entry. Consecutive changes of one kind share a call; a
+   * change of kind starts the next, so the backend sees them in decision order.
+   */
+  private run: { kind: 'ban' | 'unban', bans: FirewallBan[], ips: string[] } | undefined
 
   constructor (firewall: Firewall, logger: Logger, config: () => Pick<Config, 'streams'> = () => ({ streams: {} })) {
     this.firewall = firewall
@@ -64,7 +71,6 @@ export class FirewallSink implements DecisionSink {
     const { ban } = d
     if (ban.ip === undefined || !ban.firewall) return
     const ip = ban.ip
-    let p: Promise<void>
     if (d.kind === 'ban') {
       const v = d.vote
       if (v !== undefined) {
@@ -77,16 +83,39 @@ export class FirewallSink implements DecisionSink {
         }
       }
       const until = ban.until
-      const elements = this.scopesOf(ban, ip)
-        .map(scope => ({ subject: ip, until, ...(scope === undefined ? {} : { scope }) }))
-      p = this.firewall.ban(elements)
+      const run = this.runOf('ban')
+      for (const scope of this.scopesOf(ban, ip)) {
+        run.bans.push({ subject: ip, until, ...(scope === undefined ? {} : { scope }) })
+      }
+      run.ips.push(ip)
     } else {
       this.added.delete(ip)
-      p = this.firewall.unban([ip])
+      this.runOf('unban').ips.push(ip)
+    }
+  }
+
+  private runOf (kind: 'ban' | 'unban'): NonNullable<FirewallSink['run']> {
+    if (this.run?.kind === kind) return this.run
+    if (this.run === undefined) queueMicrotask(() => this.flush())
+    else this.flush()
+    this.run = { kind, bans: [], ips: [] }
+    return this.run
+  }
+
+  private flush (): void {
+    const run = this.run
+    if (run === undefined) return
+    this.run = undefined
+    let p: Promise<void>
+    try {
+      p = run.kind === 'ban' ? this.firewall.ban(run.bans) : this.firewall.unban(run.ips)
+    } catch (err) {
+      p = Promise.reject(err)
     }
     const tracked = p
       .catch(err => {
-        this.log.error({ err, ip }, `firewall ${d.kind} failed; the reconcile loop will retry`)
+        const ip = run.ips.length === 1 ? run.ips[0] : undefined
+        this.log.error({ err, ip, count: run.ips.length }, `firewall ${run.kind} failed; the reconcile loop will retry`)
       })
       .finally(() => this.inflight.delete(tracked))
     this.inflight.add(tracked)
@@ -110,6 +139,7 @@ export class FirewallSink implements DecisionSink {
   }
 
   async settled (): Promise<void> {
+    this.flush()
     while (this.inflight.size > 0) await Promise.all([...this.inflight])
   }
 }
