@@ -112,6 +112,10 @@ export async function reloadDaemon (d: Daemon, load: ConfigLoader = isolated): P
   }
   if (plan.logLevel) d.setLogLevel(plan.effective.log.level)
   d.config = deepFreeze(config)
+  if (s.changed.length + s.removedFilters.length > 0) {
+    // a filter's `ports:`/`protocol:` may have changed: its bans move to the new scope's sets now
+    await d.reconcile?.runOnce().catch(err => { log.warn({ err }, 'reload: moving bans to their new ban scopes failed; the reconcile loop will retry') })
+  }
   if (plan.reconcileInterval && d.config.firewall.reconcileInterval === plan.effective.firewall.reconcileInterval) {
     d.startReconcile()
   }

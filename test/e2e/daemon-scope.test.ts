@@ -2,11 +2,12 @@
  * Ban scopes end to end: a real `palisade start` in a namespace, two filters with `ports:`, one
  * without, and a manual `ban`. Each detection lands in its filter's scope sets, an address two
  * filters caught is in both, a manual ban drops every port; after kill -9 the new daemon restores
- * each ban into its scope's sets (reconcile is an hour away, so the restore alone did it).
+ * each ban into its scope's sets (reconcile is an hour away, so the restore alone did it); a reload
+ * that changes a filter's ports moves its bans at once.
  */
 import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { appendFile, writeFile } from 'node:fs/promises'
+import { appendFile, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createNetns } from '../helpers/netns.ts'
 import { tempDir } from '../helpers/tmp.ts'
@@ -81,5 +82,14 @@ firewall: {backend: nftables, table: ${TABLE}, reconcileInterval: 1h}
   assert.deepEqual(await where('203.0.113.25'), ['all'])
   // the scope a second filter added is not stored with the ban (src/decide/sinks.ts): its first filter's is
   assert.deepEqual(await where('203.0.113.24'), ['ssh'])
+
+  // reload with the ssh filter's ports changed: its bans move to the new scope's sets at once
+  await writeFile(config, (await readFile(config, 'utf8')).replace('ports: [ssh, 2222], protocol: tcp', 'ports: [2200]'))
+  const r2 = await cli(['-s', socket, 'reload'], { netns: ns.name })
+  assert.equal(r2.code, 0, r2.stderr)
+  const moved = `ban4_${scopeRef({ protocols: ['sctp', 'tcp', 'udp'], ports: [[2200, 2200]] }).id}`
+  assert.ok(await holds(moved, '203.0.113.21'), await set(moved))
+  assert.deepEqual(await where('203.0.113.21'), [], 'out of the old scope\'s set')
+  assert.deepEqual(await where('203.0.113.22'), ['web'])
   assert.equal(await d.stop(), 0)
 })
