@@ -9,7 +9,10 @@
  * (process.cpuUsage: render, hash, send and receive), which a loaded machine inflates far less
  * than wall time.
  *
- *   cd /work/main && node bench/feed.ts [--runs 5] [--bans 100000]
+ * `--shuffle` hands the bans over in a shuffled (seeded) order, as the engine does: it lists them in
+ * the order they were made, not by address.
+ *
+ *   cd /work/main && node bench/feed.ts [--runs 5] [--bans 100000] [--shuffle]
  */
 import { request } from 'node:http'
 import type { Ban } from '../src/common/model.ts'
@@ -19,9 +22,9 @@ import { FeedServer } from '../src/control/http-server.ts'
 import { benchArgs, emitAll, progress } from './lib/common.ts'
 import { result, type BenchResult } from './lib/result.ts'
 
-const { runs, values } = benchArgs({ bans: { type: 'string', default: '100000' } })
+const { runs, values } = benchArgs({ bans: { type: 'string', default: '100000' }, shuffle: { type: 'boolean', default: false } })
 const N = Number(values.bans)
-const cmd = `cd /work/main && node bench/feed.ts --runs ${runs} --bans ${N}`
+const cmd = `cd /work/main && node bench/feed.ts --runs ${runs} --bans ${N}${values.shuffle === true ? ' --shuffle' : ''}`
 
 function addr (i: number): string {
   const n = (198 << 24 | 18 << 16) + i
@@ -34,6 +37,15 @@ const bans: Ban[] = Array.from({ length: N }, (_, i) => {
   const ip = i % 500 === 499 ? `11.${j >> 8 & 255}.${j & 255}.7` : i % 50 === 49 ? `11.${j >> 8 & 255}.${j & 255}.0/24` : addr(i)
   return { key: ip, ip, values: { ip }, filter: 'ssh.fail', origin: 'detect', since: now - i, until: now + 3_600_000 + i * 1000, level: 0, reporters: ['self'], firewall: true }
 })
+
+if (values.shuffle === true) {
+  let seed = 7
+  for (let i = bans.length - 1; i > 0; i--) {
+    seed = (seed * 1_664_525 + 1_013_904_223) >>> 0
+    const j = seed % (i + 1);
+    [bans[i], bans[j]] = [bans[j], bans[i]]
+  }
+}
 
 let sink: FeedCache | undefined
 const feed = new FeedServer({ listen: '127.0.0.1:0', bans: () => bans, now: () => Date.now(), subscribe: s => { sink = s }, logger: silentLogger() })
@@ -79,7 +91,8 @@ for (const path of ['/blocklist.txt', '/blocklist.json', '/blocklist.nft']) {
     gzSize = g.bytes
   }
   progress(`${path}: ${(size / 1e6).toFixed(1)} MB, gzip ${(gzSize / 1e6).toFixed(2)} MB`)
-  const note = `${N.toLocaleString('en-US')} bans, ${(size / 1e6).toFixed(1)} MB (${(gzSize / 1e6).toFixed(2)} MB gzip)`
+  const order = values.shuffle === true ? ', shuffled' : ''
+  const note = `${N.toLocaleString('en-US')} bans${order}, ${(size / 1e6).toFixed(1)} MB (${(gzSize / 1e6).toFixed(2)} MB gzip)`
   out.push(result('feed', `${path} first request after a change`, 'ms', first, { target: '<200', cmd, note }))
   out.push(result('feed', `${path} first request after a change, CPU`, 'ms', firstCpu, { cmd, note }))
   out.push(result('feed', `${path} first gzip request after a change`, 'ms', firstGz, { cmd, note }))
