@@ -68,6 +68,11 @@ export class LinkTable {
   private readonly hostSlot: number
   /** the host idOf() found on the line it read last */
   private host: string | undefined
+  /**
+   * The id regex ends with `\[(?<id>\d+)\]`: the id it finds is the digits of one `[N]` of the
+   * line, so a line none of whose `[N]` is bound needs no regex to know its id is not bound.
+   */
+  private readonly bracketId: boolean
   /** the line idOf() read last and its answer: a line is often asked for twice (observe, then lookup) */
   private lastLine: string | undefined
   private lastId: string | undefined
@@ -101,11 +106,10 @@ export class LinkTable {
     this.checkFor = checkFor
     this.max = max
     // a numbered group: a named one makes every exec build a `groups` object
-    const numbered = numberGroups(
-      cfg.id.replace('(?P<id>', '(?<id>').replace('(?P<host>', '(?<host>'),
-      name => name === 'id' || name === 'host'
-    )
+    const source = cfg.id.replace('(?P<id>', '(?<id>').replace('(?P<host>', '(?<host>')
+    const numbered = numberGroups(source, name => name === 'id' || name === 'host')
     this.idSlot = numbered.slots.get('id') ?? -1
+    this.bracketId = BRACKET_ID.test(source)
     this.hostSlot = numbered.slots.get('host') ?? -1
     try {
       this.idRe = new RegExp(numbered.source)
@@ -133,6 +137,27 @@ export class LinkTable {
     return this.from.literals
   }
 
+  /** one `[N]` of the line (N decimal digits) is a bound id; see `bracketId` */
+  private anyBracketBound (line: string): boolean {
+    const n = line.length
+    for (let i = line.indexOf('['); i !== -1; i = line.indexOf('[', i + 1)) {
+      let j = i + 1
+      let v = 0
+      while (j < n) {
+        const c = line.charCodeAt(j)
+        if (c < 48 || c > 57) break
+        v = v * 10 + c - 48
+        j++
+      }
+      if (j === i + 1 || line.charCodeAt(j) !== 93) continue
+      const digits = j - i - 1
+      // the key keyOf() gives these digits: a number when canonical and short, else the text
+      const key = digits > 9 || (digits > 1 && line.charCodeAt(i + 1) === 48) ? line.slice(i + 1, j) : v
+      if (this.bound.has(key)) return true
+    }
+    return false
+  }
+
   /** patterns the `from` regexes capture */
   get found (): readonly string[] {
     return this.from.found
@@ -158,6 +183,7 @@ export class LinkTable {
       if (!mayMatch(line, filterPrefiltered ? this.fromOnly : this.from.prefilter)) return null
     } else if (!this.binding.test(line)) {
       // only a line ending a connection can match: without a binding on its id it changes nothing
+      if (this.bracketId && !this.anyBracketBound(line)) return null
       const id = this.idOf(line)
       if (id === undefined || !this.bound.has(keyOf(id))) return null
       if (!mayMatch(line, filterPrefiltered ? this.fromOnly : this.from.prefilter)) return null
@@ -253,6 +279,9 @@ export class LinkTable {
     return this.bound.size
   }
 }
+
+/** an id regex ending with its id group as `[digits]` (the `[` not itself escaped) */
+const BRACKET_ID = /(?:^|[^\\])(?:\\\\)*\\\[\(\?<id>\\d\+\)\\\]$/
 
 function addUser (b: Bound, user: string | undefined): void {
   if (user === undefined) return

@@ -123,3 +123,23 @@ test('a from line that can only end a connection still ends a bound one (it skip
   assert.equal(f.match('sshd[8]: Connection closed by 198.51.100.8 port 1', T), null)
   assert.equal(max(8), undefined, 'the connection ended')
 })
+
+test('a closing line ends its connection whichever `[N]` of the line is its id (leading zeros, long ids, brackets before it)', () => {
+  for (const id of ['0123', '12345678901', '7']) {
+    const f = compileFilter(filter(['error: too many'], {
+      patterns: ['ip'],
+      link: {
+        id: '^sshd(?:\\([^\\s()]+\\))?\\[(?<id>\\d+)\\]',
+        from: ['Connection from <ip>', '(?<forget>)Closed by <ip>'],
+        ttl: 60_000
+      }
+    }), { ip: ipPattern() })
+    const pre = `sshd(x[5][77])[${id}]:`
+    f.match(`${pre} Connection from 198.51.100.1`, T)
+    assert.equal(f.match(`${pre} error: too many`, T)?.ip, '198.51.100.1', id)
+    // [5] and [77] are bound to nothing; the id is: the line is read and ends the connection
+    f.match(`sshd[5]: [77] ${pre} x`, T)
+    f.match(`${pre} Closed by 198.51.100.1 [5]`, T)
+    assert.equal(f.match(`${pre} error: too many`, T), null, id)
+  }
+})
