@@ -35,11 +35,11 @@ import { createTrustPolicy, type TrustPolicy } from './trust/index.ts'
 import type { Federation } from './federation/index.ts'
 import type { PromMetrics } from './control/metrics.ts'
 import { ControlServer } from './control/socket-server.ts'
-import { FeedServer } from './control/http-server.ts'
-import { feedToken } from './control/feed-http.ts'
-import { registerScrapeGauges } from './control/metrics-scrape.ts'
+import type { FeedServer } from './control/http-server.ts'
 import { controlVerbs } from './daemon-control.ts'
 import { resolveBackend } from './firewall/resolve.ts'
+import { releaseAnalyser } from './config/regex-safety.ts'
+import { collectGarbage } from './common/gc.ts'
 import { join } from 'node:path'
 import { followLevels } from './log-level.ts'
 import { reloadDaemon, type ReloadResult } from './daemon-reload.ts'
@@ -211,6 +211,7 @@ export class Daemon {
     this.control = new ControlServer(c.socket, async () => await controlVerbs(this), log)
     await this.control.start()
     if (this.metrics !== undefined) {
+      const { registerScrapeGauges } = await import('./control/metrics-scrape.ts')
       registerScrapeGauges(this.metrics, {
         now: () => this.clock.now(),
         streams: () => this.detector?.streamStatus() ?? [],
@@ -219,6 +220,11 @@ export class Daemon {
       })
     }
     if (c.feed !== null) {
+      // loaded only with a feed: node:http, zlib and the renderers are ~3 MB of resident memory
+      const [{ FeedServer }, { feedToken }] = await Promise.all([
+        import('./control/http-server.ts'),
+        import('./control/feed-http.ts')
+      ])
       this.feed = new FeedServer({
         listen: c.feed.listen,
         bans: () => this.engine.bans(),
@@ -244,6 +250,9 @@ export class Daemon {
       { logger: log, clock: this.clock, store: this.store, metrics: this.metrics, virtual: this.virtual }
     )
     await this.detector.start()
+    // the streams' regexes are checked: the analyser's modules can go, with the rest of start-up
+    releaseAnalyser()
+    collectGarbage()
     this.started = true
     log.info(
       { streams: Object.keys(c.streams), socket: c.socket, federation: this.federation?.peerId ?? null },
@@ -301,7 +310,10 @@ export class Daemon {
    * with every located error.
    */
   reload (): Promise<ReloadResult> {
-    const run = this.reloading.then(() => reloadDaemon(this))
+    const run = this.reloading.then(() => reloadDaemon(this)).finally(() => {
+      releaseAnalyser()
+      collectGarbage()
+    })
     this.reloading = run.catch(() => {})
     return run
   }

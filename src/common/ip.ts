@@ -1,5 +1,7 @@
 import { isIP, BlockList } from 'node:net'
-import ipaddr from 'ipaddr.js'
+import { requireCjs } from './require-cjs.ts'
+
+const ipaddr = requireCjs('ipaddr.js') as typeof import('ipaddr.js')
 
 /**
  * IP handling shared by detection, decisions, firewall and federation.

@@ -1,6 +1,9 @@
-import { pino, type Logger } from 'pino'
+import type { DestinationStream, Logger } from 'pino'
 import { fstatSync } from 'node:fs'
 import { formatLine } from './log-text.ts'
+import { requireCjs } from './require-cjs.ts'
+
+const { pino } = requireCjs('pino') as typeof import('pino')
 
 export type { Logger }
 
@@ -24,7 +27,7 @@ export interface LoggerOptions {
 export function createLogger (opts: LoggerOptions = {}): Logger {
   const level = opts.level ?? process.env.PALISADE_LOG_LEVEL ?? 'info'
   if (opts.destination !== undefined) {
-    return pino({ level, base: undefined }, opts.destination as pino.DestinationStream)
+    return pino({ level, base: undefined }, opts.destination as DestinationStream)
   }
   const format = opts.format ?? (process.env.PALISADE_LOG_FORMAT as LogFormat | undefined) ?? 'auto'
   const text = format === 'text' || (format === 'auto' && process.stderr.isTTY === true)
