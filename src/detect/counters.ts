@@ -59,6 +59,7 @@ export class Counters extends CounterSlots {
   private readonly logOf: StreamLog[] = []
   private readonly logs = new Map<string, StreamLog>()
   private evictedSince = 0
+  private readonly scratch = new Writer(1 << 16)
 
   private readonly max: number
   private readonly onEvict: ((n: number) => void) | undefined
@@ -142,23 +143,40 @@ export class Counters extends CounterSlots {
 
   private encodeKey (w: Writer, put: number, slot: number): void {
     const s = this.kstr[slot]
-    w.u8(put | (s === undefined ? 0 : TAG_STRING))
-    w.u16(this.fidx[slot])
-    if (s === undefined) w.u32(this.knum[slot] >>> 0)
-    else w.str(s)
+    if (s !== undefined) {
+      w.u8(put | TAG_STRING)
+      w.u16(this.fidx[slot])
+      w.str(s)
+      return
+    }
+    // the common case written at once: tag, filter number, IPv4 key
+    w.room(7)
+    const at = w.len
+    w.buf[at] = put
+    w.view.setUint16(at + 1, this.fidx[slot], true)
+    w.view.setUint32(at + 3, this.knum[slot] >>> 0, true)
+    w.len = at + 7
   }
 
   private encodePut (w: Writer, slot: number): void {
     this.encodeKey(w, TAG_PUT, slot)
-    w.u32(this.tlen[slot])
-    for (let n = this.thead[slot]; n !== NONE; n = this.tnext[n]) w.f64(this.tval[n])
+    const n = this.tlen[slot]
+    w.room(4 + 8 * n)
+    const v = w.view
+    let at = w.len
+    v.setUint32(at, n, true)
+    at += 4
+    for (let t = this.thead[slot]; t !== NONE; t = this.tnext[t]) { v.setFloat64(at, this.tval[t], true); at += 8 }
+    w.len = at
     this.flags[slot] = STORED
   }
 
   private header (l: StreamLog, snapshot: boolean): Writer {
     const ids: number[] = []
     for (let i = 0; i < this.filters.length; i++) if (this.logOf[i] === l) ids.push(i)
-    const w = new Writer(256 + l.dels.len + l.dirty.length * 24)
+    // one scratch writer for every record: its bytes are copied out as base64 at once
+    const w = this.scratch
+    w.len = 0
     w.u8(VERSION)
     w.u8(snapshot ? SNAPSHOT : 0)
     w.u16(ids.length)
@@ -194,7 +212,7 @@ export class Counters extends CounterSlots {
       if ((this.flags[slot] & DIRTY) !== 0 && this.logOf[this.fidx[slot]] === l) this.encodePut(w, slot)
     }
     l.dirty = []
-    l.dels = new Writer()
+    l.dels.len = 0
     return this.finish(l, w, [])
   }
 
@@ -204,7 +222,7 @@ export class Counters extends CounterSlots {
     const replaces = l.keys
     l.keys = []
     l.dirty = []
-    l.dels = new Writer()
+    l.dels.len = 0
     l.force = false
     const d = this.finish(l, w, replaces)
     l.logBytes = l.snapshotBytes = w.len
