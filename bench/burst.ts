@@ -35,7 +35,7 @@ const CMD = `cd ${ROOT} && node bench/burst.ts --runs ${runs} --attackers ${ATTA
 /** public-looking addresses: they exist only inside the namespace, and no never-ban class holds them */
 const address = (i: number): string => `81.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`
 
-interface RunResult { seconds: number, kernel: number, stored: number, cpu: number }
+interface RunResult { seconds: number, kernel: number, stored: number, cpu: number, nftCpu: number }
 
 async function oneRun (): Promise<RunResult> {
   const ns = await createNetns('bb')
@@ -87,7 +87,7 @@ async function oneRun (): Promise<RunResult> {
       const byTime = new Map<number, number>(); for (const t of bans) byTime.set(t, (byTime.get(t) ?? 0) + 1)
       process.stderr.write(`t0 ${Date.now() - (performance.now() - t0)} bans ${bans.length} groups ${JSON.stringify([...byTime])} other ${JSON.stringify(ls.filter((l: any) => l.msg !== 'ban').slice(-8).map((l: any) => [l.time, l.msg]))}\n`)
     }
-    return { seconds, kernel: seen.size, stored, cpu }
+    return { seconds, kernel: seen.size, stored, cpu, nftCpu: c1.children - c0.children }
   } finally {
     monitor?.kill()
     if (daemon !== undefined) {
@@ -118,7 +118,7 @@ const all: RunResult[] = []
 for (let i = 0; i < runs; i++) {
   const r = await oneRun()
   progress(`run ${i + 1}: ${r.kernel}/${ATTACKERS} in the kernel after ${r.seconds.toFixed(2)} s (${Math.round(r.kernel / r.seconds)} bans/s), ${r.stored} in the store, ` +
-    `${r.cpu.toFixed(2)} CPU s (daemon + nft)`)
+    `${r.cpu.toFixed(2)} CPU s (daemon + nft; nft ${r.nftCpu.toFixed(2)})`)
   all.push(r)
 }
 const results = [

@@ -65,6 +65,8 @@ export class ActionRunner implements DecisionSink {
   private readonly log: Logger
   private readonly limiter: Limiter
   private readonly live = new Map<string, TriggerRecord>()
+  /** the same records by key: a burst of 5,000 bans must not scan every live record per ban */
+  private readonly liveByKey = new Map<string, Set<TriggerRecord>>()
   private readonly timers = new Map<string, Timer>()
   /** records created by prepare(), run by apply() */
   private readonly staged = new Map<Decision, TriggerRecord[]>()
@@ -108,7 +110,7 @@ export class ActionRunner implements DecisionSink {
         await this.c.store.del('pending', r.id)
         continue
       }
-      this.live.set(r.id, r)
+      this.addLive(r)
       // a later step that ran (the unban after the ban) ends the replay of the earlier ones
       const laterRan = r.steps.some(s => {
         const a = this.action(filter, s.action)
@@ -181,7 +183,7 @@ export class ActionRunner implements DecisionSink {
       if (d.why === 'admin') {
         this.staged.set(
           d,
-          [...this.live.values()].filter(r => r.key === d.ban.key)
+          [...this.liveOf(d.ban.key)]
         )
       }
       return
@@ -191,7 +193,7 @@ export class ActionRunner implements DecisionSink {
     const filter = this.filters.get(d.vote.filter)
     if (filter === undefined || filter.actions.length === 0) return
     const now = this.c.clock.now()
-    const mine = [...this.live.values()].filter(r => r.filter === filter.id && r.key === d.ban.key)
+    const mine = [...this.liveOf(d.ban.key)].filter(r => r.filter === filter.id)
     if (d.extended && mine.length > 0) {
       if (filter.duplicate === 'ignore') return
       if (filter.duplicate === 'extend') {
@@ -223,7 +225,7 @@ export class ActionRunner implements DecisionSink {
     if (records === undefined) return
     const now = this.c.clock.now()
     for (const r of records) {
-      this.live.set(r.id, r)
+      this.addLive(r)
       r.steps.forEach((s, i) => {
         if (s.done) return
         if (d.kind === 'unban' || s.due <= now) this.track(this.runStep(r, i))
@@ -327,7 +329,24 @@ export class ActionRunner implements DecisionSink {
     else await this.c.store.put('pending', r.id, r)
   }
 
+  private addLive (r: TriggerRecord): void {
+    const old = this.live.get(r.id)
+    this.live.set(r.id, r)
+    if (old === r) return // a record re-armed in place keeps its place, as in `live`
+    if (old !== undefined) this.liveByKey.get(old.key)?.delete(old)
+    let s = this.liveByKey.get(r.key)
+    if (s === undefined) this.liveByKey.set(r.key, (s = new Set()))
+    s.add(r)
+  }
+
+  private liveOf (key: string): Iterable<TriggerRecord> {
+    return this.liveByKey.get(key) ?? []
+  }
+
   private async finish (r: TriggerRecord): Promise<void> {
+    const s = this.liveByKey.get(r.key)
+    s?.delete(this.live.get(r.id) ?? r)
+    if (s?.size === 0) this.liveByKey.delete(r.key)
     this.live.delete(r.id)
     await this.c.store.del('pending', r.id)
   }
