@@ -1,5 +1,5 @@
 /**
- * Issue 4 end to end: a real `palisade start` inside network namespace A, reading a real
+ * End to end: a real `palisade start` inside network namespace A, reading a real
  * `tail -F` stream, banning with nftables in A's kernel. B (a second namespace, veth pair) is the
  * attacker. Addresses are documentation ranges, which exist only inside these namespaces: the
  * private ranges are never-ban classes, so an attacker there could not be banned at all.

@@ -1,5 +1,5 @@
 /**
- * Issue 6 end to end: real `palisade start` processes, one per network namespace, joined by a
+ * End to end: real `palisade start` processes, one per network namespace, joined by a
  * bridge namespace, each banning with real nftables in its own namespace.
  *   A, B, C  trusted members (threshold 1, quorum 1 at first)
  *   D        not trusted by anyone: its connections are refused and its reports change nothing

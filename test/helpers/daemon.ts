@@ -52,7 +52,9 @@ export async function startDaemon (
   opts: { netns?: string; env?: NodeJS.ProcessEnv; keep?: boolean; wrap?: readonly string[]; bin?: string } = {}
 ): Promise<RunningDaemon> {
   // `wrap` runs the daemon under another command inside the namespace (e.g. setpriv with fewer capabilities)
-  const daemon = [...(opts.wrap ?? []), process.execPath, opts.bin ?? BIN, 'start', '-c', config]
+  // killed with the test process: a runner killed by a timeout left daemons (and their namespaces) behind.
+  // setpriv and `ip netns exec` exec in place, so the parent that dies is this process
+  const daemon = ['setpriv', '--pdeathsig', 'KILL', ...(opts.wrap ?? []), process.execPath, opts.bin ?? BIN, 'start', '-c', config]
   const argv = opts.netns === undefined ? daemon : ['ip', 'netns', 'exec', opts.netns, ...daemon]
   const child = spawn(argv[0], argv.slice(1), {
     stdio: ['ignore', 'pipe', 'pipe'],
