@@ -6,7 +6,7 @@ export const feed = command<{ format?: typeof FORMATS[number] }, string>({
     verb: 'feed',
     heavy: true,
     schema: z => z.strictObject({ format: z.enum(FORMATS).optional() }),
-    handle: async (s, a) => s.listings.feed(a.format ?? 'txt')
+    handle: async (s, a) => await s.listings.feed(a.format ?? 'txt')
   },
   request: i => ({ format: i.opts.format }),
   // the feed's own bytes: a script pipes them to nft or to a file

@@ -1,7 +1,7 @@
 import { ErrorCodes, palisadeError } from '../../common/errors.ts'
 import type { Ban } from '../../common/model.ts'
 import type { BansByOrigin } from '../../decide/lookup.ts'
-import { FeedCache, FEED_FORMATS, type FeedFormat } from '../feed.ts'
+import type { FeedCache, FeedFormat } from '../feed.ts'
 import type { ControlVerb } from '../protocol.ts'
 import type { ControlStages } from '../stages.ts'
 import { checkArgs } from './arg-check.ts'
@@ -39,8 +39,8 @@ Promise<Map<string, ControlVerb>> {
 function listings (s: ControlStages): CommandContext['listings'] {
   let generation = 0
   s.engine.subscribe({ name: 'control-listings', apply: () => { generation++ } })
-  const feed = new FeedCache(() => s.engine.bans(), () => s.now())
-  s.engine.subscribe(feed)
+  // the feed's renderers load with the first `palisade feed`: most daemons are never asked one
+  let feed: Promise<FeedCache> | undefined
   let sorted: { generation: number, bans: Ban[] } | undefined
   let counted: { generation: number, n: BansByOrigin } | undefined
   return {
@@ -54,9 +54,17 @@ function listings (s: ControlStages): CommandContext['listings'] {
       if (counted?.generation !== generation) counted = { generation, n: s.engine.byOrigin() }
       return counted.n
     },
-    feed: format => {
-      if (!FEED_FORMATS.includes(format as FeedFormat)) throw palisadeError(ErrorCodes.CONTROL_BAD_REQUEST, `unknown feed format ${JSON.stringify(format)}: txt, json or nft`)
-      return feed.render(format as FeedFormat)
+    feed: async format => {
+      feed ??= import('../feed.ts').then(({ FeedCache }) => {
+        const cache = new FeedCache(() => s.engine.bans(), () => s.now())
+        s.engine.subscribe(cache)
+        return cache
+      })
+      const { FEED_FORMATS } = await import('../feed.ts')
+      if (!FEED_FORMATS.includes(format as FeedFormat)) {
+        throw palisadeError(ErrorCodes.CONTROL_BAD_REQUEST, `unknown feed format ${JSON.stringify(format)}: txt, json or nft`)
+      }
+      return (await feed).render(format as FeedFormat)
     }
   }
 }

@@ -93,7 +93,7 @@ export interface CommandContext extends ControlStages {
     /** every ban, soonest end first */
     bansByEnd (): import('../../common/model.ts').Ban[]
     byOrigin (): import('../../decide/lookup.ts').BansByOrigin
-    feed (format: string): string
+    feed (format: string): Promise<string>
   }
 }
 

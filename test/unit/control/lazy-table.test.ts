@@ -42,6 +42,8 @@ test('the daemon does not load zod or the command table when it starts', () => {
   // nor later: the verbs it loads on a request check arguments with the compiled schemas
   const verbs = staticGraph(join(ROOT, 'src/control/commands/socket-verbs.ts'))
   assert.ok(!verbs.packages.has('zod'), [...verbs.packages].join(' '))
+  // and the feed's renderers wait for the first `palisade feed`
+  assert.ok(![...verbs.files].some(f => f.endsWith('/control/feed.ts')))
 })
 
 test('the CLI loads no package until a command needs one, and a socket verb loads only its own module', () => {
