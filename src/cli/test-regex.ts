@@ -109,7 +109,7 @@ async function scan (
           write(JSON.stringify(rec) + '\n')
           return
         }
-        write(`${subject}\t${line}\n`)
+        out.writeLine(subject, line)
         if (o.explain === true) {
           const e = c.explain(line)
           if (e !== null) {
@@ -161,6 +161,18 @@ export class OutputBuffer {
       if (text.length * 3 > BLOCK) { this.sink(text); return }
     }
     this.pos += this.buf.write(text, this.pos)
+  }
+
+  /** `a<TAB>b<LF>`, without building that string (and copying it flat) first */
+  writeLine (a: string, b: string): void {
+    if (this.pos + (a.length + b.length) * 3 + 2 > BLOCK) {
+      this.write(`${a}\t${b}\n`)
+      return
+    }
+    this.pos += this.buf.write(a, this.pos)
+    this.buf[this.pos++] = 9
+    this.pos += this.buf.write(b, this.pos)
+    this.buf[this.pos++] = 10
   }
 
   flush (): void {
