@@ -173,3 +173,19 @@ test('the per-counter format written before the log is read and migrated', async
   assert.deepEqual(keys, ['s\x00000000000000'], 'one snapshot, the old keys deleted')
   assert.deepEqual([...(await storedCounters(store))], [['s.f\x00192.0.2.1', [10, 20]]])
 })
+
+test('resnapshot: the next take is a snapshot that replaces every record taken before it', () => {
+  const c = new Counters(100)
+  const f = filter(['x <ip>'], { retry: 5, retryperiod: H })
+  c.add(f, match('192.0.2.1', 1))
+  const first = c.take('s')!
+  c.add(f, match('192.0.2.2', 2))
+  const second = c.take('s')!
+  c.resnapshot('s')
+  const snap = c.take('s')!
+  assert.deepEqual(snap.replaces, [first.key, second.key])
+  const rec = decodeRecord(JSON.parse(snap.value.text))
+  assert.equal(rec.snapshot, true)
+  assert.deepEqual(rec.entries.map(e => [e.key, e.times]), [['192.0.2.1', [1]], ['192.0.2.2', [2]]])
+  assert.equal(c.take('s'), undefined, 'nothing after it')
+})
