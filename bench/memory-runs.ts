@@ -74,8 +74,12 @@ trust:
     // in waves: twenty start-ups at once on two loaded cores ran past the readiness timeout; a
     // node dials every bootstrap address as it starts, so each pair connects once the later is up
     for (let i = 0; i < nodes.length; i += 4) {
-      daemons.push(...(await Promise.all(nodes.slice(i, i + 4).map(async node =>
-        await startBenchDaemon(join(node.dir, 'palisade.yml'), node.socket, { timeoutMs: 120_000, bin, env: opts.env })))))
+      const wave = await Promise.allSettled(nodes.slice(i, i + 4).map(async node =>
+        await startBenchDaemon(join(node.dir, 'palisade.yml'), node.socket, { timeoutMs: 120_000, bin, env: opts.env })))
+      // the ones that did start are stopped in `finally` even when another of their wave failed
+      for (const w of wave) if (w.status === 'fulfilled') daemons.push(w.value)
+      const failed = wave.find(w => w.status === 'rejected')
+      if (failed !== undefined) throw failed.reason
     }
     await sleep(opts.settleMs ?? 15_000)
     const mem = await Promise.all(daemons.map(async d => await memoryOf(d.pid)))
@@ -95,7 +99,7 @@ trust:
     return { rssMiB, anonMiB, connected }
   } finally {
     await Promise.all(daemons.map(async d => await d.stop()))
-    await rm(base, { recursive: true, force: true })
+    await rm(base, { recursive: true, force: true, maxRetries: 3 })
   }
 }
 
