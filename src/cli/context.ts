@@ -1,16 +1,25 @@
 import { join } from 'node:path'
 import { ErrorCodes, palisadeError } from '../common/errors.ts'
 import type { Config } from '../config/types.ts'
+import type { JsonnetExtVar } from '../config/jsonnet.ts'
 import type { GlobalOptions, OutputFormat } from '../control/commands/types.ts'
 
 /** The config named by -c, or the first of the usual places that exists. */
-export async function configFrom (g: GlobalOptions): Promise<Config> {
-  return await load(g.config ?? defaultConfigPath())
+export async function configFrom (g: GlobalOptions, ext: readonly JsonnetExtVar[] = []): Promise<Config> {
+  return await load(g.config ?? defaultConfigPath(), ext)
 }
 
 // the schema and parsers cost ~150 ms to load: commands talking to the daemon rarely need them
-async function load (path: string): Promise<Config> {
-  return await (await import('../config/index.ts')).loadConfig(path)
+async function load (path: string, ext: readonly JsonnetExtVar[] = []): Promise<Config> {
+  const { loadConfig, defaultEnv } = await import('../config/index.ts')
+  return await loadConfig(path, defaultEnv(), { ext })
+}
+
+/** `--ext-str` / `--ext-code` of start and test-config, in the order given */
+export async function extVarsOf (o: { extStr?: unknown, extCode?: unknown }): Promise<JsonnetExtVar[]> {
+  const { parseExtVar } = await import('../config/jsonnet.ts')
+  const list = (v: unknown): string[] => (Array.isArray(v) ? v as string[] : [])
+  return [...list(o.extStr).map(a => parseExtVar('str', a)), ...list(o.extCode).map(a => parseExtVar('code', a))]
 }
 
 export function defaultConfigPath (): string {

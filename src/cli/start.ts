@@ -2,13 +2,15 @@ import { createLogger } from '../common/logger.ts'
 import { ErrorCodes, palisadeError } from '../common/errors.ts'
 import type { GlobalOptions } from '../control/commands/types.ts'
 import type { Config } from '../config/types.ts'
-import { defaultConfigPath } from './context.ts'
+import { defaultConfigPath, extVarsOf } from './context.ts'
 
 // pino's levels; reaction's (DEBUG, INFO, WARN, ERROR) in lower case are among them
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal']
 
 /** Run the daemon until SIGINT/SIGTERM (a second signal exits at once); SIGHUP reloads the configuration. */
-export async function commandStart (g: GlobalOptions, o: { logLevel?: string } = {}): Promise<void> {
+export async function commandStart (
+  g: GlobalOptions, o: { logLevel?: string, extStr?: unknown, extCode?: unknown } = {}
+): Promise<void> {
   if (o.logLevel !== undefined && !LEVELS.includes(o.logLevel)) {
     throw palisadeError(ErrorCodes.CLI_USAGE, `-l/--log-level ${JSON.stringify(o.logLevel)}: one of ${LEVELS.join(', ')}`)
   }
@@ -17,7 +19,9 @@ export async function commandStart (g: GlobalOptions, o: { logLevel?: string } =
   process.on('SIGHUP', () => onHup())
   const configPath = g.config ?? defaultConfigPath()
   // validated in a worker thread: the daemon's heap never holds the schema and parsers
-  const loaded = await (await import('../config/isolated.ts')).loadConfigIsolated(configPath)
+  // the same external variables reach every configuration a reload reads
+  const ext = await extVarsOf(o)
+  const loaded = await (await import('../config/isolated.ts')).loadConfigIsolated(configPath, { ext })
   // -s names the socket to listen on, as it names the one a client talks to (reaction's start -s)
   // the same overrides are applied to every configuration a reload reads
   const overrides = (c: Config): Config => ({

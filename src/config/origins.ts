@@ -4,6 +4,7 @@ import { merge } from './merge.ts'
 import { readSources } from './read.ts'
 import { parseSources } from './source.ts'
 import type { ConfigEnv } from './build.ts'
+import type { JsonnetExtVar } from './jsonnet.ts'
 
 /**
  * Where each value of a configuration directory comes from, once base files are merged and the
@@ -13,9 +14,11 @@ import type { ConfigEnv } from './build.ts'
  */
 export interface Origin { path: string, value: unknown, where: string }
 
-export async function configOrigins (path: string, env: ConfigEnv): Promise<Origin[]> {
+export async function configOrigins (
+  path: string, env: ConfigEnv, ext: readonly JsonnetExtVar[] = []
+): Promise<Origin[]> {
   const issues = new Issues()
-  const merged = merge(parseSources(await readSources(path, env.cwd, env.jsonnet), issues), issues)
+  const merged = merge(parseSources(await readSources(path, env.cwd, env.jsonnet, ext), issues), issues)
   const out: Origin[] = []
   const walk = (v: unknown, at: Path): void => {
     if (v !== null && typeof v === 'object' && !Array.isArray(v)) {

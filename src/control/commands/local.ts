@@ -8,7 +8,7 @@ import type { CliInput, CommandImpl } from './types.ts'
 type Opts<T> = T & Record<string, unknown>
 
 export const start: CommandImpl = {
-  run: async (i: CliInput) => { await (await import('../../cli/start.ts')).commandStart(i.globals, i.opts as Opts<{ logLevel?: string }>) }
+  run: async (i: CliInput) => { await (await import('../../cli/start.ts')).commandStart(i.globals, i.opts as Opts<{ logLevel?: string, extStr?: string[], extCode?: string[] }>) }
 }
 
 export const testConfig: CommandImpl = {

@@ -11,6 +11,11 @@ import type { CommandEntry, CommandImpl, OptionSpec } from './types.ts'
 
 const IP = { name: 'ip', required: true, description: 'address or CIDR prefix' }
 const KEY = { name: 'key', required: true, description: 'peer id' }
+// Jsonnet's external variables, as its own command line takes them; NAME alone reads the environment
+const EXT_VARS: OptionSpec[] = [
+  { flags: '--ext-str <NAME[=VALUE]>', description: 'a Jsonnet external string variable (NAME alone: from the environment)', repeatable: true },
+  { flags: '--ext-code <NAME[=CODE]>', description: 'a Jsonnet external code variable (NAME alone: from the environment)', repeatable: true }
+]
 
 export const COMMANDS: readonly CommandEntry[] = [
   {
@@ -19,7 +24,7 @@ export const COMMANDS: readonly CommandEntry[] = [
     options: [{
       flags: '-l, --log-level <level>',
       description: 'trace, debug, info, warn or error (reaction: -l LEVEL); overrides log.level'
-    }],
+    }, ...EXT_VARS],
     load: async () => (await import('./local.ts')).start
   },
   {
@@ -40,7 +45,8 @@ export const COMMANDS: readonly CommandEntry[] = [
     description: 'validate the configuration; print it normalised, or every error with file:line:col',
     options: [
       { flags: '--json', description: 'print JSON instead of YAML' },
-      { flags: '--sources', description: 'print each value with the file:line:col that set it (base files, then *.local.yml overrides)' }
+      { flags: '--sources', description: 'print each value with the file:line:col that set it (base files, then *.local.yml overrides)' },
+      ...EXT_VARS
     ],
     load: async () => (await import('./local.ts')).testConfig
   },
