@@ -42,6 +42,8 @@ const IPS = Number(values.ips)
 const IDLE_S = Number(values['idle-seconds'])
 const cmd = (part: string, extra = ''): string => `cd ${ROOT} && node bench/memory.ts --only ${part} --runs ${runs}${extra}`
 const results: BenchResult[] = []
+/** the malloc settings of packaging/palisade.service and docker/Dockerfile */
+const UNIT_MALLOC = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' }
 
 if (only === undefined || only === 'idle') {
   // the shipped build (dist/, compiled by npm's `prepare`) and the TypeScript sources, in the same run
@@ -52,7 +54,7 @@ if (only === undefined || only === 'idle') {
     const mem = await Promise.all(Array.from({ length: runs }, async (_, i) => await withDaemonDir(`idle${i}`, async (dir, socket, log) => {
       const config = await writeSshConfig(dir, socket, log, { retry: 3, backend: 'none' })
       // as the systemd unit and `npm start` run it (packaging/palisade.service)
-      const d = await startBenchDaemon(config, socket, { bin, env: { MALLOC_ARENA_MAX: '2', NODE_OPTIONS: bin === DIST_BIN ? '--max-semi-space-size=1' : '' } })
+      const d = await startBenchDaemon(config, socket, { bin, env: { ...UNIT_MALLOC, NODE_OPTIONS: bin === DIST_BIN ? '--max-semi-space-size=1' : '' } })
       try {
         await sleep(IDLE_S * 1000)
         return await memoryOf(d.pid)
@@ -74,7 +76,7 @@ if (only === undefined || only === 'federated') {
     try {
       // the shipped build as the unit runs it (packaging/palisade.service), like the idle figure
       const shipped = existsSync(DIST_BIN)
-      const r = await federatedRss(PEERS, shipped ? { bin: DIST_BIN, env: { MALLOC_ARENA_MAX: '2', NODE_OPTIONS: '--max-semi-space-size=1' } } : {})
+      const r = await federatedRss(PEERS, shipped ? { bin: DIST_BIN, env: { ...UNIT_MALLOC, NODE_OPTIONS: '--max-semi-space-size=1' } } : {})
       const fewest = Math.min(...r.connected)
       progress(`federated RSS (${PEERS} nodes): ${r.rssMiB.map(x => x.toFixed(0)).join(', ')} MB; members connected per node: ${r.connected.join(', ')}`)
       const what = shipped ? 'dist/' : 'the TypeScript sources (dist/ is missing)'
