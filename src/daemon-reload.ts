@@ -7,6 +7,7 @@
 import { ConfigInvalidError, ErrorCodes, formatIssue, palisadeError } from './common/errors.ts'
 import { deepFreeze } from './common/freeze.ts'
 import type { Config } from './config/types.ts'
+import type { LoadOptions } from './config/index.ts'
 import type { Daemon } from './daemon.ts'
 import { describePlan, planReload, type StreamChanges } from './reload.ts'
 
@@ -25,9 +26,10 @@ export interface ReloadResult {
 }
 
 /** Tests inject a loader; the daemon uses the isolated one (the schema never enters its heap). */
-export type ConfigLoader = (path: string) => Promise<Config>
+export type ConfigLoader = (path: string, options: LoadOptions) => Promise<Config>
 
-const isolated: ConfigLoader = async path => await (await import('./config/isolated.ts')).loadConfigIsolated(path)
+const isolated: ConfigLoader = async (path, options) =>
+  await (await import('./config/isolated.ts')).loadConfigIsolated(path, options)
 
 export async function reloadDaemon (d: Daemon, load: ConfigLoader = isolated): Promise<ReloadResult> {
   const log = d.log
@@ -35,7 +37,7 @@ export async function reloadDaemon (d: Daemon, load: ConfigLoader = isolated): P
   if (!d.started || d.stopping) throw palisadeError(ErrorCodes.RELOAD_NOT_READY, 'the daemon is still starting (or stopping): reload it once it runs')
   let next: Config
   try {
-    next = d.overrides(await load(d.configPath))
+    next = d.overrides(await load(d.configPath, d.loadOptions))
   } catch (err) {
     if (err instanceof ConfigInvalidError) {
       log.error({ issues: err.issues.length }, `reload refused: ${d.configPath} is invalid; still running the previous configuration`)

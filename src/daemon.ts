@@ -21,6 +21,7 @@ import type { Logger } from './common/logger.ts'
 import type { Vote } from './common/model.ts'
 import { describeFailure, runArgv } from './common/run.ts'
 import type { Config, FilterConfig } from './config/types.ts'
+import type { LoadOptions } from './config/index.ts'
 import { createDecisionEngine, localVote, type DecisionEngine } from './decide/index.ts'
 import { ActionRunner } from './decide/actions.ts'
 import { FirewallSink, PublishSink } from './decide/sinks.ts'
@@ -54,6 +55,8 @@ export interface DaemonOptions {
   configPath?: string
   /** command-line overrides (`start -s`, `-l`): applied again to every configuration a reload reads */
   overrides?: (c: Config) => Config
+  /** how the configuration was read (`start --ext-str`…): a reload reads it the same way */
+  loadOptions?: LoadOptions
 }
 
 /** outbox entries decided per engine batch at start */
@@ -67,6 +70,7 @@ export class Daemon {
   config: Config
   readonly configPath: string | undefined
   readonly overrides: (c: Config) => Config
+  readonly loadOptions: LoadOptions
   /** sets the level of the root logger and of every child the stages made (a reload) */
   readonly setLogLevel: (level: string) => void
   readonly log: Logger
@@ -114,6 +118,7 @@ export class Daemon {
     this.netns = opts.netns
     this.configPath = opts.configPath
     this.overrides = opts.overrides ?? (c => c)
+    this.loadOptions = opts.loadOptions ?? {}
     // first: the stages below make their child loggers in their constructors
     this.setLogLevel = followLevels(this.log)
     const c = this.config

@@ -32,7 +32,7 @@ export async function commandStart (
   const config = overrides(loaded)
   const logger = createLogger({ level: config.log.level, format: config.log.format })
   const { Daemon } = await import('../daemon.ts')
-  const daemon = new Daemon({ config, logger, configPath, overrides })
+  const daemon = new Daemon({ config, logger, configPath, overrides, loadOptions: { ext } })
   let stopping = false
   const stop = (signal: string): void => {
     if (stopping) { logger.warn({ signal }, 'second signal: exiting now'); process.exit(1) }

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { cli } from '../helpers/daemon.ts'
+import { cli, startDaemon } from '../helpers/daemon.ts'
 import { tempDir } from '../helpers/tmp.ts'
 
 const hasJsonnet = ((): boolean => {
@@ -55,4 +55,22 @@ test('a malformed or missing external variable is refused naming the flag', { sk
   const unset = await cli(['-c', file, 'test-config', '--ext-str', 'log', '--ext-str', 'state=/x', '--ext-code', 'regexes=[]', '--ext-code', 'retry=1'], { env })
   assert.equal(unset.code, 1)
   assert.match(unset.stderr, /--ext-str log: the environment variable log is not set/)
+})
+
+test('a reload evaluates the configuration with the external variables the daemon started with', { skip }, async () => {
+  const dir = await tempDir('palisade-ext-')
+  const file = join(dir, 'p.jsonnet')
+  const socket = join(dir, 'palisade.sock')
+  await writeFile(file, `{
+  state: std.extVar('state'), socket: std.extVar('socket'), firewall: { backend: 'none' },
+  patterns: { ip: { type: 'ip' } },
+  streams: { s: { cmd: ['sleep', 'infinity'], filters: { f: { regex: ['from <ip>'], retry: 1, ban: std.extVar('ban') } } } },
+}
+`)
+  const d = await startDaemon(file, socket, {
+    args: ['--ext-str', `state=${join(dir, 'state')}`, '--ext-str', `socket=${socket}`, '--ext-str', 'ban=1h']
+  })
+  const r = await cli(['-s', socket, 'reload', '--json'])
+  assert.equal(r.code, 0, r.stdout + r.stderr + d.log())
+  await d.stop()
 })

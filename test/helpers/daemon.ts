@@ -49,12 +49,16 @@ export interface RunningDaemon {
 export async function startDaemon (
   config: string,
   socket: string,
-  opts: { netns?: string; env?: NodeJS.ProcessEnv; keep?: boolean; wrap?: readonly string[]; bin?: string } = {}
+  opts: {
+    netns?: string; env?: NodeJS.ProcessEnv; keep?: boolean; wrap?: readonly string[]; bin?: string
+    /** more arguments of `start` */
+    args?: readonly string[]
+  } = {}
 ): Promise<RunningDaemon> {
   // `wrap` runs the daemon under another command inside the namespace (e.g. setpriv with fewer capabilities)
   // killed with the test process: a runner killed by a timeout left daemons (and their namespaces) behind.
   // setpriv and `ip netns exec` exec in place, so the parent that dies is this process
-  const daemon = ['setpriv', '--pdeathsig', 'KILL', ...(opts.wrap ?? []), process.execPath, opts.bin ?? BIN, 'start', '-c', config]
+  const daemon = ['setpriv', '--pdeathsig', 'KILL', ...(opts.wrap ?? []), process.execPath, opts.bin ?? BIN, 'start', '-c', config, ...(opts.args ?? [])]
   const argv = opts.netns === undefined ? daemon : ['ip', 'netns', 'exec', opts.netns, ...daemon]
   const child = spawn(argv[0], argv.slice(1), {
     stdio: ['ignore', 'pipe', 'pipe'],
