@@ -1,11 +1,11 @@
 // neostandard (the style fastify uses) with TypeScript, lines up to 120 columns.
-import neostandard from 'neostandard'
+import neostandard, { resolveIgnoresFromGitignore } from 'neostandard'
 
 // a comment quoting a log line or a format string keeps it whole, as the program writes it
 const LOG_SAMPLE = String.raw`^\s*(//|\*).*(\d+\.\d+\.\d+\.\d+|%[sdu]|\bAH\d{5}|\[[^\]]*\] )`
 
 export default [
-  ...neostandard({ ts: true, ignores: ['dist/**', 'node_modules/**', 'docs/**'] }),
+  ...neostandard({ ts: true, ignores: [...resolveIgnoresFromGitignore(), 'docs/**'] }),
   {
     rules: {
       // aligned tables (units, codes, fixtures) read better several properties a line
