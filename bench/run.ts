@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark, each as its own process, then one table, one JSON line per
  * result and the README block between <!-- bench:start --> and <!-- bench:end -->.
  *
- *   node bench/run.ts [--only detect,daemon,burst,firewall,memory,federation,feed] [--runs 5] [--readme] [--full-federation]
+ *   node bench/run.ts [--only detect,daemon,burst,firewall,memory,federation,feed,cli] [--runs 5] [--readme] [--full-federation]
  * A full run rewrites the README; with --only it does so only when --readme is given.
  */
 import { spawn } from 'node:child_process'
@@ -20,7 +20,7 @@ const { values } = parseArgs({
   options: { only: { type: 'string', multiple: true }, runs: { type: 'string', default: '5' }, readme: { type: 'boolean', default: false }, 'full-federation': { type: 'boolean', default: false } }
 })
 const RUNS = Math.max(1, Number(values.runs))
-const ALL = ['detect', 'daemon', 'burst', 'firewall', 'memory', 'federation', 'feed']
+const ALL = ['detect', 'daemon', 'burst', 'firewall', 'memory', 'federation', 'feed', 'cli']
 const only = (values.only ?? []).flatMap(s => s.split(',')).map(s => s.trim()).filter(s => s !== '')
 for (const o of only) {
   if (!ALL.includes(o)) {
