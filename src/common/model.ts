@@ -70,7 +70,15 @@ export interface Ban {
   reason?: string
   /** enforced by the firewall backend (false for reaction-style filters that only run actions) */
   firewall: boolean
+  /**
+   * the other filters and origins whose votes extended it (at most MAX_ALSO): stored with the ban, so
+   * that each of their ban scopes is restored after a restart as well as its first filter's
+   */
+  also?: Array<{ filter: string, origin: VoteOrigin }>
 }
+
+/** bound of `Ban.also`: a remote vote's filter is a peer's text, and each entry may cost kernel sets */
+export const MAX_ALSO = 16
 
 export type Decision =
   | { kind: 'ban', ban: Ban, /** an existing ban was extended, not created */ extended: boolean, restored: boolean, /** the vote that caused it */ vote?: Vote, /** that vote's author was not yet among the ban's reporters */ newReporter?: boolean }

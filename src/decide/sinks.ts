@@ -59,10 +59,15 @@ export class FirewallSink implements DecisionSink {
     return origin === 'detect' ? this.filterScope(filter) : undefined
   }
 
-  /** every scope the ban on `subject` drops: its own filter's, then those later votes added */
-  private scopesOf (ban: Pick<Ban, 'origin' | 'filter'>, subject: string): Array<BanScope | undefined> {
+  /** every scope the ban on `subject` drops: its own filter's, then those later votes added (stored or not yet) */
+  private scopesOf (ban: Pick<Ban, 'origin' | 'filter' | 'also'>, subject: string): Array<BanScope | undefined> {
     const own = this.ownScope(ban.origin, ban.filter)
     const out = new Map<string, BanScope | undefined>([[scopeRef(own).key, own]])
+    for (const a of ban.also ?? []) {
+      const sc = this.ownScope(a.origin, a.filter)
+      const k = scopeRef(sc).key
+      if (!out.has(k)) out.set(k, sc)
+    }
     for (const [k, sc] of this.added.get(subject) ?? []) if (!out.has(k)) out.set(k, sc)
     return [...out.values()]
   }

@@ -1,4 +1,4 @@
-import { SELF, type Ban, type Decision, type Vote } from '../common/model.ts'
+import { MAX_ALSO, SELF, type Ban, type Decision, type Vote } from '../common/model.ts'
 import { ErrorCodes, palisadeError } from '../common/errors.ts'
 import { monotonicOf } from '../common/clock.ts'
 import { clampDuration } from '../common/duration.ts'
@@ -70,6 +70,8 @@ export function countVote (s: EngineState, v: Vote, batch: StoreBatch): Made | n
       reporters: mergeReporters(existing.reporters, t.authors),
       firewall: existing.firewall || firewall
     }
+    const also = mergeAlso(existing, v)
+    if (also !== existing.also) ban.also = also
   } else {
     const esc = firewall && asked > 0
       ? nextBanDuration(s.offences.get(v.key), asked, s.init.escalation, now)
@@ -120,6 +122,18 @@ export function countVotes (
     out.push(m?.d ?? null)
   }
   return { made, out }
+}
+
+/** `ban.also` with the vote's filter and origin, when they are new to the ban; the same array otherwise */
+function mergeAlso (ban: Ban, v: Vote): Ban['also'] {
+  // a remote or manual vote drops every port whatever its filter: one entry per origin is enough
+  const filter = v.origin === 'detect' ? v.filter : ''
+  const same = (x: { filter: string, origin: string }): boolean => x.origin === v.origin && x.filter === filter
+  if ((ban.origin === v.origin && (v.origin !== 'detect' || ban.filter === filter)) || ban.also?.some(same) === true) {
+    return ban.also
+  }
+  if ((ban.also?.length ?? 0) >= MAX_ALSO) return ban.also
+  return [...(ban.also ?? []), { filter, origin: v.origin }]
 }
 
 function mergeReporters (a: readonly string[], b: readonly string[]): string[] {

@@ -80,8 +80,8 @@ firewall: {backend: nftables, table: ${TABLE}, reconcileInterval: 1h}
   assert.deepEqual(await where('203.0.113.22'), ['web'])
   assert.deepEqual(await where('203.0.113.23'), ['all'])
   assert.deepEqual(await where('203.0.113.25'), ['all'])
-  // the scope a second filter added is not stored with the ban (src/decide/sinks.ts): its first filter's is
-  assert.deepEqual(await where('203.0.113.24'), ['ssh'])
+  // the scope the second filter added is stored with the ban (Ban.also) and restored with it
+  assert.deepEqual(await where('203.0.113.24'), ['ssh', 'web'])
 
   // reload with the ssh filter's ports changed: its bans move to the new scope's sets at once
   await writeFile(config, (await readFile(config, 'utf8')).replace('ports: [ssh, 2222], protocol: tcp', 'ports: [2200]'))
