@@ -40,8 +40,10 @@ function unitMatch (unit: string): string {
   return `_SYSTEMD_UNIT=${unit.includes('.') ? unit : unit + '.service'}`
 }
 
-function source (name: string, s: RawStream, presetSource: { file?: string, journal?: string[] } | undefined,
-  ctx: StreamContext): { cmd: string[], source: StreamSource } | null {
+function source (
+  name: string, s: RawStream, presetSource: { file?: string, journal?: string[], syslogForm?: boolean } | undefined,
+  ctx: StreamContext
+): { cmd: string[], source: StreamSource } | null {
   const at = ['streams', name]
   const { issues } = ctx
   if (s.cmd !== undefined && (s.file ?? s.unit ?? s.journal) !== undefined) {
@@ -63,14 +65,18 @@ function source (name: string, s: RawStream, presetSource: { file?: string, jour
     if (m !== '+' && !/^[A-Z0-9_]+=/.test(m)) issues.add([...at, 'journal', 'matches', i], `expected a journal match FIELD=VALUE such as "_SYSTEMD_UNIT=ssh.service", got ${JSON.stringify(m)}`)
   }
   if (matches !== undefined && matches.length === 0) issues.add([...at, 'journal', 'matches'], 'expected a non-empty list of journal matches')
+  // the preset's link is keyed by syslog's `prog[pid]:`: journal entries take that form
+  const syslogForm = presetSource?.syslogForm === true ? { syslogForm: true } : {}
   const journalCmd = (ms: string[]): string[] => ['journalctl', '--follow', '--lines=0', '--output=json', ...ms]
   if (file !== undefined) {
     return {
       cmd: ['tail', '-n0', '-F', file],
-      source: { kind: 'file', path: file, ...(matches === undefined ? {} : { orJournal: matches }) }
+      source: {
+        kind: 'file', path: file, ...(matches === undefined ? {} : { orJournal: matches, ...syslogForm })
+      }
     }
   }
-  if (matches !== undefined) return { cmd: journalCmd(matches), source: { kind: 'journal', matches } }
+  if (matches !== undefined) return { cmd: journalCmd(matches), source: { kind: 'journal', matches, ...syslogForm } }
   issues.add(at, 'a stream needs a source: `cmd` (argv), `file`, `unit` or `journal`')
   return null
 }

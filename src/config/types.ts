@@ -108,9 +108,13 @@ export type StreamSource =
    * `orJournal` is set and the file does not exist at start, the journal is read instead
    * (the shipped default: /var/log/auth.log, else journald)
    */
-  | { kind: 'file', path: string, orJournal?: string[] }
-  /** journalctl -o json --follow, resumed after the stored cursor */
-  | { kind: 'journal', matches: string[] }
+  | { kind: 'file', path: string, orJournal?: string[], syslogForm?: boolean }
+  /**
+   * journalctl -o json --follow, resumed after the stored cursor. `syslogForm` (streams with a preset):
+   * each entry reaches the filters as syslog writes it, `IDENT[PID]: MESSAGE`, so that a preset's
+   * per-connection attribution (`link`, keyed by the pid) works from the journal too
+   */
+  | { kind: 'journal', matches: string[], syslogForm?: boolean }
   /** reaction's `type: virtual`: fed by the virtual actions of other filters (src/detect/virtual-source.ts) */
   | { kind: 'virtual' }
 

@@ -166,11 +166,13 @@ export class DetectorImpl implements Detector {
     if (src.kind === 'virtual') {
       return new VirtualSource({ ...common, bus: this.components.virtual ?? new VirtualStreams() })
     }
-    if (src.kind === 'journal') { return new JournalSource({ ...common, matches: src.matches, backoff: this.tuning.backoff }) }
+    if (src.kind === 'journal') { return new JournalSource({ ...common, matches: src.matches, syslogForm: src.syslogForm === true, backoff: this.tuning.backoff }) }
     if (src.kind === 'file') {
       if (src.orJournal !== undefined && !(await exists(src.path))) {
         log.info({ path: src.path, matches: src.orJournal }, 'log file absent at start: reading the journal instead')
-        return new JournalSource({ ...common, matches: src.orJournal, backoff: this.tuning.backoff })
+        return new JournalSource({
+          ...common, matches: src.orJournal, syslogForm: src.syslogForm === true, backoff: this.tuning.backoff
+        })
       }
       if (isGlob(src.path)) {
         return new FileGlobSource({

@@ -44,7 +44,17 @@ export function newestCursor (timeoutMs = NEWEST_TIMEOUT): Promise<string | unde
   })
 }
 
-export interface JournalEntry { message: string, time: number | undefined, cursor: string | undefined }
+export interface JournalEntry {
+  message: string
+  time: number | undefined
+  cursor: string | undefined
+  /** `IDENT[PID]: ` as syslog would write it, when both fields are plain (empty otherwise) */
+  prefix: string
+}
+
+// SYSLOG_IDENTIFIER is the sender's own text: only a plain program name becomes a prefix
+const IDENT = /^[\w.@-]{1,64}$/
+const PID = /^\d{1,10}$/
 
 const decoder = new TextDecoder('utf-8', { fatal: false })
 
@@ -67,10 +77,17 @@ export function parseJournalLine (line: string): JournalEntry | null {
   const rt = rec.__REALTIME_TIMESTAMP
   const micros = typeof rt === 'string' && /^\d+$/.test(rt) ? Number(rt) : undefined
   const cursor = typeof rec.__CURSOR === 'string' ? rec.__CURSOR : undefined
-  return { message, time: micros === undefined ? undefined : Math.floor(micros / 1000), cursor }
+  const ident = rec.SYSLOG_IDENTIFIER
+  const pid = rec._PID
+  const prefix = typeof ident === 'string' && IDENT.test(ident) && typeof pid === 'string' && PID.test(pid)
+    ? `${ident}[${pid}]: `
+    : ''
+  return { message, time: micros === undefined ? undefined : Math.floor(micros / 1000), cursor, prefix }
 }
 
-export function journalBatch (lines: readonly string[], now: number): LineBatch & { checkpoint?: JournalCheckpoint } {
+export function journalBatch (
+  lines: readonly string[], now: number, syslogForm = false
+): LineBatch & { checkpoint?: JournalCheckpoint } {
   const messages: string[] = []
   const times: number[] = []
   let cursor: string | undefined
@@ -79,7 +96,7 @@ export function journalBatch (lines: readonly string[], now: number): LineBatch 
     if (e === null) continue
     // a multi-line MESSAGE is one log record: each of its lines is seen by the filters
     for (const part of e.message.split('\n')) {
-      messages.push(part)
+      messages.push(syslogForm ? e.prefix + part : part)
       times.push(e.time ?? now)
     }
     if (e.cursor !== undefined) cursor = e.cursor
@@ -97,6 +114,8 @@ export interface JournalSourceInit {
   clock: Clock
   log: Logger
   backoff?: Backoff
+  /** entries as `IDENT[PID]: MESSAGE` (streams with a preset) */
+  syslogForm?: boolean
 }
 
 /**
@@ -119,7 +138,7 @@ export class JournalSource implements Source {
         await init.sink(batch)
         if (cp !== undefined) this.cursor = cp.cursor
       },
-      transform: lines => journalBatch(lines, init.clock.now()),
+      transform: lines => journalBatch(lines, init.clock.now(), init.syslogForm === true),
       matchStderr: false,
       // JSON escaping can make a line longer than its MESSAGE
       maxLineBytes: init.maxLineBytes * 6 + 1024,

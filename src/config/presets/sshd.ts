@@ -161,7 +161,9 @@ export const sshd: Preset = {
     file: '/var/log/auth.log',
     // trusted fields only: anyone can write SYSLOG_IDENTIFIER=sshd (`logger -t sshd`), and a
     // binary named sshd gives _COMM=sshd, but not with _UID=0 (sshd's monitor logs as root)
-    journal: ['_SYSTEMD_UNIT=ssh.service', '_SYSTEMD_UNIT=sshd.service', '+', '_COMM=sshd', '_COMM=sshd-session', '_COMM=sshd-auth', '_UID=0']
+    journal: ['_SYSTEMD_UNIT=ssh.service', '_SYSTEMD_UNIT=sshd.service', '+', '_COMM=sshd', '_COMM=sshd-session', '_COMM=sshd-auth', '_UID=0'],
+    // the link is keyed by sshd's pid: from the journal too
+    syslogForm: true
   },
   filters (mode: string): PresetFilter[] {
     const { regex, from } = regexFor(mode)

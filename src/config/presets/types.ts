@@ -28,6 +28,10 @@ export interface Preset {
   /** the log forms it reads, one short phrase, for docs/presets.md */
   forms?: string
   /** where the logs usually are: used when the stream gives neither cmd, file nor unit */
-  source: { file?: string, journal?: string[] }
+  /**
+   * `syslogForm`: journal entries reach the filters as `IDENT[PID]: MESSAGE`, for a preset whose
+   * `link` is keyed by syslog's pid (a bare MESSAGE carries none)
+   */
+  source: { file?: string, journal?: string[], syslogForm?: boolean }
   filters (mode: string): PresetFilter[]
 }

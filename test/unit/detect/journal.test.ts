@@ -15,7 +15,7 @@ test('argv: -n0 without a cursor, --after-cursor with one, never --cursor-file',
 
 test('a JSON entry gives MESSAGE, time in ms and cursor', () => {
   const e = parseJournalLine(JSON.stringify({ MESSAGE: 'Failed password for x from 192.0.2.1 port 22 ssh2', __CURSOR: 's=1;i=2', __REALTIME_TIMESTAMP: '1767225600123456', _PID: '42' }))
-  assert.deepEqual(e, { message: 'Failed password for x from 192.0.2.1 port 22 ssh2', time: 1767225600123, cursor: 's=1;i=2' })
+  assert.deepEqual(e, { message: 'Failed password for x from 192.0.2.1 port 22 ssh2', time: 1767225600123, cursor: 's=1;i=2', prefix: '' })
 })
 
 test('a MESSAGE that is not valid UTF-8 comes as bytes and is decoded lossily', () => {
