@@ -18,17 +18,17 @@ import { networkInterfaces } from 'node:os'
 import { systemClock, type Clock } from './common/clock.ts'
 import { ErrorCodes, palisadeError } from './common/errors.ts'
 import type { Logger } from './common/logger.ts'
-import type { Vote } from './common/model.ts'
 import { describeFailure, runArgv } from './common/run.ts'
 import type { Config, FilterConfig } from './config/types.ts'
 import type { LoadOptions } from './config/index.ts'
 import { createDecisionEngine, localVote, type DecisionEngine } from './decide/index.ts'
 import { ActionRunner } from './decide/actions.ts'
-import { FirewallSink, PublishSink } from './decide/sinks.ts'
+import { FirewallSink } from './decide/sinks.ts'
 import { createDetector } from './detect/index.ts'
 import { readOutbox } from './detect/runner.ts'
 import { VirtualStreams } from './detect/virtual-source.ts'
 import type { Detector, Trigger } from './detect/types.ts'
+import type { Vote } from './common/model.ts'
 import { createFirewall, startReconcileLoop, type ReconcileLoop } from './firewall/index.ts'
 import type { Firewall } from './firewall/types.ts'
 import { createStore, type Store } from './store/index.ts'
@@ -38,6 +38,7 @@ import type { PromMetrics } from './control/metrics.ts'
 import { ControlServer } from './control/socket-server.ts'
 import type { FeedServer } from './control/http-server.ts'
 import { controlVerbs } from './daemon-control.ts'
+import { registerGauges, startFeed, startFederation } from './daemon-outward.ts'
 import { resolveBackend } from './firewall/resolve.ts'
 import { releaseAnalyser } from './config/regex-safety.ts'
 import { collectGarbage } from './common/gc.ts'
@@ -188,63 +189,13 @@ export class Daemon {
         .catch(err => log.error({ err }, 'firewall repair failed; the reconcile loop will retry'))
     })
 
-    if (c.federation !== null) {
-      // loaded only when configured: libp2p costs ~30 MB of RSS a standalone node does not need
-      const { createFederation } = await import('./federation/index.ts')
-      this.federation = createFederation(
-        { config: c.federation, trust: c.trust, stateDir: c.state, allow: () => this.engine.allowSet() },
-        {
-          store: this.store,
-          trustPolicy: this.trust,
-          clock: this.clock,
-          logger: log,
-          metrics: this.metrics,
-          onVote: async (v: Vote) => {
-            await this.engine.vote(v)
-          },
-          onRetract: async (author: string, ip: string) => {
-            if (this.config.trust.honorRetractions) await this.engine.retract(author, ip)
-          },
-          // a member trusted or connecting from a new address is protected at once, not at the next refresh
-          onMembersChanged: () => {
-            this.refreshOwnAddresses()
-          }
-        }
-      )
-      this.engine.subscribe(new PublishSink(this.federation, log))
-      await this.federation.start()
-    }
+    if (c.federation !== null) this.federation = await startFederation(this, () => this.refreshOwnAddresses())
 
     // the command table and zod load on the first request: an idle daemon never holds them
     this.control = new ControlServer(c.socket, async () => await controlVerbs(this), log)
     await this.control.start()
-    if (this.metrics !== undefined) {
-      const { registerScrapeGauges } = await import('./control/metrics-scrape.ts')
-      registerScrapeGauges(this.metrics, {
-        now: () => this.clock.now(),
-        streams: () => this.detector?.streamStatus() ?? [],
-        bansByOrigin: () => this.engine.byOrigin(),
-        peers: this.federation === undefined ? undefined : () => this.federation!.peers()
-      })
-    }
-    if (c.feed !== null) {
-      // loaded only with a feed: node:http, zlib and the renderers are ~3 MB of resident memory
-      const [{ FeedServer }, { feedToken }] = await Promise.all([
-        import('./control/http-server.ts'),
-        import('./control/feed-http.ts')
-      ])
-      this.feed = new FeedServer({
-        listen: c.feed.listen,
-        bans: () => this.engine.bans(),
-        now: () => this.clock.now(),
-        subscribe: sink => this.engine.subscribe(sink),
-        metrics: this.metrics,
-        logger: log,
-        votes: { votes: key => this.engine.votesOn(key) },
-        token: feedToken(c.feed)
-      })
-      await this.feed.start()
-    }
+    await registerGauges(this)
+    if (c.feed !== null) this.feed = await startFeed(this)
 
     await this.drainOutbox()
     this.detector = createDetector(
