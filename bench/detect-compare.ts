@@ -1,9 +1,7 @@
-import { spawn } from 'node:child_process'
-import { mkdtemp, open, readFile, readdir, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { NODE } from './lib/common.ts'
-import { exec } from './lib/proc.ts'
+import { exec, timedRun, type TimedRun } from './lib/proc.ts'
 import { topSelfTime, type SelfTime } from './lib/profile.ts'
 
 const fmt = (n: number): string => n.toLocaleString('en-US')
@@ -61,7 +59,7 @@ export async function profileOnce (args: readonly string[], dir: string, n = 5):
   return await topSelfTime(join(profDir, file), n)
 }
 
-export interface CpuRun { cpuS: number, wallMs: number, maxRssKiB: number, code: number, stderr: string }
+export type CpuRun = Omit<TimedRun, 'stdoutPath'>
 
 /**
  * Run argv under GNU time for its CPU seconds (user + sys) and peak RSS. On a machine shared with
@@ -71,28 +69,6 @@ export async function cpuRun (
   argv: readonly string[],
   opts: { stdoutPath?: string; env?: NodeJS.ProcessEnv } = {}
 ): Promise<CpuRun> {
-  const dir = await mkdtemp(join(tmpdir(), 'palbench-cpu-'))
-  const timeOut = join(dir, 'time')
-  const out = await open(opts.stdoutPath ?? '/dev/null', 'w')
-  try {
-    const t0 = performance.now()
-    const { code, stderr } = await new Promise<{ code: number; stderr: string }>((resolve, reject) => {
-      const child = spawn('/usr/bin/time', ['-f', '%U %S %M', '-o', timeOut, ...argv], {
-        stdio: ['ignore', out.fd, 'pipe'],
-        env: { ...process.env, ...opts.env }
-      })
-      let stderr = ''
-      child.stderr!.setEncoding('utf8').on('data', (d: string) => {
-        if (stderr.length < 1 << 20) stderr += d
-      })
-      child.on('error', reject)
-      child.on('close', c => resolve({ code: c ?? -1, stderr }))
-    })
-    const wallMs = performance.now() - t0
-    const [user, sys, rss] = (await readFile(timeOut, 'utf8')).trim().split('\n').pop()!.split(' ').map(Number)
-    return { cpuS: user + sys, wallMs, maxRssKiB: rss, code, stderr }
-  } finally {
-    await out.close()
-    await rm(dir, { recursive: true, force: true })
-  }
+  const { stdoutPath: _, ...r } = await timedRun(argv, opts)
+  return r
 }

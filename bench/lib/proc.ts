@@ -63,10 +63,18 @@ export function sampleProcess (
   }
 }
 
-export interface TimedRun { wallMs: number, maxRssKiB: number, code: number, stdoutPath?: string, stderr: string }
+export interface TimedRun {
+  wallMs: number
+  /** user + system CPU seconds of the process (its own, whatever else runs on the machine) */
+  cpuS: number
+  maxRssKiB: number
+  code: number
+  stdoutPath?: string
+  stderr: string
+}
 
 /**
- * Run argv under GNU time (`/usr/bin/time -f %M`) for its peak RSS; wall time is measured here
+ * Run argv under GNU time (`/usr/bin/time -f '%U %S %M'`) for its CPU time and peak RSS; wall time is measured here
  * around the spawn. stdout goes to `stdoutPath` (or /dev/null), never through this process.
  */
 export async function timedRun (
@@ -80,7 +88,7 @@ export async function timedRun (
   try {
     const t0 = performance.now()
     const { code, stderr } = await new Promise<{ code: number; stderr: string }>((resolve, reject) => {
-      const child = spawn('/usr/bin/time', ['-f', '%M', '-o', timeOut, ...argv], {
+      const child = spawn('/usr/bin/time', ['-f', '%U %S %M', '-o', timeOut, ...argv], {
         stdio: ['ignore', out.fd, 'pipe'],
         env: { ...process.env, ...opts.env }
       })
@@ -92,8 +100,8 @@ export async function timedRun (
       child.on('close', c => resolve({ code: c ?? -1, stderr }))
     })
     const wallMs = performance.now() - t0
-    const maxRssKiB = Number((await readFile(timeOut, 'utf8')).trim().split('\n').pop())
-    return { wallMs, maxRssKiB, code, stderr, stdoutPath: opts.stdoutPath }
+    const [user, sys, maxRssKiB] = (await readFile(timeOut, 'utf8')).trim().split('\n').pop()!.split(' ').map(Number)
+    return { wallMs, cpuS: user + sys, maxRssKiB, code, stderr, stdoutPath: opts.stdoutPath }
   } finally {
     await out.close()
     await rm(dir, { recursive: true, force: true })
