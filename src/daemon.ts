@@ -84,7 +84,7 @@ export class Daemon {
     logger: Logger
     metrics?: PromMetrics
     virtual: VirtualStreams
-    banLines: (lines: readonly string[]) => void
+    banLines: (lines: () => readonly string[]) => void
   }
 
   /** reaction's virtual streams: virtual actions write here, `type: virtual` streams read */
@@ -135,7 +135,7 @@ export class Daemon {
       logger: this.log,
       virtual: this.virtual,
       // the bans a burst's summary log line stands for reach the recidive streams all the same
-      banLines: (lines: readonly string[]) => { this.detector?.ownLogLines?.(lines) }
+      banLines: lines => { this.detector?.ownLogLines?.(lines) }
     })
     this.engine = createDecisionEngine(
       { trust: c.trust, escalation: c.escalation, allow: c.allow, neverBan: c.neverBan },

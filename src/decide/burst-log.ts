@@ -19,15 +19,11 @@ export function logDecisions (
   log: Logger,
   made: readonly Made[],
   now: number,
-  banLines?: (lines: readonly string[]) => void
+  banLines?: (lines: () => readonly string[]) => void
 ): ((m: Made) => void) | undefined {
   if (made.length <= LOG_EACH_UP_TO) return m => { log.info(fieldsOf(m.d.ban, m.why), m.d.kind) }
   logBurst(log, made)
-  if (banLines !== undefined) {
-    const lines: string[] = []
-    for (const m of made) if (m.d.kind === 'ban') lines.push(banLine(m.d.ban, m.why, now))
-    if (lines.length > 0) banLines(lines)
-  }
+  banLines?.(() => made.flatMap(m => (m.d.kind === 'ban' ? [banLine(m.d.ban, m.why, now)] : [])))
   return undefined
 }
 

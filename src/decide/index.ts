@@ -95,9 +95,10 @@ export interface DecideComponents {
   /**
    * A burst (more than 50 decisions in one batch) is logged as one summary line per filter;
    * this receives the per-ban lines that summary stands for, exactly as they would have been
-   * logged, so a stream reading Palisade's own log (the recidive preset) counts every ban.
+   * logged, so a stream reading Palisade's own log (the recidive preset) counts every ban. The
+   * lines are made only when asked for: most daemons run no such stream.
    */
-  banLines?: (lines: readonly string[]) => void
+  banLines?: (lines: () => readonly string[]) => void
 }
 
 export function createDecisionEngine (init: DecideInit, components: DecideComponents): DecisionEngine {

@@ -218,9 +218,12 @@ export class DetectorImpl implements Detector {
    * src/decide/burst-log.ts): handed to the streams that count Palisade's ban lines (the
    * recidive preset) as if read from that log, so a burst's bans count as repeat offences too.
    */
-  ownLogLines (lines: readonly string[]): void {
+  ownLogLines (make: () => readonly string[]): void {
+    let lines: readonly string[] | undefined
     for (const { runner } of this.running.values()) {
       if (!runner.stream.filters.some(f => f.preset?.split(':')[0] === 'recidive')) continue
+      lines ??= make()
+      if (lines.length === 0) return
       runner.sink({ lines, time: this.components.clock.now() })
         .catch(err => this.log.error({ err, stream: runner.stream.name }, 'ban lines not counted'))
     }

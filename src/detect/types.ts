@@ -91,7 +91,7 @@ export interface Detector {
   stop(): Promise<void>
   counters(key?: string): CounterInfo[]
   /** ban lines the log does not hold (a burst's summary), for the streams that count Palisade's own bans */
-  ownLogLines?(lines: readonly string[]): void
+  ownLogLines?(lines: () => readonly string[]): void
   /** each stream's source: alive or retrying, last error, restarts */
   streamStatus(): StreamStatus[]
   /**

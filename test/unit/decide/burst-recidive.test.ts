@@ -47,7 +47,7 @@ streams:
     store,
     clock,
     logger,
-    banLines: lines => { handed.push([...lines]); detector.ownLogLines?.(lines) }
+    banLines: make => { handed.push([...make()]); detector.ownLogLines?.(make) }
   })
   await engine.start()
   await detector.start()
